@@ -1,0 +1,29 @@
+# Leadbell: `make run` to see it work, `make test` to check it.
+.DEFAULT_GOAL := help
+
+GO      ?= go
+BIN     := build/bin/leadbell
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: help build run test bench lint
+
+help: ## show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build build/bin/leadbell
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: build ## run the demo: Leadbell against its built-in SmartLead simulator
+	$(BIN) demo
+
+test: ## run every test: units, store, receiver, end to end, browser
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: ## print the ingest, query, disk and memory table
+	$(GO) run ./bench
+
+lint: ## go vet, gofmt and the go.mod tidy check
+	$(GO) vet ./...
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff

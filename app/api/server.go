@@ -1,0 +1,208 @@
+// Package api is the local JSON API and event stream that the inbox UI talks
+// to, and the server of the embedded frontend. The same handler serves a
+// browser over loopback TCP (wrapped in HostCheck) and the desktop window
+// through Wails' asset server (not wrapped: its Host is Wails' own).
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/leadbell/leadbell/app/broker"
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/store"
+)
+
+// Status is the answer of GET /api/status (a contract: see design.md).
+type Status struct {
+	State       string                      `json:"state"`
+	Message     string                      `json:"message"`
+	Tunnel      string                      `json:"tunnel"`
+	WebhookURL  string                      `json:"webhook_url"`
+	WebhookID   string                      `json:"webhook_id"`
+	Registered  bool                        `json:"registered"`
+	LastEventAt *time.Time                  `json:"last_event_at"`
+	Counts      map[smartlead.EventType]int `json:"counts"`
+	Unread      int                         `json:"unread"`
+}
+
+// The states of Status.State.
+const (
+	StateStarting     = "starting"
+	StateListening    = "listening"
+	StateStalled      = "stalled"
+	StateReconnecting = "reconnecting"
+	StateUnauthorized = "unauthorized"
+	StateSignedOut    = "signed_out"
+	StateError        = "error"
+)
+
+// Config holds the server's collaborators.
+type Config struct {
+	Store  *store.Store
+	Broker *broker.Broker
+	// Status reports the connection half of the status (state, message,
+	// tunnel, webhook); the server fills in the counts from the store.
+	Status func() Status
+	Assets fs.FS // the built frontend; index.html at its root
+	Logger *slog.Logger
+	// Heartbeat is how often an idle event stream gets a comment line, so
+	// proxies and the browser keep it open.
+	Heartbeat time.Duration
+}
+
+// Server is the local API.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the API server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 20 * time.Second
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /api/status", s.status)
+	s.mux.HandleFunc("GET /api/events", s.listEvents)
+	s.mux.HandleFunc("GET /api/events/{id}", s.event)
+	s.mux.HandleFunc("POST /api/events/{id}/read", s.setRead)
+	s.mux.HandleFunc("GET /api/leads/{lead_id}/events", s.leadEvents)
+	s.mux.HandleFunc("GET /api/stream", s.stream)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API call")
+	})
+	s.mux.Handle("/", s.assets())
+	return s
+}
+
+// Handler is the API with cross-site protection for state-changing calls
+// and the security headers; wrap it in HostCheck when serving over TCP.
+func (s *Server) Handler() http.Handler {
+	csrf := http.NewCrossOriginProtection()
+	return securityHeaders(csrf.Handler(s.mux))
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st := s.cfg.Status()
+	stats, err := s.cfg.Store.Stats()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st.Counts = stats.Counts
+	if st.Counts == nil {
+		st.Counts = map[smartlead.EventType]int{}
+	}
+	st.Unread = stats.Unread
+	if !stats.LastEventAt.IsZero() {
+		t := stats.LastEventAt
+		st.LastEventAt = &t
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	query := store.Query{
+		Type:     smartlead.EventType(q.Get("type")),
+		Campaign: q.Get("campaign"),
+		Lead:     q.Get("lead"),
+		Text:     q.Get("q"),
+		Before:   q.Get("before"),
+	}
+	if v := q.Get("unread"); v != "" {
+		unread, err := strconv.ParseBool(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "unread must be true or false")
+			return
+		}
+		query.Unread = unread
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "limit must be a positive number")
+			return
+		}
+		query.Limit = n
+	}
+	page, err := s.cfg.Store.List(query)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if page.Events == nil {
+		page.Events = []smartlead.Event{}
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) event(w http.ResponseWriter, r *http.Request) {
+	ev, err := s.cfg.Store.Event(r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+func (s *Server) setRead(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Read *bool `json:"read"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&body); err != nil || body.Read == nil {
+		writeError(w, http.StatusBadRequest, `body must be {"read": true} or {"read": false}`)
+		return
+	}
+	ev, err := s.cfg.Store.SetRead(r.PathValue("id"), *body.Read)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": ev.ID, "read": ev.Read})
+}
+
+func (s *Server) leadEvents(w http.ResponseWriter, r *http.Request) {
+	evs, err := s.cfg.Store.LeadEvents(r.PathValue("lead_id"), 1000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if evs == nil {
+		evs = []smartlead.Event{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+}
+
+// fail answers a store error; it is the one place request failures are logged.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "no such event")
+	case errors.Is(err, store.ErrBadCursor):
+		writeError(w, http.StatusBadRequest, "bad cursor in before")
+	default:
+		s.cfg.Logger.Error("api: request failed", "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,65 @@
+// Package app is Leadbell itself: the connect flow (sign in, tunnel,
+// register, receive), the watchdog that proves deliveries still arrive, and
+// the wiring of store, receiver, broker and local API.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+// DefaultSmartLeadURL is SmartLead's API base.
+const DefaultSmartLeadURL = "https://server.smartlead.ai/api/v1"
+
+// Config is everything `leadbell serve` is told on its command line.
+type Config struct {
+	DataDir       string // where leadbell.db lives
+	UIAddr        string // the local UI and JSON API
+	Tunnel        string // "ngrok" or "none"
+	NgrokDomain   string
+	Listen        string // the receiver's address with --tunnel none
+	PublicURL     string // the public base URL reaching Listen
+	SmartLeadURL  string
+	APIKey        string
+	WebhookSecret string
+	Campaigns     []string // empty: a user-level webhook (all campaigns)
+	Events        []smartlead.EventType
+	Watchdog      time.Duration
+
+	// SelfTestTimeout bounds one self-test round trip (default 15s).
+	SelfTestTimeout time.Duration
+	// RetryDelay is the first wait after SmartLead could not be reached;
+	// it doubles up to five minutes (default 5s).
+	RetryDelay time.Duration
+
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.UIAddr == "" {
+		c.UIAddr = "127.0.0.1:8787"
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8788"
+	}
+	if c.SmartLeadURL == "" {
+		c.SmartLeadURL = DefaultSmartLeadURL
+	}
+	if len(c.Events) == 0 {
+		c.Events = smartlead.EventTypes
+	}
+	if c.Watchdog <= 0 {
+		c.Watchdog = 5 * time.Minute
+	}
+	if c.SelfTestTimeout <= 0 {
+		c.SelfTestTimeout = 15 * time.Second
+	}
+	if c.RetryDelay <= 0 {
+		c.RetryDelay = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}

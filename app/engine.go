@@ -1,0 +1,250 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/broker"
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/tunnel"
+	"github.com/leadbell/leadbell/app/webhook"
+	"github.com/leadbell/leadbell/store"
+)
+
+// tokenKey is the settings key of the path token of the webhook URL.
+const tokenKey = "hook_token"
+
+// errRefused marks a SmartLead answer that retrying cannot change (a bad
+// key, a plan without API access): the engine waits for the user instead of
+// retrying in a loop.
+var errRefused = errors.New("app: smartlead refused the key")
+
+// Engine connects one Leadbell install to SmartLead and keeps it connected:
+// it validates the key, registers the webhook, proves with self-tests that
+// deliveries come back through the public URL, and repairs what breaks.
+type Engine struct {
+	cfg      Config
+	store    *store.Store
+	broker   *broker.Broker
+	client   *smartlead.Client
+	tunnel   tunnel.Tunnel
+	receiver *webhook.Receiver
+	token    string
+	http     *http.Client
+
+	mu     sync.Mutex
+	status api.Status
+	reg    Registration
+	probes map[string]chan struct{} // self-test nonces awaiting their return
+}
+
+// NewEngine builds an engine on an open store and tunnel. It creates the
+// stable path token on first use.
+func NewEngine(cfg Config, st *store.Store, tun tunnel.Tunnel) (*Engine, error) {
+	cfg.setDefaults()
+	token, err := hookToken(st)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg:    cfg,
+		store:  st,
+		broker: broker.New(),
+		tunnel: tun,
+		token:  token,
+		http:   &http.Client{Timeout: cfg.SelfTestTimeout},
+		probes: make(map[string]chan struct{}),
+	}
+	if cfg.APIKey != "" {
+		e.client = smartlead.NewClient(cfg.SmartLeadURL, cfg.APIKey, smartlead.ClientOptions{Logger: cfg.Logger})
+	}
+	e.receiver = webhook.New(webhook.Config{
+		Token:      token,
+		Secret:     cfg.WebhookSecret,
+		Store:      st,
+		OnStored:   e.broker.Publish,
+		OnSelfTest: e.probeReturned,
+		Logger:     cfg.Logger,
+	})
+	if _, err := st.GetJSON(registrationKey, &e.reg); err != nil {
+		return nil, fmt.Errorf("app: unable to read the registration: %w", err)
+	}
+	e.status = api.Status{
+		State:      api.StateStarting,
+		Message:    "Starting",
+		Tunnel:     tun.Name(),
+		WebhookURL: e.HookURL(),
+	}
+	return e, nil
+}
+
+// hookToken returns the store's path token, creating 256 random bits once.
+func hookToken(st *store.Store) (string, error) {
+	var token string
+	ok, err := st.GetJSON(tokenKey, &token)
+	if err != nil {
+		return "", fmt.Errorf("app: unable to read the hook token: %w", err)
+	}
+	if ok && len(token) >= 32 {
+		return token, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("app: unable to make a hook token: %w", err)
+	}
+	token = hex.EncodeToString(b)
+	if err := st.PutJSON(tokenKey, token); err != nil {
+		return "", fmt.Errorf("app: unable to save the hook token: %w", err)
+	}
+	return token, nil
+}
+
+// Broker is the feed of newly stored events.
+func (e *Engine) Broker() *broker.Broker { return e.broker }
+
+// Receiver is the webhook handler, to be served on the tunnel's listener.
+func (e *Engine) Receiver() http.Handler { return e.receiver }
+
+// HookURL is the URL registered at SmartLead.
+func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.token }
+
+// Status is the connection half of GET /api/status.
+func (e *Engine) Status() api.Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+func (e *Engine) setState(state, message string) {
+	e.mu.Lock()
+	changed := e.status.State != state || e.status.Message != message
+	e.status.State, e.status.Message = state, message
+	e.mu.Unlock()
+	if changed {
+		e.cfg.Logger.Info("state", "state", state, "message", message)
+	}
+}
+
+// Run connects and then watches the connection until ctx ends.
+func (e *Engine) Run(ctx context.Context) {
+	if e.client == nil {
+		e.setState(api.StateSignedOut, "Not signed in: start Leadbell with a SmartLead API key (--api-key or SMARTLEAD_API_KEY).")
+		<-ctx.Done()
+		return
+	}
+	delay := e.cfg.RetryDelay
+	for {
+		err := e.connect(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, errRefused) {
+			<-ctx.Done() // only the user can fix the key
+			return
+		}
+		e.setState(api.StateError, fmt.Sprintf("%s Retrying in %s.", describe(err), delay.Round(time.Second)))
+		if !sleep(ctx, delay) {
+			return
+		}
+		delay = min(delay*2, 5*time.Minute)
+	}
+	e.watch(ctx)
+}
+
+// connect validates the key and registers the webhook.
+func (e *Engine) connect(ctx context.Context) error {
+	e.setState(api.StateStarting, "Checking the SmartLead API key…")
+	if err := e.client.ValidateKey(ctx); err != nil {
+		switch {
+		case errors.Is(err, smartlead.ErrUnauthorized):
+			e.setState(api.StateUnauthorized, "SmartLead refused the API key (401 Unauthorized). Copy it again from SmartLead under Settings → API Key.")
+			return fmt.Errorf("%w: %w", errRefused, err)
+		case errors.Is(err, smartlead.ErrNoAPIAccess):
+			e.setState(api.StateUnauthorized, "This SmartLead plan has no API access (403 Access denied). Webhooks need a plan with API access.")
+			return fmt.Errorf("%w: %w", errRefused, err)
+		}
+		return err
+	}
+	e.setState(api.StateStarting, "Registering the webhook at SmartLead…")
+	if err := e.register(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// watch proves deliveries come back and repairs the registration, once at
+// once and then every Watchdog period.
+func (e *Engine) watch(ctx context.Context) {
+	e.check(ctx, false)
+	tick := time.NewTicker(e.cfg.Watchdog)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			e.check(ctx, true)
+		}
+	}
+}
+
+// check confirms the registration (when verify is set) and round-trips a
+// self-test through the public URL.
+func (e *Engine) check(ctx context.Context, verify bool) {
+	if verify {
+		if err := e.register(ctx); err != nil {
+			if ctx.Err() == nil {
+				e.setState(api.StateStalled, describe(err)+" Leadbell will try again.")
+			}
+			return
+		}
+	}
+	if err := e.selfTest(ctx); err != nil {
+		if ctx.Err() == nil {
+			e.setState(api.StateStalled, fmt.Sprintf("Registered at SmartLead, but Leadbell's self-test did not come back through %s: deliveries may not be arriving. %s", e.tunnel.URL(), describe(err)))
+		}
+		return
+	}
+	e.setState(api.StateListening, "Listening: SmartLead delivers to "+e.tunnel.URL()+".")
+}
+
+// describe turns an error into a sentence for the status line. Errors from
+// the client never contain the key.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, smartlead.ErrRateLimited):
+		return "SmartLead is rate limiting this API key."
+	case errors.Is(err, smartlead.ErrUnreachable):
+		return "Cannot reach SmartLead (no network?)."
+	}
+	msg := err.Error()
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

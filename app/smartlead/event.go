@@ -1,0 +1,94 @@
+package smartlead
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// EventType is Leadbell's name for what happened. It uses the spec's names;
+// the live service's names are mapped onto them by Parse.
+type EventType string
+
+// The event types of the spec, plus OTHER for anything else SmartLead sends.
+const (
+	EventSent         EventType = "EMAIL_SENT"
+	EventOpened       EventType = "EMAIL_OPENED"
+	EventClicked      EventType = "EMAIL_CLICKED"
+	EventReplied      EventType = "EMAIL_REPLIED"
+	EventBounced      EventType = "EMAIL_BOUNCED"
+	EventUnsubscribed EventType = "EMAIL_UNSUBSCRIBED"
+	EventOther        EventType = "OTHER"
+)
+
+// EventTypes lists the spec's six types in the order the UI shows them.
+var EventTypes = []EventType{EventSent, EventOpened, EventClicked, EventReplied, EventBounced, EventUnsubscribed}
+
+// Verification methods recorded in Event.VerifiedBy.
+const (
+	VerifiedBySignature = "signature"
+	VerifiedBySecretKey = "secret_key"
+	VerifiedByURLToken  = "url_token"
+)
+
+// Event is one SmartLead webhook delivery, normalised. Its JSON form is a
+// contract of the local API (see docs/design.md): fields a payload lacks are
+// left empty, never invented.
+type Event struct {
+	ID             string            `json:"id"`
+	Type           EventType         `json:"type"`
+	SourceType     string            `json:"source_type"`
+	Timestamp      time.Time         `json:"timestamp,omitzero"`
+	ReceivedAt     time.Time         `json:"received_at,omitzero"`
+	CampaignID     string            `json:"campaign_id,omitempty"`
+	CampaignName   string            `json:"campaign_name,omitempty"`
+	LeadID         string            `json:"lead_id,omitempty"`
+	LeadEmail      string            `json:"lead_email,omitempty"`
+	LeadName       string            `json:"lead_name,omitempty"`
+	Company        string            `json:"company,omitempty"`
+	CustomFields   map[string]string `json:"custom_fields,omitempty"`
+	SequenceNumber int               `json:"sequence_number,omitempty"`
+	Subject        string            `json:"subject,omitempty"`
+	Body           string            `json:"body,omitempty"`
+	URL            string            `json:"url,omitempty"`
+	OpenCount      int               `json:"open_count,omitempty"`
+	AppURL         string            `json:"app_url,omitempty"`
+	MessageID      string            `json:"message_id,omitempty"`
+	VerifiedBy     string            `json:"verified_by,omitempty"`
+	Backfilled     bool              `json:"backfilled,omitempty"`
+	Read           bool              `json:"read"`
+	Raw            json.RawMessage   `json:"raw,omitempty"`
+
+	// Key is the idempotency key: two deliveries with the same key are the
+	// same event. It is set by Parse and is not part of the JSON contract.
+	Key string `json:"-"`
+}
+
+// When is the time the event is ordered by: the time SmartLead says it
+// happened, unless that is missing or implausibly in the future, in which
+// case the time it reached us.
+func (e *Event) When() time.Time {
+	if e.Timestamp.IsZero() || e.Timestamp.After(e.ReceivedAt.Add(time.Hour)) {
+		return e.ReceivedAt
+	}
+	return e.Timestamp
+}
+
+// typeNames maps every name SmartLead uses (spec and live) and the short
+// names people type to Leadbell's event types.
+var typeNames = map[string]EventType{
+	"EMAIL_SENT": EventSent, "FIRST_EMAIL_SENT": EventSent, "SENT": EventSent, "SEND": EventSent,
+	"EMAIL_OPENED": EventOpened, "EMAIL_OPEN": EventOpened, "OPENED": EventOpened, "OPEN": EventOpened,
+	"EMAIL_CLICKED": EventClicked, "EMAIL_LINK_CLICK": EventClicked, "CLICKED": EventClicked, "CLICK": EventClicked,
+	"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied, "REPLIED": EventReplied, "REPLY": EventReplied,
+	"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced, "BOUNCED": EventBounced, "BOUNCE": EventBounced,
+	"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBE": EventUnsubscribed,
+}
+
+// ParseEventType maps a name SmartLead or a person uses for an event type
+// (EMAIL_REPLY, EMAIL_REPLIED, reply, ...) to Leadbell's type. Names it does
+// not know report false.
+func ParseEventType(name string) (EventType, bool) {
+	t, ok := typeNames[strings.ToUpper(strings.TrimSpace(name))]
+	return t, ok
+}

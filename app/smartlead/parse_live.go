@@ -1,0 +1,142 @@
+package smartlead
+
+// livePayload is the flat shape SmartLead's live service sends, keyed by
+// "event_type" (see docs/smartlead-api.md). Every field is optional, and
+// the deprecated fields older accounts still receive are read as fallbacks.
+type livePayload struct {
+	EventType      value `json:"event_type"`
+	EventTimestamp value `json:"event_timestamp"`
+
+	SLEmailLeadID value `json:"sl_email_lead_id"`
+	LeadID        value `json:"lead_id"` // LEAD_CATEGORY_UPDATED
+	SLLeadEmail   value `json:"sl_lead_email"`
+	ToEmail       value `json:"to_email"`
+	ToName        value `json:"to_name"`
+	LeadData      struct {
+		Email        value        `json:"email"`
+		FirstName    value        `json:"first_name"`
+		LastName     value        `json:"last_name"`
+		CompanyName  value        `json:"company_name"`
+		CustomFields customFields `json:"custom_fields"`
+	} `json:"lead_data"`
+
+	CampaignID     value `json:"campaign_id"`
+	CampaignName   value `json:"campaign_name"`
+	SequenceNumber value `json:"sequence_number"`
+	StatsID        value `json:"stats_id"`
+	Subject        value `json:"subject"`
+	CustomSubject  value `json:"custom_subject"` // EMAIL_SENT
+	AppURL         value `json:"app_url"`
+	OpenedCount    value `json:"opened_count"`
+
+	SentMessage   message `json:"sent_message"`
+	ReplyMessage  message `json:"reply_message"`
+	BounceMessage message `json:"bounce_message"`
+	LinkDetails   urlList `json:"link_details"`
+	LinkClicked   urlList `json:"link_clicked"`
+
+	TimeSent    value `json:"time_sent"`
+	TimeOpened  value `json:"time_opened"`
+	TimeClicked value `json:"time_clicked"`
+	TimeReplied value `json:"time_replied"` // deprecated
+
+	// Deprecated, still sent to older accounts.
+	ReplyBody         value `json:"reply_body"`
+	PreviewText       value `json:"preview_text"`
+	MessageID         value `json:"message_id"`
+	UIMasterInboxLink value `json:"ui_master_inbox_link"`
+}
+
+// parseLive reads a live-shape payload. Type and SourceType are set by
+// Parse. from_email is deliberately never read: it is the user's own
+// sending mailbox, even on a reply.
+func parseLive(raw []byte) (Event, keyParts) {
+	var p livePayload
+	decodeLenient(raw, &p)
+	typ := mapType(p.EventType.str())
+
+	ev := Event{
+		CampaignID:     p.CampaignID.str(),
+		CampaignName:   p.CampaignName.str(),
+		LeadID:         firstStr(p.SLEmailLeadID, p.LeadID),
+		LeadEmail:      firstStr(p.SLLeadEmail, p.ToEmail, p.LeadData.Email),
+		LeadName:       p.ToName.str(),
+		Company:        p.LeadData.CompanyName.str(),
+		CustomFields:   p.LeadData.CustomFields,
+		SequenceNumber: p.SequenceNumber.int(),
+		Subject:        firstStr(p.Subject, p.CustomSubject),
+		URL:            p.LinkDetails.first(),
+		OpenCount:      p.OpenedCount.int(),
+		AppURL:         firstStr(p.AppURL, p.UIMasterInboxLink),
+		MessageID: firstStr(p.ReplyMessage.MessageID, p.BounceMessage.MessageID,
+			p.MessageID, p.SentMessage.MessageID),
+	}
+	if ev.LeadName == "" {
+		ev.LeadName = fullName(p.LeadData.FirstName, p.LeadData.LastName)
+	}
+	if ev.URL == "" {
+		ev.URL = p.LinkClicked.first()
+	}
+	if typ == EventBounced {
+		ev.Body = firstOf(p.BounceMessage.body, p.replyBody)
+	} else {
+		ev.Body = firstOf(p.replyBody, p.BounceMessage.body)
+	}
+
+	own := p.ownTimes(typ)
+	ev.Timestamp = firstTime(append([]value{p.EventTimestamp}, own...)...)
+
+	when := p.EventTimestamp.raw()
+	for _, v := range own {
+		if when != "" {
+			break
+		}
+		when = v.raw()
+	}
+	key := keyParts{prefix: "live", parts: []string{
+		p.EventType.str(),
+		firstStr(p.StatsID, p.ReplyMessage.MessageID, p.MessageID),
+		when,
+	}}
+	return ev, key
+}
+
+// replyBody is the reply's text: reply_message.text, else its HTML as
+// text, else the deprecated reply_body, else the preview.
+func (p *livePayload) replyBody() string {
+	if s := p.ReplyMessage.body(); s != "" {
+		return s
+	}
+	if s := looseText(p.ReplyBody); s != "" {
+		return s
+	}
+	return p.PreviewText.str()
+}
+
+// ownTimes are the fields that say when an event of type t happened, for
+// payloads without event_timestamp, most telling first.
+func (p *livePayload) ownTimes(t EventType) []value {
+	switch t {
+	case EventSent:
+		return []value{p.TimeSent, p.SentMessage.Time}
+	case EventOpened:
+		return []value{p.TimeOpened}
+	case EventClicked:
+		return []value{p.TimeClicked}
+	case EventBounced:
+		return []value{p.BounceMessage.Time}
+	default: // replies, UNTRACKED_REPLIES and other events carrying a reply
+		return []value{p.TimeReplied, p.ReplyMessage.Time}
+	}
+}
+
+// firstOf returns the first non-empty result of fs, calling no more of
+// them than needed (converting HTML is not free).
+func firstOf(fs ...func() string) string {
+	for _, f := range fs {
+		if s := f(); s != "" {
+			return s
+		}
+	}
+	return ""
+}

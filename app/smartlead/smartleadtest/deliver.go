@@ -1,0 +1,289 @@
+package smartleadtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+// Delivery is one attempt to deliver an event to a webhook.
+type Delivery struct {
+	WebhookID   string
+	CampaignID  string
+	EventType   smartlead.EventType
+	EventName   string // the name in the payload (live or spec)
+	Shape       Shape
+	Status      int    // the receiver's answer; 0 when there was none
+	Err         string // why there was no answer
+	Body        []byte
+	Header      http.Header
+	Attempt     int // 1 for the first try
+	At          time.Time
+	Duplicate   bool // a deliberate second delivery of a delivered event
+	Retriggered bool // sent by retrigger-failed-events
+}
+
+// OK reports whether the receiver acknowledged the delivery.
+func (d Delivery) OK() bool { return d.Status >= 200 && d.Status < 300 }
+
+// failedDelivery is an event that could not be delivered, kept for
+// retrigger-failed-events.
+type failedDelivery struct {
+	hookID     string
+	campaignID string
+	ev         Sample
+	shape      Shape
+	body       []byte
+	header     http.Header
+	attempts   int
+	at         time.Time // of the first failed attempt
+}
+
+// Sign returns the X-Smartlead-Signature value for body: "sha256=" and the
+// hex HMAC-SHA256 of the raw bytes under secret.
+func Sign(body []byte, secret string) string {
+	return "sha256=" + smartlead.Sign(body, secret)
+}
+
+// Deliver POSTs body to url with header, as SmartLead's sender does, and
+// returns the answer's status. It is what `leadbell trigger` sends with.
+func Deliver(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) (int, error) {
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("smartleadtest: bad webhook URL: %w", err)
+	}
+	for k, vs := range header {
+		req.Header[k] = slices.Clone(vs)
+	}
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "SmartLead-Webhook/1.0")
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("smartleadtest: delivery failed: %w", err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	return res.StatusCode, nil
+}
+
+// Payload renders ev in shape (ShapeSpec or ShapeLive) with the headers
+// SmartLead sends with it, signed under secret when it is not empty.
+func Payload(ev Sample, shape Shape, secret string) ([]byte, http.Header) {
+	h := http.Header{"Content-Type": {"application/json"}}
+	if shape == ShapeLive {
+		return ev.LiveJSON(secret), h
+	}
+	body := ev.SpecJSON()
+	if secret != "" {
+		h.Set(smartlead.SignatureHeader, Sign(body, secret))
+	}
+	return body, h
+}
+
+// Emit delivers ev to every enabled webhook whose scope (user level, or
+// ev's campaign) and event types match, over real HTTP, and returns every
+// attempt made. A failed attempt (no answer or not 2xx) is retried after
+// Options.RetryDelays; DisableAfter consecutive failures disable the
+// webhook. Emit returns when each delivery succeeded or was given up; an
+// event given up on is kept for retrigger-failed-events. When ctx ends
+// first, pending deliveries are kept likewise and ctx's error returned.
+func (s *Server) Emit(ctx context.Context, ev Sample) ([]Delivery, error) {
+	s.remember(ev)
+	s.mu.Lock()
+	shape := s.opts.Shape
+	if shape == ShapeMixed {
+		shape = mixedShape(ev)
+	}
+	var targets []*hook
+	for _, h := range s.hooks {
+		if h.w.Enabled && (h.w.CampaignID == "" || h.w.CampaignID == ev.Campaign.ID) && subscribed(h.w, ev.Type) {
+			copied := *h
+			targets = append(targets, &copied)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(targets, func(a, b *hook) int { return idCompare(a.w.ID, b.w.ID) })
+
+	results := make([][]Delivery, len(targets))
+	var wg sync.WaitGroup
+	for i, h := range targets {
+		one := ev
+		one.WebhookID, one.WebhookName, one.WebhookURL, one.WebhookCreatedAt = h.w.ID, h.w.Name, h.w.URL, h.created
+		body, header := Payload(one, shape, s.opts.Secret)
+		wg.Go(func() {
+			results[i] = s.deliver(ctx, failedDelivery{hookID: h.w.ID, campaignID: ev.Campaign.ID,
+				ev: one, shape: shape, body: body, header: header})
+		})
+	}
+	wg.Wait()
+	var all []Delivery
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all, ctx.Err()
+}
+
+func subscribed(w smartlead.Webhook, t smartlead.EventType) bool {
+	if t == smartlead.EventOther {
+		t = "LEAD_CATEGORY_UPDATED"
+	}
+	return slices.Contains(w.EventTypes, t)
+}
+
+// deliver sends one event to one webhook until it is acknowledged, the
+// retries run out, the webhook is disabled or removed, or ctx ends.
+func (s *Server) deliver(ctx context.Context, f failedDelivery) []Delivery {
+	var out []Delivery
+	for retry := 0; ; retry++ {
+		d, ok := s.attempt(ctx, &f, false, false)
+		if !ok {
+			return out // the webhook is gone or disabled
+		}
+		out = append(out, d)
+		if d.OK() {
+			if s.chance(s.opts.DuplicateRate) {
+				if dup, ok := s.attempt(ctx, &f, true, false); ok {
+					out = append(out, dup)
+				}
+			}
+			return out
+		}
+		if f.at.IsZero() {
+			f.at = d.At
+		}
+		if retry >= len(s.opts.RetryDelays) || !s.active(f.hookID) {
+			s.keepFailed(f)
+			return out
+		}
+		t := time.NewTimer(s.opts.RetryDelays[retry])
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			s.keepFailed(f)
+			return out
+		case <-s.done:
+			t.Stop()
+			s.keepFailed(f)
+			return out
+		}
+	}
+}
+
+// attempt makes one delivery attempt to the webhook's current URL and
+// records it; ok is false when the webhook no longer takes deliveries.
+func (s *Server) attempt(ctx context.Context, f *failedDelivery, duplicate, retriggered bool) (Delivery, bool) {
+	s.mu.Lock()
+	h := s.hooks[f.hookID]
+	if h == nil || !h.w.Enabled {
+		s.mu.Unlock()
+		return Delivery{}, false
+	}
+	target := h.w.URL
+	s.mu.Unlock()
+	if !duplicate {
+		f.attempts++
+	}
+	d := Delivery{WebhookID: f.hookID, CampaignID: f.campaignID, EventType: f.ev.Type, Shape: f.shape,
+		EventName: f.ev.LiveName(), Body: f.body, Header: f.header.Clone(), Attempt: f.attempts,
+		At: time.Now(), Duplicate: duplicate, Retriggered: retriggered}
+	if f.shape == ShapeSpec {
+		d.EventName = f.ev.specName()
+	}
+	status, err := Deliver(ctx, s.client, target, f.body, f.header)
+	d.Status = status
+	if err != nil {
+		d.Err = err.Error()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries = append(s.deliveries, d)
+	if h := s.hooks[f.hookID]; h != nil && !duplicate {
+		if d.OK() {
+			h.failures = 0
+		} else if h.failures++; h.failures >= s.opts.DisableAfter {
+			h.w.Enabled = false
+			s.log.Warn("smartleadtest: webhook disabled after failures", "webhook_id", f.hookID, "failures", h.failures)
+		}
+	}
+	s.log.Debug("smartleadtest: delivery", "webhook_id", f.hookID, "event", d.EventName, "status", status, "attempt", d.Attempt)
+	return d, true
+}
+
+func (s *Server) active(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.hooks[id]
+	return h != nil && h.w.Enabled
+}
+
+func (s *Server) keepFailed(f failedDelivery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = append(s.failed, f)
+}
+
+func (s *Server) chance(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rng.Float64() < p
+}
+
+// retrigger re-delivers, once each, the campaign's failed events whose
+// first failure falls in [from, to], to webhooks that still take
+// deliveries. It returns how many it sent; those acknowledged are dropped
+// from the failed list.
+func (s *Server) retrigger(ctx context.Context, campaignID string, from, to time.Time) int {
+	s.mu.Lock()
+	var picked, kept []failedDelivery
+	for _, f := range s.failed {
+		if f.campaignID == campaignID && !f.at.Before(from) && !f.at.After(to) {
+			picked = append(picked, f)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	s.failed = kept
+	s.mu.Unlock()
+	sent := 0
+	for _, f := range picked {
+		d, ok := s.attempt(ctx, &f, false, true)
+		if ok {
+			sent++
+		}
+		if !ok || !d.OK() {
+			s.keepFailed(f)
+		}
+	}
+	return sent
+}
+
+// mixedShape picks a shape from the event itself, so that every delivery of
+// one event (a retry, a duplicate) comes in the same shape, as it would
+// from one SmartLead account.
+func mixedShape(ev Sample) Shape {
+	h := fnv.New32a()
+	h.Write([]byte(ev.StatsID))
+	h.Write([]byte(ev.Type))
+	h.Write([]byte(ev.At.String()))
+	if h.Sum32()%2 == 0 {
+		return ShapeLive
+	}
+	return ShapeSpec
+}

@@ -1,0 +1,69 @@
+package smartleadtest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+func TestRunStreamsEvents(t *testing.T) {
+	s, c := newFake(t, smartleadtest.Options{Secret: "k", Seed: 5, OutOfOrderRate: 0.3, DuplicateRate: 0.2})
+	rcv := newReceiver(t, always(http.StatusOK))
+	register(t, c, smartlead.Webhook{URL: rcv.URL, EventTypes: append(append([]smartlead.EventType{}, smartlead.EventTypes...), "LEAD_CATEGORY_UPDATED")})
+	const n = 60
+	if err := s.Run(context.Background(), smartleadtest.StreamOptions{Interval: time.Millisecond, ReplyEvery: 5 * time.Millisecond, Max: n}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[smartlead.EventType]int{}
+	dups := 0
+	for _, d := range s.Deliveries() {
+		if !d.OK() {
+			t.Fatalf("delivery failed: %+v", d)
+		}
+		if d.Duplicate {
+			dups++
+			continue
+		}
+		ev, err := smartlead.Parse(d.Body)
+		if err != nil {
+			t.Fatalf("stream payload does not parse: %v", err)
+		}
+		seen[ev.Type]++
+	}
+	total := 0
+	for _, k := range seen {
+		total += k
+	}
+	if total != n || seen[smartlead.EventReplied] == 0 || seen[smartlead.EventSent] == 0 || seen[smartlead.EventOpened] == 0 {
+		t.Errorf("stream of %d events gave %v", n, seen)
+	}
+	if rcv.count() != n+dups {
+		t.Errorf("receiver got %d deliveries, want %d", rcv.count(), n+dups)
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	s, c := newFake(t, smartleadtest.Options{})
+	rcv := newReceiver(t, always(http.StatusOK))
+	register(t, c, smartlead.Webhook{URL: rcv.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx, smartleadtest.StreamOptions{Interval: time.Millisecond}) }()
+	for rcv.count() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v, want nil after ctx ends", err)
+	}
+	after := rcv.count()
+	// Nothing is sent once Run has returned.
+	time.Sleep(20 * time.Millisecond)
+	if rcv.count() != after {
+		t.Errorf("%d deliveries after Run returned", rcv.count()-after)
+	}
+}

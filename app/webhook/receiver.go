@@ -1,0 +1,231 @@
+// Package webhook is the receiver of SmartLead deliveries: a plain
+// http.Handler, served on whatever listener the tunnel hands out.
+//
+// It answers as design.md's table says. A delivery is acknowledged only after
+// the store has committed it durably, and before anything slow happens: the
+// OnStored callback runs after the answer is decided and must not block.
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/store"
+)
+
+// MaxBody is the largest delivery accepted; larger ones are answered 413.
+const MaxBody = 1 << 20
+
+// SelfTestHeader carries the HMAC (keyed by the path token) of a self-test
+// delivery: Leadbell's own probe that went out through the public URL.
+const SelfTestHeader = "X-Leadbell-Self-Test"
+
+// SelfTestType is the event type of a self-test delivery.
+const SelfTestType = "LEADBELL_SELF_TEST"
+
+// Store is what the receiver needs from the store.
+type Store interface {
+	Append(ctx context.Context, ev smartlead.Event) (smartlead.Event, bool, error)
+	Reject(r store.Rejection)
+}
+
+// Config holds a receiver's collaborators.
+type Config struct {
+	Token  string // the path token: deliveries go to /hooks/<Token>
+	Secret string // the webhook secret; empty means the path token alone verifies
+	Store  Store
+	// OnStored is called once for each newly stored event (never for a
+	// duplicate), after the commit. It must not block.
+	OnStored func(smartlead.Event)
+	// OnSelfTest is called with the nonce of each genuine self-test.
+	OnSelfTest func(nonce string)
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+type credentials struct{ token, secret string }
+
+// Receiver answers POST /hooks/{token}.
+type Receiver struct {
+	cfg   Config
+	creds atomic.Pointer[credentials]
+	mux   *http.ServeMux
+}
+
+// New returns a receiver for cfg.
+func New(cfg Config) *Receiver {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OnStored == nil {
+		cfg.OnStored = func(smartlead.Event) {}
+	}
+	if cfg.OnSelfTest == nil {
+		cfg.OnSelfTest = func(string) {}
+	}
+	r := &Receiver{cfg: cfg, mux: http.NewServeMux()}
+	r.SetCredentials(cfg.Token, cfg.Secret)
+	r.mux.HandleFunc("POST /hooks/{token}", r.receive)
+	return r
+}
+
+// SetCredentials replaces the path token and the webhook secret, for
+// example after the user changes the secret in the settings.
+func (r *Receiver) SetCredentials(token, secret string) {
+	r.creds.Store(&credentials{token: token, secret: secret})
+}
+
+// ServeHTTP serves only POST /hooks/<token>; anything else is 404 or 405.
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mux.ServeHTTP(w, req)
+}
+
+func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
+	creds := r.creds.Load()
+	if creds.token == "" || subtle.ConstantTimeCompare([]byte(req.PathValue("token")), []byte(creds.token)) != 1 {
+		answer(w, http.StatusNotFound, "not found")
+		return
+	}
+	if req.ContentLength > MaxBody {
+		answer(w, http.StatusRequestEntityTooLarge, "body over 1 MiB")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			answer(w, http.StatusRequestEntityTooLarge, "body over 1 MiB")
+			return
+		}
+		// The client went away or stalled: nothing to answer or keep.
+		r.cfg.Logger.Debug("webhook: unable to read delivery", "remote", remote(req), "error", err)
+		return
+	}
+
+	if sig := req.Header.Get(SelfTestHeader); sig != "" {
+		r.selfTest(w, body, sig, creds.token)
+		return
+	}
+
+	verifiedBy := smartlead.VerifiedByURLToken
+	if creds.secret != "" {
+		if verifiedBy, err = verify(req, body, creds.secret); err != nil {
+			r.reject(req, body, http.StatusUnauthorized, err.Error())
+			answer(w, http.StatusUnauthorized, "signature check failed")
+			return
+		}
+	}
+
+	ev, err := smartlead.Parse(body)
+	if err != nil {
+		r.reject(req, body, http.StatusBadRequest, err.Error())
+		answer(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ev.ReceivedAt = r.cfg.Now().UTC()
+	ev.VerifiedBy = verifiedBy
+
+	stored, dup, err := r.cfg.Store.Append(req.Context(), ev)
+	if err != nil {
+		r.cfg.Logger.Error("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+		answer(w, http.StatusServiceUnavailable, "unable to store the event, retry later")
+		return
+	}
+	if dup {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "received", "duplicate": true, "id": stored.ID})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "received", "id": stored.ID})
+	r.cfg.OnStored(stored)
+}
+
+// verify applies the layered checks of smartlead-api.md: a signature header
+// when there is one, else the body's secret_key.
+func verify(req *http.Request, body []byte, secret string) (string, error) {
+	if sig := req.Header.Get(smartlead.SignatureHeader); sig != "" {
+		if err := smartlead.VerifySignature(body, sig, secret); err != nil {
+			return "", err
+		}
+		return smartlead.VerifiedBySignature, nil
+	}
+	got, _ := smartlead.BodySecret(body)
+	if err := smartlead.VerifySecretKey(got, secret); err != nil {
+		return "", err
+	}
+	return smartlead.VerifiedBySecretKey, nil
+}
+
+func (r *Receiver) selfTest(w http.ResponseWriter, body []byte, sig, token string) {
+	want := SelfTestSignature(body, token)
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		r.reject(nil, body, http.StatusUnauthorized, "webhook: bad self-test signature")
+		answer(w, http.StatusUnauthorized, "signature check failed")
+		return
+	}
+	var probe struct {
+		Event string `json:"event"`
+		Nonce string `json:"nonce"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil || probe.Event != SelfTestType {
+		answer(w, http.StatusBadRequest, "malformed self-test")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	r.cfg.OnSelfTest(probe.Nonce)
+}
+
+// SelfTestSignature is the self-test header value for body.
+func SelfTestSignature(body []byte, token string) string {
+	m := hmac.New(sha256.New, []byte("leadbell-self-test:"+token))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (r *Receiver) reject(req *http.Request, body []byte, status int, reason string) {
+	rej := store.Rejection{At: r.cfg.Now().UTC(), Status: status, Reason: reason, Body: body, BodySize: len(body)}
+	if req != nil {
+		rej.Remote = remote(req)
+		rej.Headers = map[string]string{}
+		for _, h := range []string{"Content-Type", "User-Agent", smartlead.SignatureHeader} {
+			if v := req.Header.Get(h); v != "" {
+				rej.Headers[h] = v
+			}
+		}
+	}
+	r.cfg.Logger.Debug("webhook: delivery rejected", "status", status, "reason", reason, "remote", rej.Remote)
+	r.cfg.Store.Reject(rej)
+}
+
+// remote is the client's address, as ngrok reports it when it forwards.
+func remote(req *http.Request) string {
+	if f := req.Header.Get("X-Forwarded-For"); f != "" {
+		first, _, _ := strings.Cut(f, ",")
+		return strings.TrimSpace(first)
+	}
+	return req.RemoteAddr
+}
+
+func answer(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"status": "error", "error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

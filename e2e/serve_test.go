@@ -1,0 +1,220 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+const secret = "e2e-webhook-secret"
+
+type eventJSON struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	LeadID     string `json:"lead_id"`
+	LeadEmail  string `json:"lead_email"`
+	VerifiedBy string `json:"verified_by"`
+	Read       bool   `json:"read"`
+	Raw        json.RawMessage
+}
+
+type pageJSON struct {
+	Events []eventJSON `json:"events"`
+	Next   string      `json:"next"`
+}
+
+func newSim(t *testing.T, family smartleadtest.Family) *smartleadtest.Server {
+	t.Helper()
+	sim := smartleadtest.NewServer(smartleadtest.Options{
+		Family:      family,
+		Secret:      secret,
+		Seed:        7,
+		RetryDelays: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond},
+	})
+	t.Cleanup(sim.Close)
+	return sim
+}
+
+func serveArgs(dir, listen string, sim *smartleadtest.Server) []string {
+	return []string{"serve", "--data", dir, "--ui", "127.0.0.1:0", "--tunnel", "none", "--listen", listen,
+		"--smartlead-url", sim.URL(), "--webhook-secret", secret, "--watchdog", "1h"}
+}
+
+func emit(t *testing.T, sim *smartleadtest.Server, s smartleadtest.Sample) {
+	t.Helper()
+	ds, err := sim.Emit(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Status != 200 {
+		t.Fatalf("deliveries %+v, want one answered 200", ds)
+	}
+}
+
+func activeHooks(sim *smartleadtest.Server) []smartlead.Webhook {
+	var out []smartlead.Webhook
+	for _, w := range sim.Webhooks() {
+		if w.Enabled {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// TestServe walks the engine's life: register, deliver, list, stream,
+// restart, and still exactly one webhook at SmartLead.
+func TestServe(t *testing.T) {
+	for _, family := range []struct {
+		name   string
+		family smartleadtest.Family
+	}{{"spec API", smartleadtest.FamilySpec}, {"live API", smartleadtest.FamilyLive}} {
+		t.Run(family.name, func(t *testing.T) { testServe(t, family.family) })
+	}
+}
+
+func testServe(t *testing.T, family smartleadtest.Family) {
+	sim := newSim(t, family)
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
+	gen := sim.Generator()
+
+	p := start(t, key, serveArgs(dir, listen, sim)...)
+	st := p.waitState("listening")
+	if !st.Registered || st.WebhookID == "" {
+		t.Fatalf("status %+v: want registered with a webhook id", st)
+	}
+	if !strings.HasPrefix(st.WebhookURL, "http://"+listen+"/hooks/") || len(st.WebhookURL)-len("http://"+listen+"/hooks/") < 32 {
+		t.Fatalf("webhook_url %q: want http://%s/hooks/<long token>", st.WebhookURL, listen)
+	}
+	hooks := activeHooks(sim)
+	if len(hooks) == 0 {
+		t.Fatal("SmartLead holds no active webhook")
+	}
+	for _, h := range hooks {
+		if h.URL != st.WebhookURL {
+			t.Fatalf("SmartLead's webhook points at %q, want %q", h.URL, st.WebhookURL)
+		}
+	}
+	hookCount := len(hooks)
+
+	stream := openStream(t, p.UI+"/api/stream", nil)
+	stream.wait(t, "ready", 1)
+
+	reply := gen.Event(smartlead.EventReplied)
+	emit(t, sim, reply)
+	emit(t, sim, reply) // SmartLead retries and duplicates: stored once
+	msgs := stream.wait(t, "event", 1)
+	var streamed eventJSON
+	if err := json.Unmarshal([]byte(msgs[0].Data), &streamed); err != nil {
+		t.Fatal(err)
+	}
+	if streamed.Type != "EMAIL_REPLIED" || msgs[0].ID != streamed.ID {
+		t.Fatalf("streamed %+v (sse id %q), want the reply with its id", streamed, msgs[0].ID)
+	}
+
+	var page pageJSON
+	p.getJSON("/api/events?type=EMAIL_REPLIED", &page)
+	if len(page.Events) != 1 || page.Events[0].ID != streamed.ID {
+		t.Fatalf("listed %+v, want exactly the streamed reply", page.Events)
+	}
+	if page.Events[0].VerifiedBy != "signature" && page.Events[0].VerifiedBy != "secret_key" {
+		t.Errorf("verified_by %q, want signature or secret_key", page.Events[0].VerifiedBy)
+	}
+	var one eventJSON
+	if code := p.getJSON("/api/events/"+streamed.ID, &one); code != 200 || len(one.Raw) == 0 {
+		t.Fatalf("GET event: %d, raw %d bytes", code, len(one.Raw))
+	}
+	if bytesContains(one.Raw, secret) {
+		t.Error("the raw payload served to the UI holds the webhook secret")
+	}
+	var read struct{ Read bool }
+	if code := p.postJSON("/api/events/"+streamed.ID+"/read", map[string]bool{"read": true}, &read); code != 200 || !read.Read {
+		t.Fatalf("mark read: %d %+v", code, read)
+	}
+	var timeline struct{ Events []eventJSON }
+	p.getJSON("/api/leads/"+streamed.LeadID+"/events", &timeline)
+	if len(timeline.Events) != 1 {
+		t.Fatalf("lead timeline has %d events, want 1", len(timeline.Events))
+	}
+	p.stop()
+
+	// Restart: the same URL, the same webhook, the read state kept.
+	p = start(t, key, serveArgs(dir, listen, sim)...)
+	st2 := p.waitState("listening")
+	if st2.WebhookURL != st.WebhookURL || st2.WebhookID != st.WebhookID {
+		t.Fatalf("after restart: %s (%s), want %s (%s)", st2.WebhookURL, st2.WebhookID, st.WebhookURL, st.WebhookID)
+	}
+	if n := len(activeHooks(sim)); n != hookCount {
+		t.Fatalf("after restart SmartLead holds %d active webhooks, want %d", n, hookCount)
+	}
+	p.getJSON("/api/events/"+streamed.ID, &one)
+	if !one.Read {
+		t.Error("read state lost across restart")
+	}
+	stream = openStream(t, p.UI+"/api/stream", map[string]string{"Last-Event-ID": "0"})
+	emit(t, sim, gen.Event(smartlead.EventOpened))
+	if got := stream.wait(t, "event", 2); got[0].ID != streamed.ID {
+		t.Fatalf("catch-up from Last-Event-ID 0 began with %q, want %q", got[0].ID, streamed.ID)
+	}
+	p.stop()
+
+	// A new public URL updates the registration instead of adding one.
+	listen2 := freeAddr(t)
+	p = start(t, key, serveArgs(dir, listen2, sim)...)
+	st3 := p.waitState("listening")
+	hooks = activeHooks(sim)
+	if len(hooks) != hookCount || hooks[0].URL != st3.WebhookURL || !strings.HasPrefix(st3.WebhookURL, "http://"+listen2) {
+		t.Fatalf("after a URL change SmartLead holds %+v, want %d hook(s) at %s", hooks, hookCount, st3.WebhookURL)
+	}
+	p.stop()
+}
+
+func TestBadKeyIsAClearStateNotARetryLoop(t *testing.T) {
+	sim := newSim(t, smartleadtest.FamilyBoth)
+	const badKey = "sl-not-a-real-key-123456"
+	p := start(t, []string{"SMARTLEAD_API_KEY=" + badKey}, serveArgs(t.TempDir(), freeAddr(t), sim)...)
+	st := p.waitState("unauthorized")
+	if !strings.Contains(st.Message, "API key") {
+		t.Errorf("message %q does not say what is wrong", st.Message)
+	}
+	if st.Registered || len(sim.Webhooks()) != 0 {
+		t.Error("registered a webhook with a refused key")
+	}
+	p.stop()
+	if strings.Contains(p.logs(), badKey) {
+		t.Error("the API key appears in the logs")
+	}
+}
+
+func TestNoKeyIsSignedOut(t *testing.T) {
+	sim := newSim(t, smartleadtest.FamilyBoth)
+	p := start(t, nil, serveArgs(t.TempDir(), freeAddr(t), sim)...)
+	p.waitState("signed_out")
+	p.stop()
+}
+
+func TestSecondInstanceFailsFast(t *testing.T) {
+	sim := newSim(t, smartleadtest.FamilyBoth)
+	dir := t.TempDir()
+	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
+	p := start(t, key, serveArgs(dir, freeAddr(t), sim)...)
+	p.waitState("listening")
+
+	second := exec2(t, key, serveArgs(dir, freeAddr(t), sim)...)
+	if second.code == 0 || !strings.Contains(second.stderr, "already running") {
+		t.Fatalf("second instance: exit %d, stderr %q; want a failure saying one is already running", second.code, second.stderr)
+	}
+	if n := len(activeHooks(sim)); n != 1 {
+		t.Fatalf("SmartLead holds %d webhooks after a second launch, want 1", n)
+	}
+	p.waitState("listening")
+	p.stop()
+}
+
+func bytesContains(b []byte, s string) bool { return strings.Contains(string(b), s) }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/leadbell/leadbell/app"
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+// parseServe reads serve's flags (design.md's table), each falling back to
+// its environment variable; flags win.
+func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg       app.Config
+		campaigns listFlag
+		events    string
+	)
+	defaultTunnel := "none"
+	if os.Getenv("NGROK_AUTHTOKEN") != "" && !demo {
+		defaultTunnel = "ngrok"
+	}
+	fs.StringVar(&cfg.DataDir, "data", env("LEADBELL_DATA", defaultDataDir(demo)), "where leadbell.db lives")
+	fs.StringVar(&cfg.UIAddr, "ui", "127.0.0.1:8787", "address of the local UI and JSON API")
+	fs.StringVar(&cfg.Tunnel, "tunnel", defaultTunnel, "ngrok or none")
+	fs.StringVar(&cfg.NgrokDomain, "ngrok-domain", os.Getenv("NGROK_DOMAIN"), "a reserved/static ngrok domain")
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8788", "where the receiver listens with --tunnel none")
+	fs.StringVar(&cfg.PublicURL, "public-url", os.Getenv("LEADBELL_PUBLIC_URL"), "the public base URL that reaches --listen (--tunnel none)")
+	fs.StringVar(&cfg.SmartLeadURL, "smartlead-url", env("SMARTLEAD_API_URL", app.DefaultSmartLeadURL), "SmartLead API base")
+	fs.StringVar(&cfg.APIKey, "api-key", "", "SmartLead API key (or SMARTLEAD_API_KEY)")
+	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "shared secret for signature / secret_key checks (or LEADBELL_WEBHOOK_SECRET)")
+	fs.Var(&campaigns, "campaign", "a campaign id to subscribe to (repeatable; none means all campaigns)")
+	fs.StringVar(&events, "events", "", "comma-separated event types to subscribe to (default: all six)")
+	fs.DurationVar(&cfg.Watchdog, "watchdog", 5*time.Minute, "how often to confirm the registration and round-trip a self-test")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
+	}
+	// Secrets are read from the environment after parsing so that their
+	// values never show up in -h output.
+	if cfg.APIKey == "" {
+		cfg.APIKey = os.Getenv("SMARTLEAD_API_KEY")
+	}
+	if cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = os.Getenv("LEADBELL_WEBHOOK_SECRET")
+	}
+	cfg.Campaigns = campaigns
+	if events != "" {
+		for _, name := range strings.Split(events, ",") {
+			t, ok := smartlead.ParseEventType(strings.TrimSpace(name))
+			if !ok {
+				return cfg, fmt.Errorf("unknown event type %q", name)
+			}
+			cfg.Events = append(cfg.Events, t)
+		}
+	}
+	return cfg, nil
+}
+
+func env(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	if v == "" {
+		return fmt.Errorf("empty value")
+	}
+	*l = append(*l, v)
+	return nil
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Page sizes of List, After and LeadEvents.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Query selects events for List. Empty fields do not filter.
+type Query struct {
+	// Type keeps events of this type.
+	Type smartlead.EventType
+	// Campaign keeps events of this campaign ID.
+	Campaign string
+	// Lead keeps events of this lead ID.
+	Lead string
+	// Text keeps events whose lead name, email, company, campaign name,
+	// subject or body (its first 4 KiB) contain every word of Text,
+	// ignoring case.
+	Text string
+	// Unread keeps unread events.
+	Unread bool
+	// Limit is the page size: DefaultLimit when zero or less, at most
+	// MaxLimit.
+	Limit int
+	// Before is the Next of the previous page; empty for the first page.
+	Before string
+}
+
+// Page is one page of a List.
+type Page struct {
+	// Events are newest first, without Raw.
+	Events []smartlead.Event `json:"events"`
+	// Next is the cursor of the following page, empty on the last page.
+	Next string `json:"next"`
+}
+
+// List returns the events matching q, newest first by event time
+// (Event.When), events of the same time newest arrival first. A malformed
+// q.Before fails with ErrBadCursor.
+func (s *Store) List(q Query) (Page, error) {
+	before, err := decodeCursor(q.Before)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := clampLimit(q.Limit)
+	page := Page{Events: []smartlead.Event{}}
+	err = s.view(func(tx *bolt.Tx) error {
+		p, none := newPlan(tx, q)
+		if none {
+			return nil
+		}
+		seqs := make([]uint64, 0, limit)
+		p.scan(before, func(tk []byte) bool {
+			if len(seqs) == limit {
+				page.Next = encodeCursor(before)
+				return false
+			}
+			seqs = append(seqs, binary.BigEndian.Uint64(tk[8:]))
+			before = append(before[:0], tk...)
+			return true
+		})
+		var err error
+		page.Events, err = loadEvents(tx, seqs)
+		return err
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("store: unable to list events: %w", err)
+	}
+	return page, nil
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+// A cursor is the time key (when + seq) of the last event of a page,
+// base64url-encoded; the next page starts just below it.
+func encodeCursor(tk []byte) string { return base64.RawURLEncoding.EncodeToString(tk) }
+
+func decodeCursor(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	tk, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(tk) != 16 {
+		return nil, fmt.Errorf("%w: %q", ErrBadCursor, s)
+	}
+	return tk, nil
+}
+
+func loadEvents(tx *bolt.Tx, seqs []uint64) ([]smartlead.Event, error) {
+	evs := make([]smartlead.Event, 0, len(seqs))
+	for _, seq := range seqs {
+		ev, err := getEvent(tx, seq, false)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, ev)
+	}
+	return evs, nil
+}
+
+// plan is how a query is answered: walk the time index newest first and
+// test the filters on each entry's summary. There are no per-lead,
+// per-campaign or per-type indexes: each would cost a scattered page write
+// per event on ingest (see doc.go), while a full walk of the summaries is
+// fast enough for the rare filters that need one.
+type plan struct {
+	tx       *bolt.Tx
+	byTime   *bolt.Bucket
+	typ      smartlead.EventType
+	campaign uint32 // string id of the campaign ID; 0 for any
+	lead     uint32 // string id of the lead ID; 0 for any
+	unread   bool
+	text     *textFilter
+}
+
+// newPlan plans q in tx; none is true when nothing can match.
+func newPlan(tx *bolt.Tx, q Query) (p plan, none bool) {
+	p = plan{tx: tx, byTime: tx.Bucket(bucketByTime), typ: q.Type, unread: q.Unread}
+	var ok bool
+	if q.Campaign != "" {
+		if p.campaign, ok = lookup(tx, idPart(idCampaign, q.Campaign)); !ok {
+			return p, true
+		}
+	}
+	if q.Lead != "" {
+		if p.lead, ok = lookup(tx, idPart(idLead, q.Lead)); !ok {
+			return p, true
+		}
+	}
+	if q.Text != "" {
+		p.text, none = newTextFilter(tx, q.Text)
+	}
+	return p, none
+}
+
+// scan walks the time index below the time key before (all of it when
+// nil), newest first, calling fn with the time key of each match until fn
+// returns false. The key is only valid during the call.
+func (p *plan) scan(before []byte, fn func(tk []byte) bool) {
+	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil
+	c := p.byTime.Cursor()
+	var k, v []byte
+	if before == nil {
+		k, v = c.Last()
+	} else if k, _ = c.Seek(before); k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	n := 0
+	defer func() {
+		if n >= releaseEntries {
+			releaseMapped(p.tx)
+		}
+	}()
+	for ; k != nil; k, v = c.Prev() {
+		if n++; n%releaseEntries == 0 {
+			releaseMapped(p.tx)
+		}
+		if len(k) != 16 || filter && !p.match(v) {
+			continue
+		}
+		if !fn(k) {
+			return
+		}
+	}
+}
+
+func (p *plan) match(v []byte) bool {
+	s, ok := parseSummary(v)
+	switch {
+	case !ok:
+		return false
+	case p.unread && s.flags&flagRead != 0:
+		return false
+	case p.typ != "" && !s.isType(p.typ):
+		return false
+	case p.campaign != 0 && s.campaign != p.campaign:
+		return false
+	case p.lead != 0 && s.lead != p.lead:
+		return false
+	case p.text != nil && !p.text.match(s):
+		return false
+	}
+	return true
+}

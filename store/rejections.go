@@ -1,0 +1,116 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+const (
+	// maxRejections is how many rejected deliveries the log keeps.
+	maxRejections = 1000
+	// maxRejectedBody is how much of a rejected body the log keeps.
+	maxRejectedBody = 8 << 10
+)
+
+// Rejection is a delivery the receiver refused, kept for the inspector.
+type Rejection struct {
+	// At is when the delivery arrived.
+	At time.Time `json:"at"`
+	// Status is the HTTP status it was answered with.
+	Status int `json:"status"`
+	// Reason says why, in words.
+	Reason string `json:"reason"`
+	// Remote is the client address.
+	Remote string `json:"remote,omitempty"`
+	// Headers are the request headers worth showing (never secrets).
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is the start of the request body, at most 8 KiB.
+	Body []byte `json:"body,omitempty"`
+	// BodySize is the size of the whole body.
+	BodySize int `json:"body_size"`
+}
+
+// Reject logs a refused delivery without waiting: it is written with the
+// next commit but not waited for. When the writer's queue is full, or the
+// store is closed, the rejection is dropped; it is counted either way.
+func (s *Store) Reject(r Rejection) {
+	s.rejected.Add(1)
+	if r.BodySize == 0 {
+		r.BodySize = len(r.Body)
+	}
+	if len(r.Body) > maxRejectedBody {
+		r.Body = r.Body[:maxRejectedBody]
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		s.log.Warn("store: unable to encode rejection", "err", err)
+		return
+	}
+	if !s.trySubmit(&rejectOp{data: data}) {
+		s.log.Debug("store: rejection dropped", "status", r.Status)
+	}
+}
+
+// RejectedTotal is the number of Reject calls since Open, dropped ones
+// included.
+func (s *Store) RejectedTotal() uint64 { return s.rejected.Load() }
+
+// Rejections returns up to limit logged rejections, newest first (limit
+// defaults to DefaultLimit and is at most the log's size, 1000).
+func (s *Store) Rejections(limit int) ([]Rejection, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, maxRejections)
+	rs := []Rejection{}
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRejected).Cursor()
+		for k, v := c.Last(); k != nil && len(rs) < limit; k, v = c.Prev() {
+			var r Rejection
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			rs = append(rs, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read rejections: %w", err)
+	}
+	return rs, nil
+}
+
+type rejectOp struct{ data []byte }
+
+func (o *rejectOp) size() int    { return 1 }
+func (o *rejectOp) finish(error) {}
+
+// apply appends the rejection and trims the log to its newest entries.
+func (o *rejectOp) apply(w *txn) error {
+	seq, err := w.rejected.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := w.rejected.Put(seqKey(seq), o.data); err != nil {
+		return err
+	}
+	if seq <= maxRejections {
+		return nil
+	}
+	keep := seqKey(seq - maxRejections + 1)
+	var old [][]byte
+	c := w.rejected.Cursor()
+	for k, _ := c.First(); k != nil && bytes.Compare(k, keep) < 0; k, _ = c.Next() {
+		old = append(old, bytes.Clone(k))
+	}
+	for _, k := range old {
+		if err := w.rejected.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// syncWriter waits until every request queued before it is committed: the
+// writer's queue is first in, first out.
+func syncWriter(tb testing.TB, s *Store) {
+	tb.Helper()
+	if err := s.PutJSON("sync", true); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestRejectionsAreCappedNewestFirst(t *testing.T) {
+	s := openTest(t)
+	const n = maxRejections + 5
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range n {
+		s.Reject(Rejection{
+			At: at.Add(time.Duration(i) * time.Second), Status: 401, Reason: fmt.Sprintf("bad signature %d", i),
+			Remote: "203.0.113.7:51234", Headers: map[string]string{"Content-Type": "application/json"},
+			Body: []byte(`{"event":"EMAIL_REPLIED"}`),
+		})
+	}
+	syncWriter(t, s)
+	if got := s.RejectedTotal(); got != n {
+		t.Errorf("RejectedTotal = %d, want %d", got, n)
+	}
+	tests := []struct {
+		limit, want int
+	}{{0, DefaultLimit}, {3, 3}, {2 * n, maxRejections}}
+	for _, tt := range tests {
+		rs, err := s.Rejections(tt.limit)
+		if err != nil || len(rs) != tt.want {
+			t.Fatalf("Rejections(%d): %d, %v; want %d", tt.limit, len(rs), err, tt.want)
+		}
+		for i, r := range rs {
+			if want := fmt.Sprintf("bad signature %d", n-1-i); r.Reason != want {
+				t.Fatalf("Rejections(%d)[%d] = %q, want %q", tt.limit, i, r.Reason, want)
+			}
+		}
+	}
+	rs, _ := s.Rejections(1)
+	r := rs[0]
+	if !r.At.Equal(at.Add((n-1)*time.Second)) || r.Status != 401 || r.Remote != "203.0.113.7:51234" ||
+		r.Headers["Content-Type"] != "application/json" || string(r.Body) != `{"event":"EMAIL_REPLIED"}` || r.BodySize != 25 {
+		t.Errorf("newest rejection = %+v", r)
+	}
+}
+
+func TestRejectTruncatesTheBody(t *testing.T) {
+	s := openTest(t)
+	body := bytes.Repeat([]byte("x"), maxRejectedBody+100)
+	s.Reject(Rejection{Status: 400, Reason: "not JSON", Body: body})
+	syncWriter(t, s)
+	rs, err := s.Rejections(1)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("Rejections: %d, %v", len(rs), err)
+	}
+	if len(rs[0].Body) != maxRejectedBody || rs[0].BodySize != len(body) {
+		t.Errorf("body %d bytes, size %d; want %d and %d", len(rs[0].Body), rs[0].BodySize, maxRejectedBody, len(body))
+	}
+}
+
+func TestRejectDropsWhenTheQueueIsFull(t *testing.T) {
+	s := openTest(t)
+	release := holdWriter(t, s)
+	const n = queueSize + 100
+	for i := range n {
+		s.Reject(Rejection{Status: 401, Reason: fmt.Sprint(i)}) // must not block
+	}
+	release()
+	syncWriter(t, s)
+	if got := s.RejectedTotal(); got != n {
+		t.Errorf("RejectedTotal = %d, want %d (dropped ones count)", got, n)
+	}
+	rs, err := s.Rejections(maxRejections)
+	if err != nil || len(rs) != maxRejections {
+		t.Fatalf("Rejections: %d, %v", len(rs), err)
+	}
+	if rs[0].Reason != fmt.Sprint(queueSize-1) {
+		t.Errorf("newest kept = %q, want %d: the last one the queue had room for", rs[0].Reason, queueSize-1)
+	}
+}
