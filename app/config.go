@@ -34,6 +34,10 @@ type Config struct {
 	// it doubles up to five minutes (default 5s).
 	RetryDelay time.Duration
 
+	// Client tunes the SmartLead client (its pacing, retries); zero is
+	// SmartLead's own limits.
+	Client smartlead.ClientOptions
+
 	Logger *slog.Logger
 }
 

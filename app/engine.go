@@ -64,7 +64,9 @@ func NewEngine(cfg Config, st *store.Store, tun tunnel.Tunnel) (*Engine, error) 
 		probes: make(map[string]chan struct{}),
 	}
 	if cfg.APIKey != "" {
-		e.client = smartlead.NewClient(cfg.SmartLeadURL, cfg.APIKey, smartlead.ClientOptions{Logger: cfg.Logger})
+		opts := cfg.Client
+		opts.Logger = cfg.Logger
+		e.client = smartlead.NewClient(cfg.SmartLeadURL, cfg.APIKey, opts)
 	}
 	e.receiver = webhook.New(webhook.Config{
 		Token:      token,

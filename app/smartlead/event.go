@@ -74,21 +74,41 @@ func (e *Event) When() time.Time {
 	return e.Timestamp
 }
 
-// typeNames maps every name SmartLead uses (spec and live) and the short
-// names people type to Leadbell's event types.
-var typeNames = map[string]EventType{
-	"EMAIL_SENT": EventSent, "FIRST_EMAIL_SENT": EventSent, "SENT": EventSent, "SEND": EventSent,
-	"EMAIL_OPENED": EventOpened, "EMAIL_OPEN": EventOpened, "OPENED": EventOpened, "OPEN": EventOpened,
-	"EMAIL_CLICKED": EventClicked, "EMAIL_LINK_CLICK": EventClicked, "CLICKED": EventClicked, "CLICK": EventClicked,
-	"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied, "REPLIED": EventReplied, "REPLY": EventReplied,
-	"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced, "BOUNCED": EventBounced, "BOUNCE": EventBounced,
-	"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBE": EventUnsubscribed,
+// sourceNames maps every event name SmartLead sends, of either family, to
+// Leadbell's type.
+var sourceNames = map[string]EventType{
+	"EMAIL_SENT": EventSent, "FIRST_EMAIL_SENT": EventSent,
+	"EMAIL_OPENED": EventOpened, "EMAIL_OPEN": EventOpened,
+	"EMAIL_CLICKED": EventClicked, "EMAIL_LINK_CLICK": EventClicked,
+	"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied,
+	"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced,
+	"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed,
+}
+
+// shortNames are what people type on a command line (leadbell trigger reply).
+var shortNames = map[string]EventType{
+	"SENT": EventSent, "SEND": EventSent, "OPENED": EventOpened, "OPEN": EventOpened,
+	"CLICKED": EventClicked, "CLICK": EventClicked, "REPLIED": EventReplied, "REPLY": EventReplied,
+	"BOUNCED": EventBounced, "BOUNCE": EventBounced, "UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBE": EventUnsubscribed,
+}
+
+// mapType maps a name SmartLead sent to Leadbell's type; a name it does not
+// know is OTHER (kept and shown, never dropped).
+func mapType(name string) EventType {
+	if t, ok := sourceNames[strings.ToUpper(name)]; ok {
+		return t
+	}
+	return EventOther
 }
 
 // ParseEventType maps a name SmartLead or a person uses for an event type
 // (EMAIL_REPLY, EMAIL_REPLIED, reply, ...) to Leadbell's type. Names it does
 // not know report false.
 func ParseEventType(name string) (EventType, bool) {
-	t, ok := typeNames[strings.ToUpper(strings.TrimSpace(name))]
+	name = strings.ToUpper(strings.TrimSpace(name))
+	if t, ok := sourceNames[name]; ok {
+		return t, true
+	}
+	t, ok := shortNames[name]
 	return t, ok
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Errors Parse returns, wrapped with a short description that never quotes
@@ -86,16 +85,21 @@ func classify(raw []byte) (shape, string, error) {
 	switch {
 	case len(trimmed) == 0:
 		return 0, "", fmt.Errorf("%w: empty body", ErrNotJSON)
-	case !json.Valid(raw):
-		return 0, "", fmt.Errorf("%w: invalid JSON", ErrNotJSON)
 	case trimmed[0] != '{':
+		if !json.Valid(raw) {
+			return 0, "", fmt.Errorf("%w: invalid JSON", ErrNotJSON)
+		}
 		return 0, "", fmt.Errorf("%w: body is a JSON %s", ErrNotJSON, jsonKind(trimmed[0]))
 	}
 	var head struct {
 		Event     value `json:"event"`
 		EventType value `json:"event_type"`
 	}
-	_ = json.Unmarshal(raw, &head) // valid JSON; value never fails
+	// Unmarshal checks the whole body before decoding: one pass validates.
+	// value never fails, so any error is a syntax error.
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return 0, "", fmt.Errorf("%w: invalid JSON", ErrNotJSON)
+	}
 	if head.Event.kind == kindString && cleanText(head.Event.text) != "" {
 		return shapeSpec, head.Event.text, nil
 	}
@@ -127,30 +131,15 @@ func decodeLenient(raw []byte, v any) {
 	_ = json.Unmarshal(raw, v) // encoding/json skips mistyped fields and goes on
 }
 
-// mapType maps a SmartLead event name, of either family, to Leadbell's.
-func mapType(name string) EventType {
-	switch strings.ToUpper(name) {
-	case "EMAIL_SENT", "FIRST_EMAIL_SENT":
-		return EventSent
-	case "EMAIL_OPENED", "EMAIL_OPEN":
-		return EventOpened
-	case "EMAIL_CLICKED", "EMAIL_LINK_CLICK":
-		return EventClicked
-	case "EMAIL_REPLIED", "EMAIL_REPLY":
-		return EventReplied
-	case "EMAIL_BOUNCED", "EMAIL_BOUNCE":
-		return EventBounced
-	case "EMAIL_UNSUBSCRIBED", "LEAD_UNSUBSCRIBED":
-		return EventUnsubscribed
-	default:
-		return EventOther
-	}
-}
-
 // redact returns a copy of raw in which the value of every top-level
 // secret_key member is replaced by "[redacted]". It splices bytes at the
 // decoder's offsets, so every other byte stays as received.
 func redact(raw []byte) json.RawMessage {
+	// Most deliveries have no such member: skip the walk unless the name
+	// is there, or could be spelled with escapes.
+	if !bytes.Contains(raw, []byte(`"`+secretField+`"`)) && !bytes.Contains(raw, []byte(`\u`)) {
+		return bytes.Clone(raw)
+	}
 	var spans [][2]int
 	_ = walkTopLevel(raw, func(k string, start, end int) {
 		if k == secretField {

@@ -87,7 +87,7 @@ func (f *fixture) rejections() []store.Rejection {
 	return rs
 }
 
-func fixtureBody(t *testing.T, name string) []byte {
+func fixtureBody(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
