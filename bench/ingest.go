@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -73,7 +75,9 @@ func benchIngest(dir string, conns []int, d time.Duration) (bare, full []ingestR
 			return nil, nil, err
 		}
 		bare = append(bare, r)
+		stopProfile := profile(c)
 		f, err := drive(recv, c, d, newPayloads(run))
+		stopProfile()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -148,4 +152,22 @@ func drive(h http.Handler, conns int, d time.Duration, p *payloads) (ingestResul
 		p99:    lat[len(lat)*99/100],
 		errors: errs.Load(),
 	}, nil
+}
+
+// profile writes a CPU profile of the leadbell run at conns connections to
+// $BENCH_CPUPROFILE.conns, when that is set, to see where the time goes.
+func profile(conns int) func() {
+	path := os.Getenv("BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, conns))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
