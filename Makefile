@@ -6,18 +6,30 @@ BIN     := build/bin/leadbell
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build run test bench lint
+.PHONY: help frontend build run test bench lint
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## build build/bin/leadbell
+# The UI is built into frontend/dist, which is committed so that a plain
+# `go build` embeds a working UI; these targets rebuild it from source.
+FRONTEND_SRC := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts frontend/svelte.config.js frontend/tsconfig.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html ## build the UI into frontend/dist
+
+build: frontend ## build build/bin/leadbell
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build ## run the demo: Leadbell against its built-in SmartLead simulator
 	$(BIN) demo
 
-test: ## run every test: units, store, receiver, end to end, browser
+test: frontend ## run every test: units, store, receiver, end to end, browser
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: ## print the ingest, query, disk and memory table

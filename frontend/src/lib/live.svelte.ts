@@ -1,0 +1,194 @@
+// The app's shared live state: the status, the event stream, read marks made
+// in this window, and the campaigns seen. One instance, created by main.ts
+// and passed down through Svelte context.
+
+import { SvelteMap } from "svelte/reactivity";
+import { api, ApiError, type LeadEvent, type Status } from "./api";
+import { onWailsEvent, setTitle } from "./host";
+
+type EventListener = (ev: LeadEvent) => void;
+type ReadyListener = () => void;
+
+const STATUS_EVERY_MS = 5000;
+
+export class Live {
+  /** The last status answer; null until the first one. */
+  status = $state<Status | null>(null);
+  /** Why the last status call failed; "" when it worked. */
+  statusError = $state("");
+  /** Whether the event stream is open. */
+  streaming = $state(false);
+  /** Ticks every 15 s so relative times stay fresh. */
+  now = $state(Date.now());
+  /** Read marks set in this window since the lists were fetched. */
+  readonly reads = new SvelteMap<string, boolean>();
+  /** Campaign id to name, from the events seen and /api/campaigns. */
+  readonly campaigns = new SvelteMap<string, string>();
+
+  private source: EventSource | null = null;
+  private lastID = "";
+  private eventListeners = new Set<EventListener>();
+  private readyListeners = new Set<ReadyListener>();
+  private statusTimer = 0;
+  private statusSoon = 0;
+  private reopenTimer = 0;
+  private statusInFlight = false;
+
+  /** Opens the stream first, then polls the status. */
+  start(): () => void {
+    this.open();
+    const offWails = onWailsEvent((data) => {
+      if (data && typeof data === "object" && typeof (data as LeadEvent).id === "string") this.deliver(data as LeadEvent);
+    });
+    void this.refreshStatus();
+    this.statusTimer = window.setInterval(() => void this.refreshStatus(), STATUS_EVERY_MS);
+    const tick = window.setInterval(() => (this.now = Date.now()), 15_000);
+    const onVisible = () => {
+      if (document.visibilityState === "visible") {
+        this.now = Date.now();
+        void this.refreshStatus();
+      }
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      offWails();
+      window.clearInterval(this.statusTimer);
+      window.clearInterval(tick);
+      window.clearTimeout(this.statusSoon);
+      window.clearTimeout(this.reopenTimer);
+      document.removeEventListener("visibilitychange", onVisible);
+      this.source?.close();
+    };
+  }
+
+  /** Calls fn for each new event (live or replayed after a reconnect). */
+  onEvent(fn: EventListener): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  /** Calls fn each time the stream is (re)established: time to (re)fetch the first page. */
+  onReady(fn: ReadyListener): () => void {
+    this.readyListeners.add(fn);
+    return () => this.readyListeners.delete(fn);
+  }
+
+  /** Whether ev is read, counting marks made here. */
+  isRead(ev: LeadEvent): boolean {
+    return this.reads.get(ev.id) ?? ev.read;
+  }
+
+  /** Marks ev read or unread, optimistically; throws (and rolls back) if the server refuses. */
+  async setRead(ev: LeadEvent, read: boolean): Promise<void> {
+    const was = this.isRead(ev);
+    if (was === read) return;
+    // The unread count is of replies only (as the server counts it).
+    const counted = ev.type === "EMAIL_REPLIED";
+    this.reads.set(ev.id, read);
+    if (counted) this.bumpUnread(read ? -1 : 1);
+    try {
+      const res = await api.setRead(ev.id, read);
+      this.reads.set(ev.id, res.read);
+    } catch (err) {
+      this.reads.set(ev.id, was);
+      if (counted) this.bumpUnread(read ? 1 : -1);
+      throw err;
+    } finally {
+      this.refreshStatusSoon();
+    }
+  }
+
+  /** The name of a campaign id, if seen. */
+  campaignName(id: string): string {
+    return this.campaigns.get(id) ?? id;
+  }
+
+  async refreshStatus(): Promise<void> {
+    if (this.statusInFlight) return;
+    this.statusInFlight = true;
+    try {
+      const st = await api.status();
+      this.status = st;
+      this.statusError = "";
+      setTitle(st.unread > 0 ? `(${st.unread}) Leadbell` : "Leadbell");
+    } catch (err) {
+      this.statusError = err instanceof ApiError ? err.message : "Leadbell is not answering.";
+    } finally {
+      this.statusInFlight = false;
+    }
+  }
+
+  /** Refreshes the status within a second, coalescing bursts of events. */
+  refreshStatusSoon(): void {
+    if (this.statusSoon) return;
+    this.statusSoon = window.setTimeout(() => {
+      this.statusSoon = 0;
+      void this.refreshStatus();
+    }, 700);
+  }
+
+  private bumpUnread(delta: number): void {
+    if (!this.status) return;
+    const unread = Math.max(0, this.status.unread + delta);
+    this.status = { ...this.status, unread };
+    setTitle(unread > 0 ? `(${unread}) Leadbell` : "Leadbell");
+  }
+
+  private campaignsAsked = false;
+
+  /** Adds the live campaign list (GET /api/campaigns) to the names seen; once per page. */
+  async loadCampaigns(): Promise<void> {
+    if (this.campaignsAsked) return;
+    this.campaignsAsked = true;
+    try {
+      const res = await api.campaigns();
+      for (const c of res.campaigns ?? []) if (c.id) this.campaigns.set(String(c.id), c.name || String(c.id));
+    } catch {
+      // Not in this version, or SmartLead is unreachable: the names seen in events do.
+    }
+  }
+
+  private open(): void {
+    // EventSource resends Last-Event-ID by itself while it reconnects; when
+    // it gives up (the server answered an error), reopen with ?since=.
+    const url = this.lastID ? `/api/stream?since=${encodeURIComponent(this.lastID)}` : "/api/stream";
+    const es = new EventSource(url);
+    this.source = es;
+    es.onopen = () => {
+      this.streaming = true;
+    };
+    es.addEventListener("ready", (msg) => {
+      this.streaming = true;
+      if (msg.lastEventId) this.lastID = msg.lastEventId;
+      for (const fn of this.readyListeners) fn();
+      void this.refreshStatus();
+    });
+    es.addEventListener("event", (msg) => {
+      let ev: LeadEvent;
+      try {
+        ev = JSON.parse(msg.data) as LeadEvent;
+      } catch {
+        return;
+      }
+      if (msg.lastEventId) this.lastID = msg.lastEventId;
+      this.deliver(ev);
+    });
+    es.onerror = () => {
+      this.streaming = false;
+      void this.refreshStatus();
+      if (es.readyState === EventSource.CLOSED) {
+        window.clearTimeout(this.reopenTimer);
+        this.reopenTimer = window.setTimeout(() => this.open(), 2000);
+      }
+    };
+  }
+
+  private deliver(ev: LeadEvent): void {
+    if (!ev || typeof ev.id !== "string" || !ev.id) return;
+    if (ev.campaign_id && ev.campaign_name && !this.campaigns.has(ev.campaign_id)) {
+      this.campaigns.set(ev.campaign_id, ev.campaign_name);
+    }
+    for (const fn of this.eventListeners) fn(ev);
+    this.refreshStatusSoon();
+  }
+}
