@@ -24,8 +24,8 @@ type Config struct {
 	SmartLeadURL  string
 	APIKey        string
 	WebhookSecret string
-	Campaigns     []string // empty: a user-level webhook (all campaigns)
-	Events        []smartlead.EventType
+	Campaigns     []string              // overrides the settings' scope; empty: as set
+	Events        []smartlead.EventType // overrides the settings' events; empty: as set
 	Watchdog      time.Duration
 
 	// SelfTestTimeout bounds one self-test round trip (default 15s).
@@ -50,9 +50,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.SmartLeadURL == "" {
 		c.SmartLeadURL = DefaultSmartLeadURL
-	}
-	if len(c.Events) == 0 {
-		c.Events = smartlead.EventTypes
 	}
 	if c.Watchdog <= 0 {
 		c.Watchdog = 5 * time.Minute

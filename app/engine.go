@@ -13,6 +13,8 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/broker"
+	"github.com/leadbell/leadbell/app/secrets"
+	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/app/webhook"
@@ -33,41 +35,58 @@ var errRefused = errors.New("app: smartlead refused the key")
 type Engine struct {
 	cfg      Config
 	store    *store.Store
+	secrets  secrets.Store
 	broker   *broker.Broker
-	client   *smartlead.Client
 	tunnel   tunnel.Tunnel
 	receiver *webhook.Receiver
+	log      *webhook.Log
 	token    string
 	http     *http.Client
+	restart  chan struct{} // asks Run to connect again (new key, new scope)
 
-	mu     sync.Mutex
-	status api.Status
-	reg    Registration
-	probes map[string]chan struct{} // self-test nonces awaiting their return
+	mu       sync.Mutex
+	client   *smartlead.Client // nil when signed out
+	apiKey   string
+	settings settings.Settings
+	status   api.Status
+	reg      Registration
+	probes   map[string]chan struct{} // self-test nonces awaiting their return
 }
 
+// deliveryLogSize is how many answered deliveries the inspector can show
+// from memory.
+const deliveryLogSize = 500
+
 // NewEngine builds an engine on an open store and tunnel. It creates the
-// stable path token on first use.
-func NewEngine(cfg Config, st *store.Store, tun tunnel.Tunnel) (*Engine, error) {
+// stable path token on first use. The API key is cfg.APIKey, else the one
+// kept in sec from an earlier sign-in.
+func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*Engine, error) {
 	cfg.setDefaults()
 	token, err := hookToken(st)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		cfg:    cfg,
-		store:  st,
-		broker: broker.New(),
-		tunnel: tun,
-		token:  token,
-		http:   &http.Client{Timeout: cfg.SelfTestTimeout},
-		probes: make(map[string]chan struct{}),
+		cfg:     cfg,
+		store:   st,
+		secrets: sec,
+		broker:  broker.New(),
+		tunnel:  tun,
+		token:   token,
+		http:    &http.Client{Timeout: cfg.SelfTestTimeout},
+		restart: make(chan struct{}, 1),
+		probes:  make(map[string]chan struct{}),
 	}
-	if cfg.APIKey != "" {
-		opts := cfg.Client
-		opts.Logger = cfg.Logger
-		e.client = smartlead.NewClient(cfg.SmartLeadURL, cfg.APIKey, opts)
+	if err := e.loadSettings(); err != nil {
+		return nil, err
 	}
+	key := cfg.APIKey
+	if key == "" {
+		if key, err = sec.Get(secrets.APIKey); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return nil, fmt.Errorf("app: unable to read the API key: %w", err)
+		}
+	}
+	e.setKey(key)
 	e.receiver = webhook.New(webhook.Config{
 		Token:      token,
 		Secret:     cfg.WebhookSecret,
@@ -76,6 +95,7 @@ func NewEngine(cfg Config, st *store.Store, tun tunnel.Tunnel) (*Engine, error) 
 		OnSelfTest: e.probeReturned,
 		Logger:     cfg.Logger,
 	})
+	e.log = webhook.NewLog(e.receiver, deliveryLogSize)
 	if _, err := st.GetJSON(registrationKey, &e.reg); err != nil {
 		return nil, fmt.Errorf("app: unable to read the registration: %w", err)
 	}
@@ -113,7 +133,35 @@ func hookToken(st *store.Store) (string, error) {
 func (e *Engine) Broker() *broker.Broker { return e.broker }
 
 // Receiver is the webhook handler, to be served on the tunnel's listener.
-func (e *Engine) Receiver() http.Handler { return e.receiver }
+func (e *Engine) Receiver() http.Handler { return e.log }
+
+// setKey makes the client for key ("" signs out).
+func (e *Engine) setKey(key string) {
+	var c *smartlead.Client
+	if key != "" {
+		opts := e.cfg.Client
+		opts.Logger = e.cfg.Logger
+		c = smartlead.NewClient(e.cfg.SmartLeadURL, key, opts)
+	}
+	e.mu.Lock()
+	e.client, e.apiKey = c, key
+	e.mu.Unlock()
+}
+
+// api is the SmartLead client of the current key, nil when signed out.
+func (e *Engine) api() *smartlead.Client {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.client
+}
+
+// reconnect asks Run to start over: validate, register, self-test.
+func (e *Engine) reconnect() {
+	select {
+	case e.restart <- struct{}{}:
+	default: // one is already pending
+	}
+}
 
 // HookURL is the URL registered at SmartLead.
 func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.token }
@@ -135,9 +183,27 @@ func (e *Engine) setState(state, message string) {
 	}
 }
 
-// Run connects and then watches the connection until ctx ends.
+// Run connects and then watches the connection until ctx ends, starting
+// over whenever the key or the scope changes.
 func (e *Engine) Run(ctx context.Context) {
-	if e.client == nil {
+	for {
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); e.runOnce(runCtx) }()
+		select {
+		case <-ctx.Done():
+			cancel()
+			<-done
+			return
+		case <-e.restart:
+			cancel()
+			<-done
+		}
+	}
+}
+
+func (e *Engine) runOnce(ctx context.Context) {
+	if e.api() == nil {
 		e.setState(api.StateSignedOut, "Not signed in: start Leadbell with a SmartLead API key (--api-key or SMARTLEAD_API_KEY).")
 		<-ctx.Done()
 		return
@@ -167,7 +233,7 @@ func (e *Engine) Run(ctx context.Context) {
 // connect validates the key and registers the webhook.
 func (e *Engine) connect(ctx context.Context) error {
 	e.setState(api.StateStarting, "Checking the SmartLead API key…")
-	if err := e.client.ValidateKey(ctx); err != nil {
+	if err := e.api().ValidateKey(ctx); err != nil {
 		switch {
 		case errors.Is(err, smartlead.ErrUnauthorized):
 			e.setState(api.StateUnauthorized, "SmartLead refused the API key (401 Unauthorized). Copy it again from SmartLead under Settings → API Key.")

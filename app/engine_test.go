@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 	"github.com/leadbell/leadbell/app/tunnel"
@@ -31,7 +32,7 @@ func newEngine(t *testing.T, sim *smartleadtest.Server, key, publicURL string, c
 		t.Fatal(err)
 	}
 	e, err := NewEngine(Config{SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
-		Client: smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, tun)
+		Client: smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, secrets.NewFile(filepath.Join(t.TempDir(), "secrets.json")), tun)
 	if err != nil {
 		t.Fatal(err)
 	}

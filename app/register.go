@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
@@ -38,11 +39,11 @@ type HookRef struct {
 // behind our back) what the saved registration names.
 func (e *Engine) register(ctx context.Context) error {
 	e.mu.Lock()
-	prev := e.reg
+	prev, scope, events := e.reg, e.settings.Scope, e.settings.Events
 	e.mu.Unlock()
 
-	next := Registration{URL: e.HookURL(), Events: e.cfg.Events, PerCampaign: prev.PerCampaign}
-	targets, err := e.targets(ctx, next.PerCampaign)
+	next := Registration{URL: e.HookURL(), Events: events, PerCampaign: prev.PerCampaign}
+	targets, err := e.targets(ctx, scope, next.PerCampaign)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (e *Engine) register(ctx context.Context) error {
 		if errors.Is(err, smartlead.ErrCampaignRequired) && targets[i] == "" {
 			// Only per-campaign webhooks exist on this account.
 			next.PerCampaign = true
-			if targets, err = e.targets(ctx, true); err != nil {
+			if targets, err = e.targets(ctx, scope, true); err != nil {
 				return err
 			}
 			i = -1
@@ -64,7 +65,7 @@ func (e *Engine) register(ctx context.Context) error {
 	}
 	for _, old := range prev.Hooks {
 		if !slices.ContainsFunc(next.Hooks, func(h HookRef) bool { return h.ID == old.ID }) {
-			err := e.client.DeleteWebhook(ctx, smartlead.Webhook{ID: old.ID, CampaignID: old.CampaignID})
+			err := e.api().DeleteWebhook(ctx, smartlead.Webhook{ID: old.ID, CampaignID: old.CampaignID})
 			if err != nil && !errors.Is(err, smartlead.ErrNotFound) {
 				e.cfg.Logger.Warn("app: unable to delete an old webhook", "webhook_id", old.ID, "error", err)
 			}
@@ -74,14 +75,14 @@ func (e *Engine) register(ctx context.Context) error {
 }
 
 // targets lists the campaigns to hold a webhook for; "" is a user-level one.
-func (e *Engine) targets(ctx context.Context, perCampaign bool) ([]string, error) {
-	if len(e.cfg.Campaigns) > 0 {
-		return e.cfg.Campaigns, nil
+func (e *Engine) targets(ctx context.Context, scope settings.Scope, perCampaign bool) ([]string, error) {
+	if !scope.All && len(scope.Campaigns) > 0 {
+		return scope.Campaigns, nil
 	}
 	if !perCampaign {
 		return []string{""}, nil
 	}
-	campaigns, err := e.client.Campaigns(ctx)
+	campaigns, err := e.api().Campaigns(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func (e *Engine) targets(ctx context.Context, perCampaign bool) ([]string, error
 // ensure makes one webhook right and returns it.
 func (e *Engine) ensure(ctx context.Context, campaign string, prev *HookRef, want Registration) (HookRef, error) {
 	w := smartlead.Webhook{CampaignID: campaign, Name: webhookName, URL: want.URL, EventTypes: want.Events, Enabled: true}
-	if campaign != "" && e.client.Family() != "spec" {
+	if campaign != "" && e.api().Family() != "spec" {
 		ref, err := e.ensureListed(ctx, w, prev)
 		if !errors.Is(err, smartlead.ErrUnsupported) {
 			return ref, err
@@ -103,7 +104,7 @@ func (e *Engine) ensure(ctx context.Context, campaign string, prev *HookRef, wan
 	}
 	if prev != nil {
 		w.ID = prev.ID
-		got, err := e.client.GetWebhook(ctx, w)
+		got, err := e.api().GetWebhook(ctx, w)
 		switch {
 		case err == nil && current(got, w):
 			return *prev, nil
@@ -122,7 +123,7 @@ func (e *Engine) ensure(ctx context.Context, campaign string, prev *HookRef, wan
 // one that points at this install but was never saved (a crash between
 // create and save), and deletes any further such strays.
 func (e *Engine) ensureListed(ctx context.Context, w smartlead.Webhook, prev *HookRef) (HookRef, error) {
-	hooks, err := e.client.ListWebhooks(ctx, w.CampaignID)
+	hooks, err := e.api().ListWebhooks(ctx, w.CampaignID)
 	if err != nil {
 		return HookRef{}, err
 	}
@@ -143,7 +144,7 @@ func (e *Engine) ensureListed(ctx context.Context, w smartlead.Webhook, prev *Ho
 		}
 	}
 	for _, h := range strays {
-		if err := e.client.DeleteWebhook(ctx, h); err != nil && !errors.Is(err, smartlead.ErrNotFound) {
+		if err := e.api().DeleteWebhook(ctx, h); err != nil && !errors.Is(err, smartlead.ErrNotFound) {
 			e.cfg.Logger.Warn("app: unable to delete a stray webhook", "webhook_id", h.ID, "error", err)
 		}
 	}
@@ -160,7 +161,7 @@ func (e *Engine) ensureListed(ctx context.Context, w smartlead.Webhook, prev *Ho
 
 func (e *Engine) create(ctx context.Context, w smartlead.Webhook) (HookRef, error) {
 	w.ID = ""
-	created, err := e.client.CreateWebhook(ctx, w)
+	created, err := e.api().CreateWebhook(ctx, w)
 	if err != nil {
 		return HookRef{}, err
 	}
@@ -171,7 +172,7 @@ func (e *Engine) create(ctx context.Context, w smartlead.Webhook) (HookRef, erro
 // update points a webhook at the current URL and events and re-enables it;
 // one that vanished meanwhile is made again.
 func (e *Engine) update(ctx context.Context, w smartlead.Webhook, ref HookRef) (HookRef, error) {
-	_, err := e.client.UpdateWebhook(ctx, w)
+	_, err := e.api().UpdateWebhook(ctx, w)
 	switch {
 	case err == nil:
 		e.cfg.Logger.Info("app: webhook updated", "webhook_id", w.ID, "campaign_id", w.CampaignID)
@@ -220,7 +221,7 @@ func (e *Engine) Deregister(ctx context.Context) error {
 	e.mu.Unlock()
 	var errs []error
 	for _, h := range reg.Hooks {
-		err := e.client.DeleteWebhook(ctx, smartlead.Webhook{ID: h.ID, CampaignID: h.CampaignID})
+		err := e.api().DeleteWebhook(ctx, smartlead.Webhook{ID: h.ID, CampaignID: h.CampaignID})
 		if err != nil && !errors.Is(err, smartlead.ErrNotFound) {
 			errs = append(errs, err)
 		}

@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/store"
 )
 
 // DBFile is the store's file name inside the data directory.
 const DBFile = "leadbell.db"
+
+// SecretsFile is where the API key is kept on machines without a keychain.
+const SecretsFile = "secrets.json"
 
 // shutdownGrace bounds how long in-flight deliveries may take to finish.
 const shutdownGrace = 10 * time.Second
@@ -46,7 +50,7 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 	}
 	defer tun.Close()
 
-	eng, err := NewEngine(cfg, st, tun)
+	eng, err := NewEngine(cfg, st, secrets.NewFile(filepath.Join(cfg.DataDir, SecretsFile)), tun)
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,7 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 
 	uiCtx, stopUI := context.WithCancel(context.Background())
 	defer stopUI()
-	apiSrv := api.New(api.Config{Store: st, Broker: eng.Broker(), Status: eng.Status, Assets: assets, Logger: log})
+	apiSrv := api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: eng.Status, Assets: assets, Logger: log})
 	uiServer := &http.Server{
 		Handler:           api.HostCheck(apiSrv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -96,7 +100,7 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 	if err := uiServer.Shutdown(grace); err != nil {
 		log.Warn("app: UI requests still open at shutdown", "error", err)
 	}
-	if tun.Ephemeral() && eng.client != nil {
+	if tun.Ephemeral() && eng.api() != nil {
 		if err := eng.Deregister(grace); err != nil {
 			log.Warn("app: unable to delete the webhook of an ephemeral URL", "error", err)
 		}

@@ -105,6 +105,18 @@ func cleanEnv() []string {
 	return env
 }
 
+// dataDir is the --data the process was started with.
+func (p *proc) dataDir() string {
+	for i, a := range p.cmd.Args {
+		if a == "--data" && i+1 < len(p.cmd.Args) {
+			return p.cmd.Args[i+1]
+		}
+	}
+	return ""
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
 func (p *proc) logs() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

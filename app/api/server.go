@@ -44,8 +44,9 @@ const (
 
 // Config holds the server's collaborators.
 type Config struct {
-	Store  *store.Store
-	Broker *broker.Broker
+	Store   *store.Store
+	Broker  *broker.Broker
+	Control Control // settings, sign-in, inspector; nil serves none of those
 	// Status reports the connection half of the status (state, message,
 	// tunnel, webhook); the server fills in the counts from the store.
 	Status func() Status
@@ -77,6 +78,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /api/events/{id}/read", s.setRead)
 	s.mux.HandleFunc("GET /api/leads/{lead_id}/events", s.leadEvents)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
+	if cfg.Control != nil {
+		s.routeControl()
+	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API call")
 	})
@@ -190,6 +194,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "no such event")
 	case errors.Is(err, store.ErrBadCursor):
 		writeError(w, http.StatusBadRequest, "bad cursor in before")
+	case errors.Is(err, ErrInvalid):
+		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrSignedOut):
+		writeCode(w, http.StatusConflict, "signed_out", "Sign in with a SmartLead API key first.")
+	case errors.Is(err, smartlead.ErrUnauthorized), errors.Is(err, smartlead.ErrNoAPIAccess):
+		writeCode(w, http.StatusBadGateway, "unauthorized", "SmartLead refused the API key.")
+	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
+		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now.")
 	default:
 		s.cfg.Logger.Error("api: request failed", "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error")

@@ -112,8 +112,10 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 			answer(w, http.StatusRequestEntityTooLarge, "body over 1 MiB")
 			return
 		}
-		// The client went away or stalled: nothing to answer or keep.
+		// The client went away, stalled or sent a broken body: say so
+		// (never an implicit 200 for a delivery that was not kept).
 		r.cfg.Logger.Debug("webhook: unable to read delivery", "remote", remote(req), "error", err)
+		answer(w, http.StatusBadRequest, "unable to read the body")
 		return
 	}
 

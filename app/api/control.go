@@ -1,0 +1,182 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/leadbell/leadbell/app/settings"
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/webhook"
+	"github.com/leadbell/leadbell/store"
+)
+
+// Errors a Control returns that the API answers specially.
+var (
+	// ErrSignedOut: the call needs a SmartLead key and none is set (409).
+	ErrSignedOut = errors.New("not signed in to SmartLead")
+	// ErrInvalid: the request asks for something impossible (400).
+	ErrInvalid = errors.New("invalid request")
+)
+
+// Control is what the API asks of the engine beyond the store.
+type Control interface {
+	Settings() Settings
+	UpdateSettings(ctx context.Context, u settings.Update) (Settings, error)
+	SignIn(ctx context.Context, apiKey string) error
+	SignOut(ctx context.Context) error
+	Campaigns(ctx context.Context) ([]smartlead.Campaign, error)
+	Replay(ctx context.Context, id string) (smartlead.Event, bool, error)
+	Deliveries(limit int) ([]Delivery, error)
+	Overview(rangeName string) (Stats, error)
+}
+
+// Settings is the answer of GET /api/settings: the user's settings and
+// where their secrets stand (never the secrets).
+type Settings struct {
+	settings.Settings
+	SignedIn      bool   `json:"signed_in"`
+	APIKeyHint    string `json:"api_key_hint"`
+	SecretStorage string `json:"secret_storage"`
+	NgrokTokenSet bool   `json:"ngrok_token_set"`
+}
+
+// Delivery is one row of GET /api/deliveries.
+type Delivery struct {
+	webhook.Delivery
+	VerifiedBy string `json:"verified_by,omitempty"`
+	Type       string `json:"type,omitempty"`
+	SourceType string `json:"source_type,omitempty"`
+}
+
+// Stats is the answer of GET /api/stats.
+type Stats struct {
+	Range     string          `json:"range"`
+	Buckets   []store.Bucket  `json:"buckets"`
+	Campaigns []CampaignStats `json:"campaigns"`
+}
+
+// CampaignStats is one campaign's counts and reply rate (replies / sends).
+type CampaignStats struct {
+	ID        string                      `json:"id"`
+	Name      string                      `json:"name"`
+	Counts    map[smartlead.EventType]int `json:"counts"`
+	ReplyRate float64                     `json:"reply_rate"`
+}
+
+func (s *Server) routeControl() {
+	s.mux.HandleFunc("GET /api/settings", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.cfg.Control.Settings())
+	})
+	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
+	s.mux.HandleFunc("POST /api/signin", s.signIn)
+	s.mux.HandleFunc("POST /api/signout", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.cfg.Control.SignOut(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"signed_in": false})
+	})
+	s.mux.HandleFunc("GET /api/campaigns", s.campaigns)
+	s.mux.HandleFunc("GET /api/deliveries", s.deliveries)
+	s.mux.HandleFunc("POST /api/events/{id}/replay", s.replay)
+	s.mux.HandleFunc("GET /api/stats", func(w http.ResponseWriter, r *http.Request) {
+		st, err := s.cfg.Control.Overview(r.URL.Query().Get("range"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, st)
+	})
+}
+
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
+	var u settings.Update
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&u); err != nil {
+		writeError(w, http.StatusBadRequest, "body must be a JSON object of settings")
+		return
+	}
+	st, err := s.cfg.Control.UpdateSettings(r.Context(), u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		APIKey string `json:"api_key"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, `body must be {"api_key": "..."}`)
+		return
+	}
+	err := s.cfg.Control.SignIn(r.Context(), body.APIKey)
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]bool{"signed_in": true})
+	case errors.Is(err, smartlead.ErrUnauthorized):
+		writeCode(w, http.StatusUnauthorized, "invalid_key", "SmartLead does not accept this API key. Copy it again from SmartLead under Settings → API Key.")
+	case errors.Is(err, smartlead.ErrNoAPIAccess):
+		writeCode(w, http.StatusForbidden, "no_api_access", "This SmartLead plan has no API access. Webhooks need a plan that includes the API.")
+	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
+		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now. Check the network and try again.")
+	default:
+		s.cfg.Logger.Warn("api: sign-in failed", "error", err)
+		writeCode(w, http.StatusBadGateway, "unreachable", "SmartLead did not answer as expected. Try again in a moment.")
+	}
+}
+
+func (s *Server) campaigns(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.cfg.Control.Campaigns(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, map[string]string{"id": c.ID, "name": c.Name, "status": c.Status})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"campaigns": out})
+}
+
+func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	ds, err := s.cfg.Control.Deliveries(limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ds == nil {
+		ds = []Delivery{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": ds})
+}
+
+func (s *Server) replay(w http.ResponseWriter, r *http.Request) {
+	ev, dup, err := s.cfg.Control.Replay(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := "received"
+	if dup {
+		status = "duplicate"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": status, "id": ev.ID})
+}
+
+func writeCode(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg, "code": code})
+}

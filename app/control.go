@@ -1,0 +1,261 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/secrets"
+	"github.com/leadbell/leadbell/app/settings"
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+// settingsKey is the store key of the user's settings.
+const settingsKey = "settings"
+
+// errSignedOut answers calls that need SmartLead while no key is set.
+var errSignedOut = fmt.Errorf("app: not signed in: %w", api.ErrSignedOut)
+
+// loadSettings reads the saved settings (defaults on first run); the
+// command line's --campaign and --events win over them for this run.
+func (e *Engine) loadSettings() error {
+	s := settings.Default()
+	if _, err := e.store.GetJSON(settingsKey, &s); err != nil {
+		return fmt.Errorf("app: unable to read the settings: %w", err)
+	}
+	if len(e.cfg.Campaigns) > 0 {
+		s.Scope = settings.Scope{Campaigns: slices.Clone(e.cfg.Campaigns)}
+	}
+	if len(e.cfg.Events) > 0 {
+		s.Events = slices.Clone(e.cfg.Events)
+	}
+	if e.cfg.NgrokDomain != "" {
+		s.NgrokDomain = e.cfg.NgrokDomain
+	}
+	e.settings = s
+	return nil
+}
+
+// Settings is GET /api/settings.
+func (e *Engine) Settings() api.Settings {
+	e.mu.Lock()
+	s, key := e.settings, e.apiKey
+	e.mu.Unlock()
+	out := api.Settings{Settings: s, SignedIn: key != "", SecretStorage: e.secrets.Kind()}
+	if len(key) >= 8 {
+		out.APIKeyHint = "…" + key[len(key)-4:]
+	}
+	if tok, err := e.secrets.Get(secrets.NgrokToken); (err == nil && tok != "") || os.Getenv("NGROK_AUTHTOKEN") != "" {
+		out.NgrokTokenSet = true
+	}
+	return out
+}
+
+// UpdateSettings is PUT /api/settings. A new scope or new events are
+// registered at SmartLead at once.
+func (e *Engine) UpdateSettings(ctx context.Context, u settings.Update) (api.Settings, error) {
+	e.mu.Lock()
+	old := e.settings
+	e.mu.Unlock()
+	next, err := old.Apply(u)
+	if err != nil {
+		return api.Settings{}, fmt.Errorf("%w: %w", api.ErrInvalid, err)
+	}
+	if u.NgrokToken != nil {
+		if *u.NgrokToken == "" {
+			err = e.secrets.Delete(secrets.NgrokToken)
+		} else {
+			err = e.secrets.Set(secrets.NgrokToken, *u.NgrokToken)
+		}
+		if err != nil {
+			return api.Settings{}, err
+		}
+	}
+	if err := e.store.PutJSON(settingsKey, next); err != nil {
+		return api.Settings{}, fmt.Errorf("app: unable to save the settings: %w", err)
+	}
+	e.mu.Lock()
+	e.settings = next
+	e.mu.Unlock()
+	if !slices.Equal(old.Scope.Campaigns, next.Scope.Campaigns) || old.Scope.All != next.Scope.All || !sameTypes(old.Events, next.Events) {
+		e.reconnect()
+	}
+	return e.Settings(), nil
+}
+
+// SignIn checks key live at SmartLead, keeps it, and connects with it. Its
+// errors are the client's (smartlead.ErrUnauthorized, ErrNoAPIAccess,
+// ErrUnreachable), which never contain the key.
+func (e *Engine) SignIn(ctx context.Context, key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: the API key is empty", smartlead.ErrUnauthorized)
+	}
+	opts := e.cfg.Client
+	opts.Logger = e.cfg.Logger
+	if err := smartlead.NewClient(e.cfg.SmartLeadURL, key, opts).ValidateKey(ctx); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	old := e.apiKey
+	e.mu.Unlock()
+	if old != "" && old != key {
+		// Another account: take this install's webhooks off the old one.
+		if err := e.Deregister(ctx); err != nil {
+			e.cfg.Logger.Warn("app: unable to delete the old account's webhooks", "error", err)
+		}
+	}
+	if err := e.secrets.Set(secrets.APIKey, key); err != nil {
+		return fmt.Errorf("app: unable to keep the API key: %w", err)
+	}
+	e.setKey(key)
+	e.reconnect()
+	return nil
+}
+
+// SignOut deletes this install's webhooks at SmartLead and forgets the key.
+func (e *Engine) SignOut(ctx context.Context) error {
+	if e.api() != nil {
+		if err := e.Deregister(ctx); err != nil {
+			e.cfg.Logger.Warn("app: unable to delete the webhooks at sign-out", "error", err)
+		}
+	}
+	if err := e.secrets.Delete(secrets.APIKey); err != nil {
+		return err
+	}
+	e.setKey("")
+	e.reconnect()
+	return nil
+}
+
+// Campaigns lists the account's campaigns, live from SmartLead.
+func (e *Engine) Campaigns(ctx context.Context) ([]smartlead.Campaign, error) {
+	c := e.api()
+	if c == nil {
+		return nil, errSignedOut
+	}
+	return c.Campaigns(ctx)
+}
+
+// Replay runs a stored event through the pipeline again.
+func (e *Engine) Replay(ctx context.Context, id string) (smartlead.Event, bool, error) {
+	ev, err := e.store.Event(id)
+	if err != nil {
+		return smartlead.Event{}, false, err
+	}
+	return e.receiver.Replay(ctx, ev)
+}
+
+// Deliveries is the inspector's list, newest first: this run's answers from
+// memory, then, further back, the rejected log and the stored events.
+func (e *Engine) Deliveries(limit int) ([]api.Delivery, error) {
+	var out []api.Delivery
+	for _, d := range e.log.Recent(limit) {
+		out = append(out, api.Delivery{Delivery: d})
+	}
+	if len(out) < limit {
+		older, err := e.storedDeliveries(limit)
+		if err != nil {
+			return nil, err
+		}
+		cutoff := time.Now().Add(time.Hour)
+		if len(out) > 0 {
+			cutoff = out[len(out)-1].At
+		}
+		for _, d := range older {
+			if d.At.Before(cutoff) {
+				out = append(out, d)
+			}
+		}
+		slices.SortStableFunc(out, func(a, b api.Delivery) int { return b.At.Compare(a.At) })
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	for i := range out {
+		if id := out[i].EventID; id != "" {
+			if ev, err := e.store.Event(id); err == nil {
+				out[i].Type, out[i].SourceType, out[i].VerifiedBy = string(ev.Type), ev.SourceType, ev.VerifiedBy
+			}
+		}
+	}
+	return out, nil
+}
+
+// storedDeliveries rebuilds what the log forgot across a restart: rejected
+// deliveries from the rejected log, accepted ones from the newest events.
+func (e *Engine) storedDeliveries(limit int) ([]api.Delivery, error) {
+	rejected, err := e.store.Rejections(limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.Delivery
+	for _, r := range rejected {
+		d := api.Delivery{}
+		d.At, d.Status, d.Reason, d.Remote, d.Headers, d.Body, d.BodySize = r.At, r.Status, r.Reason, r.Remote, r.Headers, string(r.Body), r.BodySize
+		out = append(out, d)
+	}
+	last, err := e.store.LastID()
+	if err != nil {
+		return nil, err
+	}
+	n, _ := strconv.ParseUint(last, 10, 64)
+	from := uint64(0)
+	if n > uint64(limit) {
+		from = n - uint64(limit)
+	}
+	evs, err := e.store.After(strconv.FormatUint(from, 10), limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		d := api.Delivery{}
+		d.At, d.Status, d.EventID = ev.ReceivedAt, 200, ev.ID
+		if full, err := e.store.Event(ev.ID); err == nil {
+			d.Body, d.BodySize = string(full.Raw), len(full.Raw)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Overview is GET /api/stats: events per hour over 24 hours, or per day
+// over 30 days, and per campaign with its reply rate.
+func (e *Engine) Overview(rangeName string) (api.Stats, error) {
+	now := time.Now()
+	var from time.Time
+	var step time.Duration
+	var n int
+	switch rangeName {
+	case "24h", "":
+		rangeName, step, n = "24h", time.Hour, 24
+		from = now.Truncate(time.Hour).Add(-23 * time.Hour)
+	case "30d":
+		step, n = 24*time.Hour, 30
+		y, m, d := now.Date()
+		from = time.Date(y, m, d, 0, 0, 0, 0, now.Location()).AddDate(0, 0, -29)
+	default:
+		return api.Stats{}, fmt.Errorf("%w: range is 24h or 30d", api.ErrInvalid)
+	}
+	o, err := e.store.Overview(from, step, n)
+	if err != nil {
+		return api.Stats{}, err
+	}
+	st := api.Stats{Range: rangeName, Buckets: o.Buckets, Campaigns: make([]api.CampaignStats, 0, len(o.Campaigns))}
+	for _, c := range o.Campaigns {
+		cs := api.CampaignStats{ID: c.ID, Name: c.Name, Counts: c.Counts}
+		if sent := c.Counts[smartlead.EventSent]; sent > 0 {
+			cs.ReplyRate = float64(c.Counts[smartlead.EventReplied]) / float64(sent)
+		}
+		st.Campaigns = append(st.Campaigns, cs)
+	}
+	slices.SortFunc(st.Campaigns, func(a, b api.CampaignStats) int {
+		return b.Counts[smartlead.EventReplied] - a.Counts[smartlead.EventReplied]
+	})
+	return st, nil
+}
+
+var _ api.Control = (*Engine)(nil)

@@ -1,0 +1,107 @@
+package webhook
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/store"
+)
+
+func TestLogKeepsLatestAnswersNewestFirst(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := NewLog(New(Config{Token: testToken, Secret: testSecret, Store: st}), 3)
+	srv := httptest.NewServer(log)
+	defer srv.Close()
+
+	good := fixtureBody(t, "reply_spec.json")
+	post := func(body []byte, sig string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hooks/"+testToken, strings.NewReader(string(body)))
+		if sig != "" {
+			req.Header.Set(smartlead.SignatureHeader, sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post(good, "sha256="+smartlead.Sign(good, testSecret))
+	post(good, "sha256="+smartlead.Sign(good, testSecret))
+	post(good, "sha256=00")
+	selfTest := []byte(`{"event":"LEADBELL_SELF_TEST","nonce":"x"}`)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hooks/"+testToken, strings.NewReader(string(selfTest)))
+	req.Header.Set(SelfTestHeader, SelfTestSignature(selfTest, testToken))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+
+	got := log.Recent(10)
+	if len(got) != 3 {
+		t.Fatalf("%d deliveries logged, want 3 (self-test not shown): %+v", len(got), got)
+	}
+	if got[0].Status != 401 || got[0].Reason == "" || got[1].Status != 200 || !got[1].Duplicate || got[2].Status != 200 || got[2].Duplicate || got[2].EventID == "" {
+		t.Fatalf("log %+v: want 401, duplicate 200, new 200, newest first", got)
+	}
+	if got[2].Body != string(good) || got[2].BodySize != len(good) {
+		t.Errorf("logged body %d bytes of %d", len(got[2].Body), got[2].BodySize)
+	}
+	for i := range 4 {
+		post(fmt.Appendf(nil, `{"event":"EMAIL_OPENED","lead_id":%d,"timestamp":"2026-11-20T10:00:00Z"}`, i), "sha256=00")
+	}
+	if n := len(log.Recent(0)); n != 3 {
+		t.Fatalf("log holds %d deliveries, want its size 3", n)
+	}
+}
+
+// A body that cannot be read is answered 400, never an implicit 200 for an
+// event that was not kept.
+func TestBrokenBodyIsNotAcknowledged(t *testing.T) {
+	f := newFixture(t, "")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(f.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /hooks/%s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", testToken)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("a broken body was answered %d", resp.StatusCode)
+	}
+	if f.total() != 0 {
+		t.Fatal("a broken body was stored")
+	}
+}
+
+func TestReplayIsADuplicate(t *testing.T) {
+	f := newFixture(t, testSecret)
+	r := New(Config{Token: testToken, Store: f.store})
+	body := fixtureBody(t, "reply_live.json")
+	_, answer := f.post("/hooks/"+testToken, body, nil)
+	stored, err := f.store.Event(answer["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, dup, err := r.Replay(context.Background(), stored)
+	if err != nil || !dup || got.ID != stored.ID {
+		t.Fatalf("replay: %v dup=%v id=%s, want a duplicate of %s", err, dup, got.ID, stored.ID)
+	}
+	if f.total() != 1 {
+		t.Fatalf("%d events after a replay, want 1", f.total())
+	}
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+func TestOverviewCountsByBucketTypeAndCampaign(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "leadbell.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	from := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	add := func(typ smartlead.EventType, campaign, name string, at time.Time) smartlead.Event {
+		return smartlead.Event{Type: typ, SourceType: string(typ), Timestamp: at, ReceivedAt: at, CampaignID: campaign, CampaignName: name,
+			Key: fmt.Sprint(typ, campaign, at.UnixNano())}
+	}
+	evs := []smartlead.Event{
+		add(smartlead.EventSent, "1", "Alpha", from.Add(10*time.Minute)),
+		add(smartlead.EventReplied, "1", "Alpha", from.Add(50*time.Minute)),
+		add(smartlead.EventOpened, "2", "Beta", from.Add(90*time.Minute)),
+		add(smartlead.EventOther, "2", "Beta", from.Add(95*time.Minute)),
+		add(smartlead.EventSent, "", "", from.Add(2*time.Hour+time.Minute)),
+		add(smartlead.EventSent, "1", "Alpha", from.Add(-time.Minute)), // before the range
+		add(smartlead.EventSent, "1", "Alpha", from.Add(3*time.Hour)),  // after it
+	}
+	if _, err := st.AppendMany(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	o, err := st.Overview(from, time.Hour, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []map[smartlead.EventType]int{
+		{smartlead.EventSent: 1, smartlead.EventReplied: 1},
+		{smartlead.EventOpened: 1, smartlead.EventOther: 1},
+		{smartlead.EventSent: 1},
+	}
+	for i, b := range o.Buckets {
+		if fmt.Sprint(b.Counts) != fmt.Sprint(want[i]) || !b.Start.Equal(from.Add(time.Duration(i)*time.Hour)) {
+			t.Errorf("bucket %d: %v at %v, want %v", i, b.Counts, b.Start, want[i])
+		}
+	}
+	got := map[string]string{}
+	for _, c := range o.Campaigns {
+		got[c.ID] = fmt.Sprint(c.Name, c.Counts)
+	}
+	if len(got) != 2 || got["1"] != fmt.Sprint("Alpha", map[smartlead.EventType]int{smartlead.EventSent: 1, smartlead.EventReplied: 1}) ||
+		got["2"] != fmt.Sprint("Beta", map[smartlead.EventType]int{smartlead.EventOpened: 1, smartlead.EventOther: 1}) {
+		t.Errorf("campaigns %v", got)
+	}
+}
