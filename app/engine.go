@@ -204,7 +204,7 @@ func (e *Engine) Run(ctx context.Context) {
 
 func (e *Engine) runOnce(ctx context.Context) {
 	if e.api() == nil {
-		e.setState(api.StateSignedOut, "Not signed in: start Leadbell with a SmartLead API key (--api-key or SMARTLEAD_API_KEY).")
+		e.setState(api.StateSignedOut, "Not signed in: paste your SmartLead API key in Settings to start receiving events.")
 		<-ctx.Done()
 		return
 	}
