@@ -6,7 +6,7 @@ BIN     := build/bin/leadbell
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help frontend build run test bench lint
+.PHONY: help frontend build run test bench fuzz lint
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,11 @@ test: frontend ## run every test: units, store, receiver, end to end, browser
 
 bench: ## print the ingest, query, disk and memory table
 	$(GO) run ./bench
+
+FUZZTIME ?= 30s
+fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in testdata/fuzz
+	$(GO) test ./app/smartlead -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./app/smartlead -run '^$$' -fuzz '^FuzzVerifySignature$$' -fuzztime $(FUZZTIME)
 
 lint: ## go vet, gofmt and the go.mod tidy check
 	$(GO) vet ./...
