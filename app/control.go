@@ -49,6 +49,13 @@ func (e *Engine) Settings() api.Settings {
 	if len(key) >= 8 {
 		out.APIKeyHint = "…" + key[len(key)-4:]
 	}
+	switch {
+	case key == "":
+	case key == e.cfg.APIKey:
+		out.APIKeySource = "environment"
+	default:
+		out.APIKeySource = "stored"
+	}
 	if tok, err := e.secrets.Get(secrets.NgrokToken); (err == nil && tok != "") || os.Getenv("NGROK_AUTHTOKEN") != "" {
 		out.NgrokTokenSet = true
 	}

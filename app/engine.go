@@ -284,7 +284,7 @@ func (e *Engine) check(ctx context.Context, verify bool) {
 		}
 		return
 	}
-	e.setState(api.StateListening, "Listening: SmartLead delivers to "+e.tunnel.URL()+".")
+	e.setState(api.StateListening, "SmartLead's deliveries reach Leadbell; the last self-test came back.")
 }
 
 // describe turns an error into a sentence for the status line. Errors from

@@ -37,8 +37,11 @@ type Control interface {
 // where their secrets stand (never the secrets).
 type Settings struct {
 	settings.Settings
-	SignedIn      bool   `json:"signed_in"`
-	APIKeyHint    string `json:"api_key_hint"`
+	SignedIn   bool   `json:"signed_in"`
+	APIKeyHint string `json:"api_key_hint"`
+	// APIKeySource is "environment" (from --api-key or SMARTLEAD_API_KEY,
+	// not stored by Leadbell), "stored" (kept after a sign-in) or "".
+	APIKeySource  string `json:"api_key_source"`
 	SecretStorage string `json:"secret_storage"`
 	NgrokTokenSet bool   `json:"ngrok_token_set"`
 }

@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+// deliveryJSON is the part of an entry of GET /api/deliveries the tests read.
+type deliveryJSON struct {
+	Status int    `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// TestBrowserInspector delivers one good and one badly signed payload and
+// finds the rejected one in the Inspector, with the reason it was refused.
+func TestBrowserInspector(t *testing.T) {
+	b := newBrowser(t)
+	p, sim := serveWithSim(t, t.TempDir())
+	gen := sim.Generator()
+	emit(t, sim, gen.Event(smartlead.EventOpened))
+
+	forged := gen.Event(smartlead.EventReplied)
+	body := forged.SpecJSON()
+	header := http.Header{smartlead.SignatureHeader: {"sha256=" + strings.Repeat("0", 64)}}
+	code, err := smartleadtest.Deliver(context.Background(), nil, p.status().WebhookURL, body, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != http.StatusUnauthorized {
+		t.Fatalf("a badly signed delivery got %d, want 401", code)
+	}
+	var log struct{ Deliveries []deliveryJSON }
+	if code := p.getJSON("/api/deliveries", &log); code != http.StatusOK {
+		t.Fatalf("GET /api/deliveries: %d", code)
+	}
+	var rejected *deliveryJSON
+	for i, d := range log.Deliveries {
+		if d.Status == http.StatusUnauthorized {
+			rejected = &log.Deliveries[i]
+			break
+		}
+	}
+	if rejected == nil || rejected.Reason == "" {
+		t.Fatalf("GET /api/deliveries lists %+v: want the 401 with a reason", log.Deliveries)
+	}
+
+	tb := b.tab(t)
+	tb.open(p.UI + "/#/inbox")
+	tb.click(`[data-testid=nav-inspector]`)
+	tb.waitFor("the accepted delivery", sel(`[data-testid=delivery-row][data-status="200"]`))
+	tb.waitFor("the rejected delivery", sel(`[data-testid=delivery-row][data-status="401"]`))
+	tb.click(`[data-testid=delivery-row][data-status="401"]`)
+	tb.waitFor("the rejected delivery's detail", sel(`[data-testid=delivery-detail]`)+`?.textContent.includes(`+quoteJS(rejected.Reason)+`)`)
+	detail := evalJS[string](tb, sel(`[data-testid=delivery-detail]`)+`.textContent`)
+	if !strings.Contains(detail, "401") {
+		t.Errorf("the detail does not say what Leadbell answered: %q", detail)
+	}
+	shown := evalJS[string](tb, sel(`[data-testid=delivery-body]`)+`?.textContent ?? ""`)
+	if !strings.Contains(shown, forged.Lead.Email) {
+		t.Errorf("the rejected delivery's body is not shown: %q", shown)
+	}
+	if strings.Contains(detail, secret) {
+		t.Error("the Inspector shows the webhook secret")
+	}
+	p.stop()
+}
+
+// TestBrowserSignIn signs in from Settings with a refused key, a key of a
+// plan without API access and a good key, and sees a distinct message for
+// each failure and Leadbell listening after the last.
+func TestBrowserSignIn(t *testing.T) {
+	b := newBrowser(t)
+	sim := newSim(t, smartleadtest.FamilySpec)
+	p := start(t, nil, serveArgs(t.TempDir(), freeAddr(t), sim)...)
+	p.waitState("signed_out")
+
+	tb := b.tab(t)
+	tb.open(p.UI + "/#/inbox")
+	tb.waitFor("the signed-out banner", sel(`[data-testid=banner]`)+`?.dataset.state === "signed_out"`)
+	tb.click(`[data-testid=nav-settings]`)
+	tb.waitFor("the sign-in form", sel(`[data-testid=signin-key]`))
+
+	const badKey = "sl-not-a-real-key-123456"
+	for _, tt := range []struct{ key, code string }{
+		{badKey, "invalid_key"},
+		{sim.NoAccessKey(), "no_api_access"},
+	} {
+		tb.clearInput(`[data-testid=signin-key]`)
+		tb.do("enter the "+tt.code+" key",
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=signin-key]`), tt.key),
+			chromedp.Click(chromedp.CSS(`[data-testid=signin-submit]`)),
+		)
+		tb.waitFor("the "+tt.code+" error", sel(`[data-testid=signin-error]`)+`?.dataset.code === `+quoteJS(tt.code))
+		if st := p.status(); st.State != "signed_out" {
+			t.Errorf("after a refused key the state is %q, want signed_out", st.State)
+		}
+	}
+	if n := len(sim.Webhooks()); n != 0 {
+		t.Fatalf("SmartLead holds %d webhooks after refused keys, want 0", n)
+	}
+
+	tb.clearInput(`[data-testid=signin-key]`)
+	tb.do("enter the good key",
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=signin-key]`), sim.APIKey()),
+		chromedp.Click(chromedp.CSS(`[data-testid=signin-submit]`)),
+	)
+	tb.waitFor("the signed-in account", sel(`[data-testid=signed-in]`))
+	if n := evalJS[int](tb, `document.querySelectorAll('[data-testid=signin-error]').length`); n != 0 {
+		t.Error("an error is still shown after signing in")
+	}
+	p.waitState("listening")
+	tb.waitFor("the status to say listening", sel(`[data-testid=status-state]`)+`?.dataset.state === "listening"`)
+	if n := len(activeHooks(sim)); n != 1 {
+		t.Fatalf("SmartLead holds %d active webhooks after signing in, want 1", n)
+	}
+	p.stop()
+	for _, k := range []string{badKey, sim.NoAccessKey(), sim.APIKey()} {
+		if strings.Contains(p.logs(), k) {
+			t.Error("an API key appears in the logs")
+		}
+	}
+}
