@@ -25,90 +25,140 @@ const SecretsFile = "secrets.json"
 // shutdownGrace bounds how long in-flight deliveries may take to finish.
 const shutdownGrace = 10 * time.Second
 
+// ErrAlreadyRunning means another Leadbell holds the data directory.
+var ErrAlreadyRunning = errors.New("app: another Leadbell is already running")
+
+// Instance is one running engine: the store (locked), the tunnel with the
+// receiver on it, and the API handler for a window or a browser.
+type Instance struct {
+	Engine *Engine
+	Store  *store.Store
+	// API is the local JSON API and UI, without the Host check: serve it
+	// over TCP wrapped in api.HostCheck, or hand it to the window.
+	API    http.Handler
+	tunnel tunnel.Tunnel
+	hooks  *http.Server
+	errc   chan error
+}
+
+// Start locks the store and starts receiving. The store's lock comes
+// first: a second copy fails here with ErrAlreadyRunning, before it touches
+// the tunnel or the registration.
+func Start(cfg Config, assets fs.FS) (*Instance, error) {
+	cfg.setDefaults()
+	st, err := store.Open(filepath.Join(cfg.DataDir, DBFile), store.Options{Timeout: time.Second, Logger: cfg.Logger})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w with the data in %s", ErrAlreadyRunning, cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tun, err := openTunnel(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	eng, err := NewEngine(cfg, st, secrets.NewFile(filepath.Join(cfg.DataDir, SecretsFile)), tun)
+	if err != nil {
+		tun.Close()
+		st.Close()
+		return nil, err
+	}
+	in := &Instance{
+		Engine: eng,
+		Store:  st,
+		API:    api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: eng.Status, Assets: assets, Logger: cfg.Logger}).Handler(),
+		tunnel: tun,
+		hooks:  newHookServer(eng.Receiver()),
+		errc:   make(chan error, 1),
+	}
+	go func() { in.errc <- serveUntilClosed(in.hooks, tun.Listener()) }()
+	return in, nil
+}
+
+// Failed reports a receiver that stopped by itself.
+func (in *Instance) Failed() <-chan error { return in.errc }
+
+// Stop finishes the deliveries in flight, deletes an ephemeral URL's
+// webhook and closes the store: every acknowledged event is on disk.
+func (in *Instance) Stop() error {
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	log := in.Engine.cfg.Logger
+	if err := in.hooks.Shutdown(grace); err != nil {
+		log.Warn("app: deliveries still in flight at shutdown", "error", err)
+	}
+	if in.tunnel.Ephemeral() && in.Engine.api() != nil {
+		if err := in.Engine.Deregister(grace); err != nil {
+			log.Warn("app: unable to delete the webhook of an ephemeral URL", "error", err)
+		}
+	}
+	in.tunnel.Close()
+	return in.Store.Close()
+}
+
 // Serve runs the engine without a window until ctx ends: the receiver on the
 // tunnel, the UI and JSON API on cfg.UIAddr. ready is called with the UI's
 // address once both listen. On return every acknowledged event is on disk,
 // the store is closed, and an ephemeral URL's webhook has been deleted.
 func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL string)) error {
 	cfg.setDefaults()
-	log := cfg.Logger
-
-	// The store's lock comes first: a second copy fails here, before it
-	// touches the tunnel or the registration.
-	st, err := store.Open(filepath.Join(cfg.DataDir, DBFile), store.Options{Timeout: time.Second, Logger: log})
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("app: another Leadbell is already running with the data in %s", cfg.DataDir)
-	}
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	tun, err := openTunnel(cfg)
-	if err != nil {
-		return err
-	}
-	defer tun.Close()
-
-	eng, err := NewEngine(cfg, st, secrets.NewFile(filepath.Join(cfg.DataDir, SecretsFile)), tun)
+	in, err := Start(cfg, assets)
 	if err != nil {
 		return err
 	}
 	uiLn, err := net.Listen("tcp", cfg.UIAddr)
 	if err != nil {
+		in.Stop()
 		return fmt.Errorf("app: unable to serve the UI on %s: %w", cfg.UIAddr, err)
 	}
-
 	uiCtx, stopUI := context.WithCancel(context.Background())
 	defer stopUI()
-	apiSrv := api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: eng.Status, Assets: assets, Logger: log})
 	uiServer := &http.Server{
-		Handler:           api.HostCheck(apiSrv.Handler()),
+		Handler:           api.HostCheck(in.API),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return uiCtx },
 	}
-	hookServer := newHookServer(eng.Receiver())
-
-	errc := make(chan error, 2)
-	go func() { errc <- serveUntilClosed(uiServer, uiLn) }()
-	go func() { errc <- serveUntilClosed(hookServer, tun.Listener()) }()
+	uiErr := make(chan error, 1)
+	go func() { uiErr <- serveUntilClosed(uiServer, uiLn) }()
 	uiURL := "http://" + uiLn.Addr().String()
-	log.Info("serving", "ui", uiURL, "tunnel", tun.Name())
+	cfg.Logger.Info("serving", "ui", uiURL, "tunnel", in.tunnel.Name())
 	if ready != nil {
 		ready(uiURL)
 	}
 
-	runCtx, stopRun := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { eng.Run(runCtx); close(done) }()
-
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-errc:
-	}
-	stopRun()
-	<-done
-
-	// Finish the deliveries in flight, then close the streams and the UI.
+	err = in.Run(ctx, uiErr)
+	stopUI() // ends the event streams, so the UI server can stop
 	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := hookServer.Shutdown(grace); err != nil {
-		log.Warn("app: deliveries still in flight at shutdown", "error", err)
+	if e := uiServer.Shutdown(grace); e != nil {
+		cfg.Logger.Warn("app: UI requests still open at shutdown", "error", e)
 	}
-	stopUI()
-	if err := uiServer.Shutdown(grace); err != nil {
-		log.Warn("app: UI requests still open at shutdown", "error", err)
+	if e := in.Stop(); e != nil && err == nil {
+		err = e
 	}
-	if tun.Ephemeral() && eng.api() != nil {
-		if err := eng.Deregister(grace); err != nil {
-			log.Warn("app: unable to delete the webhook of an ephemeral URL", "error", err)
-		}
+	return err
+}
+
+// Run runs the engine until ctx ends or a server fails (extra lists more
+// servers to watch), and returns that failure.
+func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { in.Engine.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	var failed <-chan error
+	if len(extra) > 0 {
+		failed = extra[0]
 	}
-	if err := st.Close(); err != nil {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-in.errc:
+		return err
+	case err := <-failed:
 		return err
 	}
-	return serveErr
 }
 
 // newHookServer serves the receiver with limits suited to a public URL:
