@@ -5,6 +5,8 @@ GO      ?= go
 BIN     := build/bin/leadbell
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
+# The window (Wails v2) needs cgo, GTK 3 and WebKitGTK 4.1 on Linux.
+TAGS    := desktop,production,webkit2_41
 
 .PHONY: help frontend build run test bench fuzz lint
 
@@ -24,7 +26,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 frontend: frontend/dist/index.html ## build the UI into frontend/dist
 
 build: frontend ## build build/bin/leadbell
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build ## run the demo: Leadbell against its built-in SmartLead simulator
 	$(BIN) demo
@@ -42,5 +44,6 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in testd
 
 lint: ## go vet, gofmt and the go.mod tidy check
 	$(GO) vet ./...
+	$(GO) vet -tags $(TAGS) ./app/ .
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff

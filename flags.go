@@ -14,7 +14,7 @@ import (
 
 // parseServe reads serve's flags (design.md's table), each falling back to
 // its environment variable; flags win.
-func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Config, error) {
+func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Config, bool, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -38,11 +38,15 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	fs.Var(&campaigns, "campaign", "a campaign id to subscribe to (repeatable; none means all campaigns)")
 	fs.StringVar(&events, "events", "", "comma-separated event types to subscribe to (default: all six)")
 	fs.DurationVar(&cfg.Watchdog, "watchdog", 5*time.Minute, "how often to confirm the registration and round-trip a self-test")
+	gui := false
+	if demo {
+		fs.BoolVar(&gui, "gui", false, "open the desktop window instead of serving a browser UI")
+	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return cfg, false, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
+		return cfg, false, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
 	}
 	// Secrets are read from the environment after parsing so that their
 	// values never show up in -h output.
@@ -57,12 +61,12 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 		for _, name := range strings.Split(events, ",") {
 			t, ok := smartlead.ParseEventType(strings.TrimSpace(name))
 			if !ok {
-				return cfg, fmt.Errorf("unknown event type %q", name)
+				return cfg, false, fmt.Errorf("unknown event type %q", name)
 			}
 			cfg.Events = append(cfg.Events, t)
 		}
 	}
-	return cfg, nil
+	return cfg, gui, nil
 }
 
 func env(key, fallback string) string {

@@ -1,6 +1,6 @@
 // Command leadbell shows every SmartLead reply the moment it lands.
 //
-//	leadbell                 the desktop app (for now: serve, and open the printed address)
+//	leadbell                 the desktop app (window); without a display, serve
 //	leadbell serve           the engine without a window; the UI at http://127.0.0.1:8787
 //	leadbell demo            serve against a built-in SmartLead simulator
 //	leadbell trigger TYPE    send one signed sample event to a webhook URL
@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 
@@ -24,6 +26,11 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 	"github.com/leadbell/leadbell/frontend"
 )
+
+// appIcon is the window's icon on Linux.
+//
+//go:embed build/appicon.png
+var appIcon []byte
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -47,20 +54,35 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	switch cmd {
-	case "", "serve":
-		cfg, err := parseServe("serve", args, stderr, false)
+	case "":
+		cfg, _, err := parseServe("leadbell", args, stderr, false)
+		if err != nil {
+			return err
+		}
+		cfg.Logger = log
+		return window(ctx, cfg, stdout)
+	case "serve":
+		cfg, _, err := parseServe("serve", args, stderr, false)
 		if err != nil {
 			return err
 		}
 		cfg.Logger = log
 		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
 	case "demo":
-		cfg, err := parseServe("demo", args, stderr, true)
+		cfg, gui, err := parseServe("demo", args, stderr, true)
 		if err != nil {
 			return err
 		}
 		cfg.Logger = log
-		return app.Demo(ctx, cfg, frontend.Dist(), smartleadtest.StreamOptions{}, announce(stdout))
+		stop, err := app.Simulate(ctx, &cfg, smartleadtest.StreamOptions{})
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if gui {
+			return window(ctx, cfg, stdout)
+		}
+		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
 	case "trigger":
 		return trigger(ctx, args, stdout, stderr)
 	case "version":
@@ -85,6 +107,30 @@ Usage:
 
 Run "leadbell serve -h" for the flags.
 `
+
+// window opens the desktop window, or, where there is none to open (no
+// display, or a build without it), serves the UI for a browser instead.
+func window(ctx context.Context, cfg app.Config, stdout io.Writer) error {
+	if !app.HasWindow || !hasDisplay() {
+		fmt.Fprintln(stdout, "No desktop display here: running without a window.")
+		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
+	}
+	err := app.Desktop(ctx, cfg, frontend.Dist(), appIcon, func(uiURL string) {
+		fmt.Fprintf(stdout, "Leadbell's window is open; the same inbox is at %s in a browser.\n", uiURL)
+	})
+	if errors.Is(err, app.ErrWokeFirst) {
+		fmt.Fprintln(stdout, "Leadbell is already running: its window was brought forward.")
+		return nil
+	}
+	return err
+}
+
+func hasDisplay() bool {
+	if goruntime.GOOS != "linux" && goruntime.GOOS != "freebsd" {
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}
 
 func announce(w io.Writer) func(string) {
 	return func(uiURL string) {

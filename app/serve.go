@@ -107,37 +107,58 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 	if err != nil {
 		return err
 	}
-	uiLn, err := net.Listen("tcp", cfg.UIAddr)
+	ui, err := in.ServeUI(cfg.UIAddr)
 	if err != nil {
 		in.Stop()
-		return fmt.Errorf("app: unable to serve the UI on %s: %w", cfg.UIAddr, err)
+		return err
 	}
-	uiCtx, stopUI := context.WithCancel(context.Background())
-	defer stopUI()
-	uiServer := &http.Server{
-		Handler:           api.HostCheck(in.API),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return uiCtx },
-	}
-	uiErr := make(chan error, 1)
-	go func() { uiErr <- serveUntilClosed(uiServer, uiLn) }()
-	uiURL := "http://" + uiLn.Addr().String()
-	cfg.Logger.Info("serving", "ui", uiURL, "tunnel", in.tunnel.Name())
+	cfg.Logger.Info("serving", "ui", ui.URL, "tunnel", in.tunnel.Name())
 	if ready != nil {
-		ready(uiURL)
+		ready(ui.URL)
 	}
-
-	err = in.Run(ctx, uiErr)
-	stopUI() // ends the event streams, so the UI server can stop
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if e := uiServer.Shutdown(grace); e != nil {
-		cfg.Logger.Warn("app: UI requests still open at shutdown", "error", e)
-	}
+	err = in.Run(ctx, ui.errc)
+	ui.Stop()
 	if e := in.Stop(); e != nil && err == nil {
 		err = e
 	}
 	return err
+}
+
+// UI is the local UI and JSON API served over loopback TCP.
+type UI struct {
+	URL    string
+	server *http.Server
+	stop   context.CancelFunc
+	errc   chan error
+}
+
+// ServeUI serves the API, with the Host check, on addr.
+func (in *Instance) ServeUI(addr string) (*UI, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("app: unable to serve the UI on %s: %w", addr, err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	ui := &UI{
+		URL:  "http://" + ln.Addr().String(),
+		stop: stop,
+		errc: make(chan error, 1),
+		server: &http.Server{
+			Handler:           api.HostCheck(in.API),
+			ReadHeaderTimeout: 10 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return ctx },
+		},
+	}
+	go func() { ui.errc <- serveUntilClosed(ui.server, ln) }()
+	return ui, nil
+}
+
+// Stop ends the event streams and then the server.
+func (ui *UI) Stop() {
+	ui.stop()
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	ui.server.Shutdown(grace)
 }
 
 // Run runs the engine until ctx ends or a server fails (extra lists more

@@ -1,0 +1,148 @@
+//go:build desktop
+
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// HasWindow reports whether this build can open the desktop window.
+const HasWindow = true
+
+// instanceID names this app for Wails' single-instance lock (a D-Bus name
+// on Linux).
+const instanceID = "app.leadbell.desktop"
+
+// ErrWokeFirst means another Leadbell was running: its window was brought
+// forward and this copy touched nothing.
+var ErrWokeFirst = errors.New("app: Leadbell is already running; its window was brought forward")
+
+// Desktop runs Leadbell in its window until the user quits. The store's lock
+// is taken before Wails starts: a second copy wakes the first one's window
+// and exits without touching the store or the tunnel (on Linux, Wails runs
+// OnStartup before its own single-instance check would end that copy).
+//
+// The same UI is served to browsers on cfg.UIAddr as well, when that
+// address is free; ready is told its URL.
+func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready func(uiURL string)) error {
+	cfg.setDefaults()
+	in, err := Start(cfg, assets)
+	if errors.Is(err, ErrAlreadyRunning) {
+		if wakeErr := wakeFirstInstance(); wakeErr != nil {
+			return fmt.Errorf("%w (and its window could not be woken: %v)", err, wakeErr)
+		}
+		return ErrWokeFirst
+	}
+	if err != nil {
+		return err
+	}
+
+	if ui, err := in.ServeUI(cfg.UIAddr); err != nil {
+		cfg.Logger.Warn("app: no browser UI beside the window", "error", err)
+	} else {
+		defer ui.Stop()
+		if ready != nil {
+			ready(ui.URL)
+		}
+	}
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	runErr := make(chan error, 1)
+	go func() { runErr <- in.Run(runCtx) }()
+
+	var window context.Context
+	err = wails.Run(&options.App{
+		Title:            "Leadbell",
+		Width:            1240,
+		Height:           800,
+		MinWidth:         880,
+		MinHeight:        560,
+		BackgroundColour: &options.RGBA{R: 247, G: 248, B: 250, A: 255},
+		AssetServer:      &assetserver.Options{Handler: in.API},
+		OnStartup: func(c context.Context) {
+			window = c
+			go bridge(runCtx, c, in)
+			go func() { // SIGINT/SIGTERM close the window like Quit does
+				<-ctx.Done()
+				runtime.Quit(c)
+			}()
+		},
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: instanceID,
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				if window != nil {
+					runtime.WindowUnminimise(window)
+					runtime.WindowShow(window)
+				}
+			},
+		},
+		Linux: &linux.Options{Icon: icon, ProgramName: "leadbell", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+	})
+	stopRun()
+	if e := <-runErr; e != nil && err == nil {
+		err = e
+	}
+	if e := in.Stop(); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// bridge pushes new events to the window as Wails events (streaming
+// responses are buffered by the asset server on Windows) and keeps the
+// unread count in the title.
+func bridge(ctx, window context.Context, in *Instance) {
+	sub := in.Engine.Broker().Subscribe(0)
+	defer func() { sub.Cancel() }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	title := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-sub.C:
+			if !ok { // fell behind: the page catches up from the API
+				sub = in.Engine.Broker().Subscribe(0)
+				runtime.EventsEmit(window, "leadbell:resync")
+				continue
+			}
+			runtime.EventsEmit(window, "leadbell:event", ev)
+		case <-tick.C:
+		}
+		if stats, err := in.Store.Stats(); err == nil {
+			t := "Leadbell"
+			if stats.Unread > 0 {
+				t = fmt.Sprintf("(%d) Leadbell", stats.Unread)
+			}
+			if t != title {
+				runtime.WindowSetTitle(window, t)
+				title = t
+			}
+		}
+	}
+}
+
+// wakeFirstInstance asks the running copy, through Wails' single-instance
+// D-Bus name, to bring its window forward.
+func wakeFirstInstance() error {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	id := "wails_app_app_leadbell_desktop"
+	name, path := "org."+id+".SingleInstance", dbus.ObjectPath("/org/"+id+"/SingleInstance")
+	return conn.Object(name, path).Call(name+".SendMessage", 0, `{"Args":[],"WorkingDirectory":""}`).Store()
+}
