@@ -3,6 +3,7 @@ module github.com/leadbell/leadbell
 go 1.26.0
 
 require (
+	fyne.io/systray v1.12.2
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/godbus/dbus/v5 v5.1.0

@@ -40,6 +40,14 @@ func (e *Engine) loadSettings() error {
 	return nil
 }
 
+// NotificationSettings is the notification part of the settings, as they
+// are now.
+func (e *Engine) NotificationSettings() settings.Notifications {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.settings.Notifications
+}
+
 // Settings is GET /api/settings.
 func (e *Engine) Settings() api.Settings {
 	e.mu.Lock()

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -15,6 +17,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/leadbell/leadbell/app/notify"
 )
 
 // HasWindow reports whether this build can open the desktop window.
@@ -61,7 +65,25 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	runErr := make(chan error, 1)
 	go func() { runErr <- in.Run(runCtx) }()
 
+	// Desktop notifications name the icon by path: keep a copy beside the data.
+	iconPath := filepath.Join(cfg.DataDir, "leadbell.png")
+	if err := os.WriteFile(iconPath, icon, 0o644); err != nil {
+		cfg.Logger.Warn("app: unable to write the notification icon", "error", err)
+	}
+	sender := notify.NewDBusSender(notify.DBusOptions{Icon: iconPath, DesktopEntry: "leadbell"})
+	defer sender.Close()
+	notifier := notify.New(notify.Options{Sender: sender, Settings: in.Engine.NotificationSettings, Logger: cfg.Logger})
+	defer notifier.Stop()
+	go func() {
+		for runCtx.Err() == nil {
+			if err := notifier.Run(runCtx, in.Engine.Broker().Subscribe(0)); err != nil {
+				cfg.Logger.Debug("app: notifications resubscribe", "error", err)
+			}
+		}
+	}()
+
 	var window context.Context
+	var tr *tray
 	err = wails.Run(&options.App{
 		Title:            "Leadbell",
 		Width:            1240,
@@ -70,9 +92,19 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		MinHeight:        560,
 		BackgroundColour: &options.RGBA{R: 247, G: 248, B: 250, A: 255},
 		AssetServer:      &assetserver.Options{Handler: in.API},
+		// Closing the window hides it to the tray; Quit is in the tray menu.
+		HideWindowOnClose: true,
 		OnStartup: func(c context.Context) {
 			window = c
-			go bridge(runCtx, c, in)
+			tr = startTray(icon, trayActions{
+				Open: func() {
+					runtime.WindowUnminimise(c)
+					runtime.WindowShow(c)
+				},
+				Pause: notifier.PauseUntil,
+				Quit:  func() { runtime.Quit(c) },
+			})
+			go bridge(runCtx, c, in, tr)
 			go func() { // SIGINT/SIGTERM close the window like Quit does
 				<-ctx.Done()
 				runtime.Quit(c)
@@ -89,6 +121,9 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		},
 		Linux: &linux.Options{Icon: icon, ProgramName: "leadbell", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
+	if tr != nil {
+		tr.stop()
+	}
 	stopRun()
 	if e := <-runErr; e != nil && err == nil {
 		err = e
@@ -102,7 +137,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 // bridge pushes new events to the window as Wails events (streaming
 // responses are buffered by the asset server on Windows) and keeps the
 // unread count in the title.
-func bridge(ctx, window context.Context, in *Instance) {
+func bridge(ctx, window context.Context, in *Instance, tr *tray) {
 	sub := in.Engine.Broker().Subscribe(0)
 	defer func() { sub.Cancel() }()
 	tick := time.NewTicker(time.Second)
@@ -122,6 +157,7 @@ func bridge(ctx, window context.Context, in *Instance) {
 		case <-tick.C:
 		}
 		if stats, err := in.Store.Stats(); err == nil {
+			tr.update(in.Engine.Status(), stats.Unread)
 			t := "Leadbell"
 			if stats.Unread > 0 {
 				t = fmt.Sprintf("(%d) Leadbell", stats.Unread)

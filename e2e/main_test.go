@@ -117,6 +117,10 @@ func (p *proc) dataDir() string {
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
+func httpGet(url string) (*http.Response, error) { return http.Get(url) }
+
+func decode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
 func (p *proc) logs() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
