@@ -19,9 +19,6 @@ import (
 // DBFile is the store's file name inside the data directory.
 const DBFile = "leadbell.db"
 
-// SecretsFile is where the API key is kept on machines without a keychain.
-const SecretsFile = "secrets.json"
-
 // shutdownGrace bounds how long in-flight deliveries may take to finish.
 const shutdownGrace = 10 * time.Second
 
@@ -58,7 +55,7 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		st.Close()
 		return nil, err
 	}
-	eng, err := NewEngine(cfg, st, secrets.NewFile(filepath.Join(cfg.DataDir, SecretsFile)), tun)
+	eng, err := NewEngine(cfg, st, secrets.Open(cfg.DataDir), tun)
 	if err != nil {
 		tun.Close()
 		st.Close()

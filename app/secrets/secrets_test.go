@@ -50,3 +50,16 @@ func TestCorruptFileErrorDoesNotQuoteIt(t *testing.T) {
 		t.Fatalf("error %v: want a failure that does not quote the file", err)
 	}
 }
+
+// With no keychain service on the session bus (as on this test machine),
+// Open falls back to the file, and says so.
+func TestOpenFallsBackToFileWithoutKeychain(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	s := Open(t.TempDir())
+	if s.Kind() != "file" {
+		t.Fatalf("Kind %q, want file when no keychain answers", s.Kind())
+	}
+	if err := s.Set(APIKey, "k"); err != nil {
+		t.Fatal(err)
+	}
+}
