@@ -22,13 +22,13 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 		campaigns listFlag
 		events    string
 	)
-	defaultTunnel := "none"
-	if os.Getenv("NGROK_AUTHTOKEN") != "" && !demo {
-		defaultTunnel = "ngrok"
+	defaultTunnel := "" // ngrok when an authtoken is set or kept, else none
+	if demo {
+		defaultTunnel = "none"
 	}
 	fs.StringVar(&cfg.DataDir, "data", env("LEADBELL_DATA", defaultDataDir(demo)), "where leadbell.db lives")
 	fs.StringVar(&cfg.UIAddr, "ui", "127.0.0.1:8787", "address of the local UI and JSON API")
-	fs.StringVar(&cfg.Tunnel, "tunnel", defaultTunnel, "ngrok or none")
+	fs.StringVar(&cfg.Tunnel, "tunnel", defaultTunnel, "ngrok or none (default: ngrok when NGROK_AUTHTOKEN is set or a token is kept)")
 	fs.StringVar(&cfg.NgrokDomain, "ngrok-domain", os.Getenv("NGROK_DOMAIN"), "a reserved/static ngrok domain")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8788", "where the receiver listens with --tunnel none")
 	fs.StringVar(&cfg.PublicURL, "public-url", os.Getenv("LEADBELL_PUBLIC_URL"), "the public base URL that reaches --listen (--tunnel none)")

@@ -287,6 +287,20 @@ func (e *Engine) check(ctx context.Context, verify bool) {
 	e.setState(api.StateListening, "SmartLead's deliveries reach Leadbell; the last self-test came back.")
 }
 
+// tunnelState follows the tunnel's session: a drop shows as reconnecting;
+// the session back means re-registering (the URL may be new) and a fresh
+// self-test; a refused token is final until the user changes it.
+func (e *Engine) tunnelState(s tunnel.State, err error) {
+	switch {
+	case s == tunnel.StateReconnecting:
+		e.setState(api.StateReconnecting, "The tunnel dropped; reconnecting…")
+	case s == tunnel.StateConnected:
+		e.reconnect()
+	case err != nil:
+		e.setState(api.StateError, "The tunnel closed: "+describe(err))
+	}
+}
+
 // describe turns an error into a sentence for the status line. Errors from
 // the client never contain the key.
 func describe(err error) string {

@@ -7,11 +7,14 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/secrets"
+	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/store"
 )
@@ -50,12 +53,19 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	tun, err := openTunnel(cfg)
+	sec := secrets.Open(cfg.DataDir)
+	var running atomic.Pointer[Engine] // for the tunnel's state changes
+	tun, err := openTunnel(cfg, st, sec, func(s tunnel.State, err error) {
+		if e := running.Load(); e != nil {
+			e.tunnelState(s, err)
+		}
+	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	eng, err := NewEngine(cfg, st, secrets.Open(cfg.DataDir), tun)
+	eng, err := NewEngine(cfg, st, sec, tun)
+	running.Store(eng)
 	if err != nil {
 		tun.Close()
 		st.Close()
@@ -199,12 +209,42 @@ func serveUntilClosed(s *http.Server, ln net.Listener) error {
 	return nil
 }
 
-func openTunnel(cfg Config) (tunnel.Tunnel, error) {
-	switch cfg.Tunnel {
-	case "", "none":
+// openTunnel opens the tunnel cfg asks for. "" picks ngrok when an ngrok
+// authtoken is kept (from the settings) or in NGROK_AUTHTOKEN, else none.
+func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tunnel.State, error)) (tunnel.Tunnel, error) {
+	token, err := sec.Get(secrets.NgrokToken)
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return nil, err
+	}
+	if token == "" {
+		token = os.Getenv("NGROK_AUTHTOKEN")
+	}
+	kind := cfg.Tunnel
+	if kind == "" {
+		kind = "none"
+		if token != "" {
+			kind = "ngrok"
+		}
+	}
+	switch kind {
+	case "none":
 		return tunnel.Local(cfg.Listen, cfg.PublicURL)
 	case "ngrok":
-		return nil, tunnel.ErrNgrokUnavailable
+		domain := cfg.NgrokDomain
+		if domain == "" {
+			var saved settings.Settings
+			if _, err := st.GetJSON(settingsKey, &saved); err != nil {
+				return nil, err
+			}
+			domain = saved.NgrokDomain
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), tunnel.DefaultConnectTimeout+5*time.Second)
+		defer cancel()
+		tun, err := tunnel.Ngrok(ctx, tunnel.NgrokOptions{Authtoken: token, Domain: domain, Logger: cfg.Logger, OnState: onState})
+		if err != nil {
+			return nil, fmt.Errorf("app: unable to open the ngrok tunnel: %w", err)
+		}
+		return tun, nil
 	default:
 		return nil, fmt.Errorf("app: unknown tunnel %q (ngrok or none)", cfg.Tunnel)
 	}

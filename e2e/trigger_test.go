@@ -33,3 +33,12 @@ func TestTrigger(t *testing.T) {
 	}
 	p.stop()
 }
+
+// TestNgrokWithoutTokenIsAClearError: --tunnel ngrok with no authtoken
+// stops at once and says what is missing (and touches no registration).
+func TestNgrokWithoutTokenIsAClearError(t *testing.T) {
+	r := exec2(t, nil, "serve", "--data", t.TempDir(), "--ui", "127.0.0.1:0", "--tunnel", "ngrok")
+	if r.code == 0 || !strings.Contains(strings.ToLower(r.stderr), "authtoken") {
+		t.Fatalf("exit %d, stderr %q: want a failure naming the missing authtoken", r.code, r.stderr)
+	}
+}

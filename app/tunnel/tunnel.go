@@ -4,16 +4,11 @@
 package tunnel
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
 )
-
-// ErrNgrokUnavailable is returned for --tunnel ngrok in builds without the
-// ngrok client.
-var ErrNgrokUnavailable = errors.New("tunnel: this build has no ngrok client yet; use --tunnel none with --public-url")
 
 // Tunnel is a listener plus the public base URL that reaches it.
 type Tunnel interface {
@@ -26,8 +21,26 @@ type Tunnel interface {
 	Ephemeral() bool
 	// Name is "none" or "ngrok", for the status.
 	Name() string
+	// State is the connection as of now and, unless connected, why not.
+	// A local tunnel is always connected.
+	State() (State, error)
 	Close() error
 }
+
+// State is a tunnel's connection, for the window and the tray.
+type State string
+
+// The states of a tunnel's connection.
+const (
+	// StateConnected: the public URL reaches the listener.
+	StateConnected State = "connected"
+	// StateReconnecting: the session dropped and the client is making a
+	// new one by itself; deliveries cannot reach the listener meanwhile.
+	StateReconnecting State = "reconnecting"
+	// StateDisconnected: closed, or given up for good (ngrok no longer
+	// accepts the authtoken). Only a new tunnel brings the URL back.
+	StateDisconnected State = "disconnected"
+)
 
 // Local listens on addr; publicURL is the base URL the user has arranged to
 // reach it (a reverse proxy, their own tunnel). Without one, the listener's
@@ -57,4 +70,5 @@ func (l *local) Listener() net.Listener { return l.ln }
 func (l *local) URL() string            { return l.url }
 func (l *local) Ephemeral() bool        { return false }
 func (l *local) Name() string           { return "none" }
+func (l *local) State() (State, error)  { return StateConnected, nil }
 func (l *local) Close() error           { return l.ln.Close() }
