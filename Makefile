@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # The window (Wails v2) needs cgo, GTK 3 and WebKitGTK 4.1 on Linux.
 TAGS    := desktop,production,webkit2_41
 
-.PHONY: help frontend build run test bench fuzz lint
+.PHONY: help deps frontend build run demo install test bench fuzz lint
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,11 +25,26 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 
 frontend: frontend/dist/index.html ## build the UI into frontend/dist
 
+deps: ## install the system packages the window needs (apt; sudo when not root)
+	@build/deps.sh
+
 build: frontend ## build build/bin/leadbell
 	$(GO) build -tags $(TAGS) -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-run: build ## run the demo: Leadbell against its built-in SmartLead simulator
+run: deps build ## build and start Leadbell (the window; without a display, the browser UI)
+	$(BIN)
+
+demo: build ## start Leadbell against its built-in SmartLead simulator
 	$(BIN) demo
+
+PREFIX ?= $(HOME)/.local
+install: build ## install the binary, icon and menu entry under PREFIX (default ~/.local)
+	install -Dm755 $(BIN) $(PREFIX)/bin/leadbell
+	install -Dm644 build/appicon.png $(PREFIX)/share/icons/hicolor/512x512/apps/leadbell.png
+	install -Dm644 build/linux/leadbell.desktop $(PREFIX)/share/applications/leadbell.desktop
+	@sed -i 's|^Exec=.*|Exec=$(PREFIX)/bin/leadbell|' $(PREFIX)/share/applications/leadbell.desktop
+	-@update-desktop-database $(PREFIX)/share/applications 2>/dev/null
+	@echo "Leadbell is in your applications menu (binary: $(PREFIX)/bin/leadbell)."
 
 test: frontend ## run every test: units, store, receiver, end to end, browser
 	$(GO) test -count=1 -timeout 20m ./...

@@ -126,9 +126,17 @@ export interface Campaign {
 
 export type SecretStorage = "keychain" | "file" | "none";
 
+/**
+ * Where the API key in use came from: "environment" (--api-key or
+ * SMARTLEAD_API_KEY; not stored by Leadbell), "stored" (kept by Leadbell after
+ * a sign-in, see secret_storage), or "" (signed out, or an older version).
+ */
+export type APIKeySource = "environment" | "stored" | "";
+
 export interface Settings {
   signed_in: boolean;
   api_key_hint: string;
+  api_key_source?: APIKeySource;
   secret_storage: SecretStorage;
   ngrok_token_set: boolean;
   ngrok_domain: string;
@@ -145,7 +153,7 @@ export interface Settings {
  * A PUT /api/settings body: any part of Settings. ngrok_token is write-only
  * (the server only ever answers ngrok_token_set); an empty string clears it.
  */
-export type SettingsUpdate = Partial<Omit<Settings, "signed_in" | "api_key_hint" | "secret_storage" | "ngrok_token_set">> & {
+export type SettingsUpdate = Partial<Omit<Settings, "signed_in" | "api_key_hint" | "api_key_source" | "secret_storage" | "ngrok_token_set">> & {
   ngrok_token?: string;
 };
 

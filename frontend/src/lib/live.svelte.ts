@@ -50,14 +50,31 @@ export class Live {
       }
     };
     document.addEventListener("visibilitychange", onVisible);
+    // A page kept in the back/forward cache must not hold its stream open:
+    // browsers allow six connections per host, so a few visits back and
+    // forth would leave the next page waiting forever. Close it on pagehide;
+    // when the page is shown again from the cache, reopen it with ?since=
+    // (the server replays what was missed and says "ready", and the lists
+    // merge by id).
+    const onHide = () => this.close();
+    const onShow = (e: PageTransitionEvent) => {
+      if (!e.persisted) return;
+      this.now = Date.now();
+      if (!this.source) this.open();
+      void this.refreshStatus();
+    };
+    window.addEventListener("pagehide", onHide);
+    window.addEventListener("pageshow", onShow);
     return () => {
+      window.removeEventListener("pagehide", onHide);
+      window.removeEventListener("pageshow", onShow);
       offWails();
       window.clearInterval(this.statusTimer);
       window.clearInterval(tick);
       window.clearTimeout(this.statusSoon);
       window.clearTimeout(this.reopenTimer);
       document.removeEventListener("visibilitychange", onVisible);
-      this.source?.close();
+      this.close();
     };
   }
 
@@ -148,6 +165,15 @@ export class Live {
     }
   }
 
+  /** Closes the stream and cancels a pending reopen. */
+  private close(): void {
+    window.clearTimeout(this.reopenTimer);
+    this.reopenTimer = 0;
+    this.source?.close();
+    this.source = null;
+    this.streaming = false;
+  }
+
   private open(): void {
     // EventSource resends Last-Event-ID by itself while it reconnects; when
     // it gives up (the server answered an error), reopen with ?since=.
@@ -174,6 +200,7 @@ export class Live {
       this.deliver(ev);
     });
     es.onerror = () => {
+      if (this.source !== es) return;
       this.streaming = false;
       void this.refreshStatus();
       if (es.readyState === EventSource.CLOSED) {
