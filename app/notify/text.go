@@ -6,8 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"github.com/leadbell/leadbell/app/smartlead"
 )
 
 // Lengths, in runes, of the pieces of a notification. Pop-ups show two or
@@ -22,7 +21,7 @@ const (
 // removed, the quoted earlier mail dropped, then one line of plain text of at
 // most max runes.
 func excerpt(s string, max int) string {
-	s = stripMarkup(s)
+	s = smartlead.PlainText(s)
 	if own := dropQuoted(s); strings.TrimSpace(own) != "" {
 		s = own
 	}
@@ -32,73 +31,7 @@ func excerpt(s string, max int) string {
 // line makes a short field (a name, a company, a subject, a link) fit for a
 // title or a body: no markup, one line, at most max runes.
 func line(s string, max int) string {
-	return cut(oneLine(stripMarkup(s)), max)
-}
-
-// stripMarkup turns HTML into its text when s holds a tag of a known HTML
-// element. Plain text is left as it is, so that "Tom <tom@example.com>
-// wrote:" keeps its address: the angle brackets that remain are made
-// harmless by the sender, which knows whether its server reads markup.
-func stripMarkup(s string) string {
-	if !looksLikeHTML(s) {
-		return s
-	}
-	z := html.NewTokenizer(strings.NewReader(s))
-	var b strings.Builder
-	skip := 0 // depth inside elements whose text nobody reads
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			return b.String()
-		case html.TextToken:
-			if skip == 0 {
-				b.Write(z.Text())
-			}
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			switch {
-			case hidden[a] && tt == html.StartTagToken:
-				skip++
-			case hidden[a] && tt == html.EndTagToken:
-				skip = max(skip-1, 0)
-			case breaks[a]:
-				b.WriteByte('\n') // keeps lines apart for dropQuoted
-			}
-		}
-	}
-}
-
-// hidden elements hold no text a reader sees.
-var hidden = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Head: true, atom.Title: true,
-	atom.Noscript: true, atom.Template: true,
-}
-
-// breaks are the elements that start or end a line.
-var breaks = map[atom.Atom]bool{
-	atom.Br: true, atom.P: true, atom.Div: true, atom.Li: true, atom.Tr: true,
-	atom.Blockquote: true, atom.Pre: true, atom.Table: true, atom.Hr: true,
-	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
-}
-
-// looksLikeHTML reports whether s holds at least one tag of a known element.
-func looksLikeHTML(s string) bool {
-	if !strings.Contains(s, "<") {
-		return false
-	}
-	z := html.NewTokenizer(strings.NewReader(s))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return false
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			if name, _ := z.TagName(); atom.Lookup(name) != 0 {
-				return true
-			}
-		}
-	}
+	return cut(oneLine(smartlead.PlainText(s)), max)
 }
 
 // quoteHeader is the line mail clients put above the message being replied
@@ -175,6 +108,8 @@ func invisible(r rune) bool {
 		r == '\u200b', r == '\u2060', r == '\ufeff', r == '\u180e', r == '\u00ad':
 		return true
 	case r >= '\ufdd0' && r <= '\ufdef', r&0xfffe == 0xfffe:
+		return true
+	case r == utf8.RuneError: // what broken bytes became upstream
 		return true
 	}
 	return false
