@@ -41,6 +41,7 @@ var ErrWokeFirst = errors.New("app: Leadbell is already running; its window was 
 // address is free; ready is told its URL.
 func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready func(uiURL string)) error {
 	cfg.setDefaults()
+	launched := time.Now()
 	in, err := Start(cfg, assets)
 	if errors.Is(err, ErrAlreadyRunning) {
 		if wakeErr := wakeFirstInstance(); wakeErr != nil {
@@ -94,6 +95,9 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		AssetServer:      &assetserver.Options{Handler: in.API},
 		// Closing the window hides it to the tray; Quit is in the tray menu.
 		HideWindowOnClose: true,
+		OnDomReady: func(context.Context) {
+			cfg.Logger.Info("window ready", "since_launch_ms", time.Since(launched).Milliseconds())
+		},
 		OnStartup: func(c context.Context) {
 			window = c
 			tr = startTray(icon, trayActions{
