@@ -190,7 +190,9 @@ func (w *txn) storeEvent(p *pending) (Result, error) {
 		return Result{}, err
 	}
 	if ev.Key != "" {
-		w.logDedupe(dedupeEntry{p.fp, seq})
+		if err := w.logDedupe(dedupeEntry{p.fp, seq}); err != nil {
+			return Result{}, err
+		}
 	}
 	w.countEvent(ev)
 	stored := *ev

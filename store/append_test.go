@@ -98,8 +98,8 @@ func TestAppendManyFindsDuplicatesInTheSameBatch(t *testing.T) {
 
 func TestAppendFindsDuplicatesAfterReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leadbell.db")
-	// Enough events to fill several dedupe blocks.
-	evs := genEvents(3*blockLimit/recordSize+5, 1, "reopen-")
+	// Enough events to fill several journal blocks with dedupe records alone.
+	evs := genEvents(3*blockLimit/recDedupeSize+5, 1, "reopen-")
 	s, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)

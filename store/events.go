@@ -108,7 +108,7 @@ func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) 
 		return evs, nil
 	}
 	err := s.view(func(tx *bolt.Tx) error {
-		p, none := newPlan(tx, Query{Lead: leadID})
+		p, none := newPlan(tx, Query{Lead: leadID}, s.readLookup)
 		if none {
 			return nil
 		}
@@ -235,7 +235,7 @@ func (o *markAllOp) apply(w *txn) error {
 	o.n = 0
 	q := o.q
 	q.Unread = true
-	p, none := newPlan(w.tx, q)
+	p, none := newPlan(w.tx, q, w.lookup)
 	if none {
 		return nil
 	}

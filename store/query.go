@@ -55,7 +55,7 @@ func (s *Store) List(q Query) (Page, error) {
 	limit := clampLimit(q.Limit)
 	page := Page{Events: []smartlead.Event{}}
 	err = s.view(func(tx *bolt.Tx) error {
-		p, none := newPlan(tx, q)
+		p, none := newPlan(tx, q, s.readLookup)
 		if none {
 			return nil
 		}
@@ -131,17 +131,24 @@ type plan struct {
 	text     *textFilter
 }
 
-// newPlan plans q in tx; none is true when nothing can match.
-func newPlan(tx *bolt.Tx, q Query) (p plan, none bool) {
+// lookupFunc finds the id of an interned string.
+type lookupFunc func(p textPart) (uint32, bool)
+
+// readLookup is the lookupFunc of reads: the string index.
+func (s *Store) readLookup(p textPart) (uint32, bool) { return s.strIdx.get(p.hash) }
+
+// newPlan plans q in tx, finding string ids with lookup; none is true when
+// nothing can match.
+func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
 	p = plan{tx: tx, byTime: tx.Bucket(bucketByTime), typ: q.Type, unread: q.Unread}
 	var ok bool
 	if q.Campaign != "" {
-		if p.campaign, ok = lookup(tx, idPart(idCampaign, q.Campaign)); !ok {
+		if p.campaign, ok = lookup(idPart(idCampaign, q.Campaign)); !ok {
 			return p, true
 		}
 	}
 	if q.Lead != "" {
-		if p.lead, ok = lookup(tx, idPart(idLead, q.Lead)); !ok {
+		if p.lead, ok = lookup(idPart(idLead, q.Lead)); !ok {
 			return p, true
 		}
 	}

@@ -30,22 +30,24 @@ var (
 var (
 	bucketEvents   = []byte("events")
 	bucketByTime   = []byte("by_time")
-	bucketDedupe   = []byte("dedupe")
+	bucketJournal  = []byte("journal")
 	bucketStrs     = []byte("strs")
-	bucketStrHash  = []byte("str_hash")
 	bucketMeta     = []byte("meta")
 	bucketSettings = []byte("settings")
 	bucketRejected = []byte("rejected")
 
 	allBuckets = [][]byte{
 		bucketEvents, bucketByTime,
-		bucketDedupe, bucketStrs, bucketStrHash, bucketMeta, bucketSettings, bucketRejected,
+		bucketJournal, bucketStrs, bucketMeta, bucketSettings, bucketRejected,
 	}
 )
 
 const (
-	// schemaVersion is kept in the meta bucket; Open refuses other versions.
-	schemaVersion = 1
+	// schemaVersion is kept in the meta bucket; Open upgrades a file of
+	// schema 1 (see migrate.go) and refuses any other version.
+	schemaVersion = 2
+	// pageSize is the page size of a new file (store.go, Open).
+	pageSize = 8192
 	// queueSize is how many requests may wait for the writer.
 	queueSize = 4096
 	// maxBatch caps the events (or other requests) in one transaction so
@@ -88,10 +90,15 @@ type Store struct {
 	statsMu sync.Mutex
 	stats   Stats // as of the last commit
 
-	// Owned by the writer goroutine: the dedupe index and the cache of
-	// interned strings (see dedupe.go and text.go).
-	dd       *dedupeIndex
-	strCache map[strHash]uint32
+	// Owned by the writer goroutine: the dedupe index and the journal's
+	// last block (see dedupe.go and journal.go).
+	dd      *dedupeIndex
+	journal journalTail
+	// strIdx maps interned strings to their ids; the writer adds to it,
+	// reads look up campaign and lead IDs in it (see strindex.go).
+	strIdx *strIndex
+
+	linger time.Duration // the writer's longest wait for company (writer.go)
 
 	rejected atomic.Uint64 // Reject calls since Open, dropped ones included
 	commits  atomic.Uint64 // transactions the writer committed since Open
@@ -101,6 +108,11 @@ type Store struct {
 // mode 0700 and the file with mode 0600. If another process holds the file it
 // fails with ErrLocked once opts.Timeout has passed.
 func Open(path string, opts Options) (*Store, error) {
+	return open(path, opts, lingerMax)
+}
+
+// open is Open with the writer's longest linger (see writer.go).
+func open(path string, opts Options, linger time.Duration) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = time.Second
 	}
@@ -116,6 +128,12 @@ func Open(path string, opts Options) (*Store, error) {
 		// on each commit: without it bbolt rebuilds the freelist at open by
 		// walking every page, which reads the whole file into memory.
 		FreelistType: bolt.FreelistMapType,
+		// A commit writes the right-most leaf of each bucket it changes and
+		// the branch pages above it, each a separate disk write; 8 KiB pages
+		// make the trees shallower and a batch's events fit in fewer leaves
+		// (measured: 12-14 pages a commit instead of 16-17, and about 8%
+		// more events/s at 32 connections). It only applies to a new file.
+		PageSize: pageSize,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
@@ -124,11 +142,12 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	s := &Store{
-		db:   db,
-		path: path,
-		log:  opts.Logger,
-		ops:  make(chan op, queueSize),
-		done: make(chan struct{}),
+		db:     db,
+		path:   path,
+		log:    opts.Logger,
+		ops:    make(chan op, queueSize),
+		done:   make(chan struct{}),
+		linger: linger,
 	}
 	if err := db.Update(s.initBuckets); err != nil {
 		_ = db.Close()
@@ -139,16 +158,17 @@ func Open(path string, opts Options) (*Store, error) {
 		if s.stats, err = loadStats(tx.Bucket(bucketMeta)); err != nil {
 			return fmt.Errorf("counters: %w", err)
 		}
-		if s.dd, err = loadDedupe(tx.Bucket(bucketDedupe), s.stats.Total); err != nil {
-			return fmt.Errorf("dedupe log: %w", err)
+		jc, err := loadJournal(tx.Bucket(bucketJournal), s.stats.Total)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
 		}
+		s.dd, s.strIdx, s.journal = loadDedupe(jc.dedupe), loadStrIndex(jc.strings), jc.tail
 		releaseMapped(tx)
 		return nil
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: unable to load %s: %w", path, err)
 	}
-	s.strCache = make(map[strHash]uint32)
 	go s.writer()
 	return s, nil
 }
@@ -163,10 +183,13 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 	switch v := meta.Get(metaSchema); {
 	case v == nil:
 		return meta.Put(metaSchema, u64(schemaVersion))
-	case len(v) != 8 || readU64(v) != schemaVersion:
-		return fmt.Errorf("unsupported schema version %x", v)
+	case len(v) == 8 && readU64(v) == schemaVersion:
+		return nil
+	case len(v) == 8 && readU64(v) == 1:
+		s.log.Info("store: upgrading the file to schema 2", "path", s.path)
+		return migrateV1(tx)
 	}
-	return nil
+	return fmt.Errorf("unsupported schema version %x", meta.Get(metaSchema))
 }
 
 // Path returns the database file's path.

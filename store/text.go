@@ -26,10 +26,6 @@ import (
 // threads, and the first few KiB hold what was written.
 const maxBodyText = 4096
 
-// maxCachedStrings bounds the writer's cache of interned strings' ids
-// (about 32 bytes an entry); past it the cache starts again empty.
-const maxCachedStrings = 1 << 18
-
 // strHash identifies an interned string: the first 16 bytes of its SHA-256,
 // which no two strings share in practice, so that neither interning nor a
 // lookup has to read the string back to compare it.
@@ -40,13 +36,15 @@ type strHash [16]byte
 type textPart struct {
 	text string
 	hash strHash
+	id   bool // a campaign or lead ID (idPart), not searchable text
 }
 
-// searchParts returns ev's searchable strings, lower-cased.
+// searchParts returns ev's searchable strings, lower-cased, without leading
+// NULs so that none can equal a marked ID (see idPart).
 func searchParts(ev *smartlead.Event) []textPart {
 	parts := make([]textPart, 0, 4)
 	add := func(s string) {
-		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+		if s = strings.TrimLeft(strings.ToLower(strings.TrimSpace(s)), "\x00"); s != "" {
 			parts = append(parts, newPart(s))
 		}
 	}
@@ -64,10 +62,12 @@ func searchParts(ev *smartlead.Event) []textPart {
 }
 
 // Campaign and lead IDs are interned too, so that a summary can name them
-// in a few bytes. A marker keeps them apart from the searchable strings;
-// were a text ever to equal a marked ID, sharing its id would be harmless,
-// as a summary's ID ids are only compared with ID ids, and text ids only
-// tested against search bitsets.
+// in a few bytes. A marker that no searchable text starts with keeps them
+// apart from the searchable strings. An ID gets an id and a journal record
+// (its hash is all a lookup needs) but no entry in the "strs" bucket: no
+// search needs its text, and new leads are common enough that writing one
+// would cost many commits a page (files of schema 1 have such entries,
+// which searches read past).
 const (
 	idCampaign = "\x00c"
 	idLead     = "\x00l"
@@ -79,7 +79,9 @@ func idPart(kind, id string) textPart {
 	if id == "" {
 		return textPart{}
 	}
-	return newPart(kind + id)
+	p := newPart(kind + id)
+	p.id = true
+	return p
 }
 
 func newPart(s string) textPart {
@@ -101,61 +103,68 @@ var errTooManyStrings = errors.New("store: too many distinct strings")
 
 // intern returns the id of p's string, adding it if it is new.
 func (w *txn) intern(p textPart) (uint32, error) {
-	if id, ok := w.strCache[p.hash]; ok {
+	if id, ok := w.strIdx.get(p.hash); ok {
 		return id, nil
 	}
 	if id, ok := w.newStrs[p.hash]; ok {
 		return id, nil
 	}
-	if v := w.strHash.Get(p.hash[:]); len(v) == 4 {
-		id := binary.BigEndian.Uint32(v)
-		w.rememberString(p.hash, id)
-		return id, nil
+	if !w.strSeqRead {
+		w.strSeq, w.strSeqRead = lastStringID(w.tx), true
 	}
-	seq, err := w.strs.NextSequence()
-	if err != nil {
-		return 0, err
-	}
-	if seq > math.MaxUint32 {
+	if w.strSeq >= math.MaxUint32 {
 		return 0, errTooManyStrings
 	}
-	id := uint32(seq)
-	if err := w.strs.Put(strKey(id), []byte(p.text)); err != nil {
+	w.strSeq++
+	id := uint32(w.strSeq)
+	if !p.id {
+		if err := w.strs.Put(strKey(id), []byte(p.text)); err != nil {
+			return 0, err
+		}
+	}
+	e := strEntry{p.hash, id}
+	if err := w.journal.addString(e); err != nil {
 		return 0, err
 	}
-	if err := w.strHash.Put(p.hash[:], strKey(id)); err != nil {
-		return 0, err
-	}
-	w.rememberString(p.hash, id)
-	return id, nil
-}
-
-// rememberString notes an id for the cache, which takes it once the
-// transaction commits (an id made by a transaction that fails must not
-// be remembered).
-func (w *txn) rememberString(h strHash, id uint32) {
 	if w.newStrs == nil {
 		w.newStrs = make(map[strHash]uint32)
 	}
-	w.newStrs[h] = id
+	w.newStrs[p.hash] = id
+	w.newStrList = append(w.newStrList, e)
+	return id, nil
 }
 
-// commitStrings moves this committed transaction's ids into the cache.
-func (w *txn) commitStrings() {
-	if len(w.strCache)+len(w.newStrs) > maxCachedStrings {
-		clear(w.strCache)
+// lookup returns the id of p's string, if it is interned: in the string
+// index, or among this transaction's new strings when in the writer.
+func (w *txn) lookup(p textPart) (uint32, bool) {
+	if id, ok := w.strIdx.get(p.hash); ok {
+		return id, true
 	}
-	for h, id := range w.newStrs {
-		w.strCache[h] = id
-	}
+	id, ok := w.newStrs[p.hash]
+	return id, ok
 }
 
-// lookup returns the id of p's string, if it is interned.
-func lookup(tx *bolt.Tx, p textPart) (uint32, bool) {
-	if v := tx.Bucket(bucketStrHash).Get(p.hash[:]); len(v) == 4 {
-		return binary.BigEndian.Uint32(v), true
+// The last string id given out is kept in the meta bucket, which lives in
+// the root page that every commit writes anyway. (bbolt keeps a bucket's
+// sequence in its parent, but using it makes the commit write the bucket's
+// root page too: a page a commit for a new lead's ID, which strs does not
+// hold.) Files of schema 1 kept it as the strs bucket's sequence.
+var metaStrSeq = []byte("str_seq")
+
+// lastStringID returns the last string id given out.
+func lastStringID(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bucketMeta).Get(metaStrSeq); len(v) == 8 {
+		return readU64(v)
 	}
-	return 0, false
+	return tx.Bucket(bucketStrs).Sequence()
+}
+
+// saveStringID records this transaction's last string id, if it gave any.
+func (w *txn) saveStringID() error {
+	if !w.strSeqRead || len(w.newStrList) == 0 {
+		return nil
+	}
+	return w.meta.Put(metaStrSeq, u64(w.strSeq))
 }
 
 func strKey(id uint32) []byte { return binary.BigEndian.AppendUint32(make([]byte, 0, 4), id) }
@@ -174,7 +183,7 @@ func newTextFilter(tx *bolt.Tx, query string) (f *textFilter, none bool) {
 		return nil, false
 	}
 	strs := tx.Bucket(bucketStrs)
-	size := strs.Sequence()/64 + 1
+	size := lastStringID(tx)/64 + 1
 	f = &textFilter{words: make([][]uint64, len(words))}
 	needles := make([][]byte, len(words))
 	for i, w := range words {

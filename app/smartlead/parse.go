@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // Errors Parse returns, wrapped with a short description that never quotes
@@ -31,22 +32,42 @@ const secretField = "secret_key"
 // payload lacks stay empty; an unreadable timestamp is the zero time, not
 // an error. The only errors are ErrNotJSON and ErrNoEventType.
 func Parse(raw []byte) (Event, error) {
-	sh, name, err := classify(raw)
+	var p payload
+	if err := decodePayload(raw, &p); err != nil {
+		return Event{}, err
+	}
+	sh, name, err := p.classify()
 	if err != nil {
 		return Event{}, err
 	}
 	var ev Event
 	var key keyParts
 	if sh == shapeSpec {
-		ev, key = parseSpec(raw)
+		ev, key = parseSpec(&p)
 	} else {
-		ev, key = parseLive(raw)
+		ev, key = parseLive(&p)
 	}
 	ev.SourceType = cleanText(name)
 	ev.Type = mapType(ev.SourceType)
-	ev.Raw = redact(raw)
+	ev.Raw = redactObject(raw)
 	ev.Key = key.key(ev.Raw)
 	return ev, nil
+}
+
+// payload is a delivery of either family, decoded in one pass: the fields
+// of both shapes, those they share once. Decoding fields of the other
+// shape costs nothing when they are absent, as they normally are.
+type payload struct {
+	specFields
+	liveFields
+
+	CampaignID     value   `json:"campaign_id"`
+	CampaignName   value   `json:"campaign_name"`
+	LeadID         value   `json:"lead_id"` // live: LEAD_CATEGORY_UPDATED
+	SequenceNumber value   `json:"sequence_number"`
+	OpenedCount    value   `json:"opened_count"`
+	AppURL         value   `json:"app_url"` // the live family's deep link
+	BounceMessage  message `json:"bounce_message"`
 }
 
 // BodySecret returns the top-level secret_key string field of a delivery,
@@ -54,10 +75,10 @@ func Parse(raw []byte) (Event, error) {
 // when the body is not a JSON object or has no such string field; when the
 // field repeats, the last one counts, as in encoding/json.
 func BodySecret(raw []byte) (secret string, ok bool) {
-	if !json.Valid(raw) {
+	if !validJSON(raw) {
 		return "", false
 	}
-	_ = walkTopLevel(raw, func(k string, start, end int) {
+	walkObject(raw, func(k string, start, end int) {
 		if k != secretField {
 			return
 		}
@@ -77,34 +98,38 @@ const (
 	shapeLive              // flat, keyed by "event_type"
 )
 
-// classify checks that raw is a JSON object with an event type and says
-// which family it is. A non-empty "event" wins over "event_type", as the
-// spec's names are the ones Leadbell promises.
-func classify(raw []byte) (shape, string, error) {
+// decodePayload checks that raw is a JSON object and decodes it into p as
+// far as it can (see parse_decode.go): a field of an unexpected type is
+// left empty instead of failing the whole delivery.
+func decodePayload(raw []byte, p *payload) error {
 	trimmed := bytes.TrimLeft(raw, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		return 0, "", fmt.Errorf("%w: empty body", ErrNotJSON)
+		return fmt.Errorf("%w: empty body", ErrNotJSON)
 	case trimmed[0] != '{':
-		if !json.Valid(raw) {
-			return 0, "", fmt.Errorf("%w: invalid JSON", ErrNotJSON)
+		if !validJSON(raw) {
+			return fmt.Errorf("%w: invalid JSON", ErrNotJSON)
 		}
-		return 0, "", fmt.Errorf("%w: body is a JSON %s", ErrNotJSON, jsonKind(trimmed[0]))
+		return fmt.Errorf("%w: body is a JSON %s", ErrNotJSON, jsonKind(trimmed[0]))
 	}
-	var head struct {
-		Event     value `json:"event"`
-		EventType value `json:"event_type"`
+	if !validJSON(raw) {
+		return fmt.Errorf("%w: invalid JSON", ErrNotJSON)
 	}
-	// Unmarshal checks the whole body before decoding: one pass validates.
-	// value never fails, so any error is a syntax error.
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return 0, "", fmt.Errorf("%w: invalid JSON", ErrNotJSON)
+	payloadDecoder.decode(reflect.ValueOf(p).Elem(), raw)
+	return nil
+}
+
+var payloadDecoder = newStructDecoder(reflect.TypeFor[payload]())
+
+// classify says which family p is and returns its event name. A non-empty
+// "event" wins over "event_type", as the spec's names are the ones
+// Leadbell promises.
+func (p *payload) classify() (shape, string, error) {
+	if p.Event.kind == kindString && cleanText(p.Event.text) != "" {
+		return shapeSpec, p.Event.text, nil
 	}
-	if head.Event.kind == kindString && cleanText(head.Event.text) != "" {
-		return shapeSpec, head.Event.text, nil
-	}
-	if head.EventType.kind == kindString && cleanText(head.EventType.text) != "" {
-		return shapeLive, head.EventType.text, nil
+	if p.EventType.kind == kindString && cleanText(p.EventType.text) != "" {
+		return shapeLive, p.EventType.text, nil
 	}
 	return 0, "", fmt.Errorf("%w: neither \"event\" nor \"event_type\" is a non-empty string", ErrNoEventType)
 }
@@ -124,63 +149,3 @@ func jsonKind(c byte) string {
 		return "number"
 	}
 }
-
-// decodeLenient decodes a JSON object into v as far as it can: a field of
-// an unexpected type is left empty instead of failing the whole delivery.
-func decodeLenient(raw []byte, v any) {
-	_ = json.Unmarshal(raw, v) // encoding/json skips mistyped fields and goes on
-}
-
-// redact returns a copy of raw in which the value of every top-level
-// secret_key member is replaced by "[redacted]". It splices bytes at the
-// decoder's offsets, so every other byte stays as received.
-func redact(raw []byte) json.RawMessage {
-	// Most deliveries have no such member: skip the walk unless the name
-	// is there, or could be spelled with escapes.
-	if !bytes.Contains(raw, []byte(`"`+secretField+`"`)) && !bytes.Contains(raw, []byte(`\u`)) {
-		return bytes.Clone(raw)
-	}
-	var spans [][2]int
-	_ = walkTopLevel(raw, func(k string, start, end int) {
-		if k == secretField {
-			spans = append(spans, [2]int{start, end})
-		}
-	})
-	out := make([]byte, 0, len(raw))
-	last := 0
-	for _, s := range spans {
-		out = append(out, raw[last:s[0]]...)
-		out = append(out, redactedSecret...)
-		last = s[1]
-	}
-	return append(out, raw[last:]...)
-}
-
-// walkTopLevel calls fn for each member of the JSON object raw with the
-// member's key and the byte offsets [start, end) of its value.
-func walkTopLevel(raw []byte, fn func(key string, start, end int)) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return ErrNotJSON
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		// The offset is just past the key; the value starts after the colon.
-		start := int(dec.InputOffset())
-		for start < len(raw) && (raw[start] == ':' || isJSONSpace(raw[start])) {
-			start++
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		fn(key, start, int(dec.InputOffset()))
-	}
-	return nil
-}
-
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -1,14 +1,14 @@
 package smartlead
 
-// livePayload is the flat shape SmartLead's live service sends, keyed by
-// "event_type" (see docs/smartlead-api.md). Every field is optional, and
-// the deprecated fields older accounts still receive are read as fallbacks.
-type livePayload struct {
+// liveFields are the fields only the flat shape SmartLead's live service
+// sends has; it is keyed by "event_type" (see docs/smartlead-api.md). Every
+// field is optional, and the deprecated fields older accounts still receive
+// are read as fallbacks. Shared fields are in payload.
+type liveFields struct {
 	EventType      value `json:"event_type"`
 	EventTimestamp value `json:"event_timestamp"`
 
 	SLEmailLeadID value `json:"sl_email_lead_id"`
-	LeadID        value `json:"lead_id"` // LEAD_CATEGORY_UPDATED
 	SLLeadEmail   value `json:"sl_lead_email"`
 	ToEmail       value `json:"to_email"`
 	ToName        value `json:"to_name"`
@@ -20,20 +20,14 @@ type livePayload struct {
 		CustomFields customFields `json:"custom_fields"`
 	} `json:"lead_data"`
 
-	CampaignID     value `json:"campaign_id"`
-	CampaignName   value `json:"campaign_name"`
-	SequenceNumber value `json:"sequence_number"`
-	StatsID        value `json:"stats_id"`
-	Subject        value `json:"subject"`
-	CustomSubject  value `json:"custom_subject"` // EMAIL_SENT
-	AppURL         value `json:"app_url"`
-	OpenedCount    value `json:"opened_count"`
+	StatsID       value `json:"stats_id"`
+	Subject       value `json:"subject"`
+	CustomSubject value `json:"custom_subject"` // EMAIL_SENT
 
-	SentMessage   message `json:"sent_message"`
-	ReplyMessage  message `json:"reply_message"`
-	BounceMessage message `json:"bounce_message"`
-	LinkDetails   urlList `json:"link_details"`
-	LinkClicked   urlList `json:"link_clicked"`
+	SentMessage  message `json:"sent_message"`
+	ReplyMessage message `json:"reply_message"`
+	LinkDetails  urlList `json:"link_details"`
+	LinkClicked  urlList `json:"link_clicked"`
 
 	TimeSent    value `json:"time_sent"`
 	TimeOpened  value `json:"time_opened"`
@@ -50,9 +44,7 @@ type livePayload struct {
 // parseLive reads a live-shape payload. Type and SourceType are set by
 // Parse. from_email is deliberately never read: it is the user's own
 // sending mailbox, even on a reply.
-func parseLive(raw []byte) (Event, keyParts) {
-	var p livePayload
-	decodeLenient(raw, &p)
+func parseLive(p *payload) (Event, keyParts) {
 	typ := mapType(p.EventType.str())
 
 	ev := Event{
@@ -103,7 +95,7 @@ func parseLive(raw []byte) (Event, keyParts) {
 
 // replyBody is the reply's text: reply_message.text, else its HTML as
 // text, else the deprecated reply_body, else the preview.
-func (p *livePayload) replyBody() string {
+func (p *payload) replyBody() string {
 	if s := p.ReplyMessage.body(); s != "" {
 		return s
 	}
@@ -115,7 +107,7 @@ func (p *livePayload) replyBody() string {
 
 // ownTimes are the fields that say when an event of type t happened, for
 // payloads without event_timestamp, most telling first.
-func (p *livePayload) ownTimes(t EventType) []value {
+func (p *payload) ownTimes(t EventType) []value {
 	switch t {
 	case EventSent:
 		return []value{p.TimeSent, p.SentMessage.Time}

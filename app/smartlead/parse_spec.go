@@ -1,16 +1,13 @@
 package smartlead
 
-// specPayload is the nested shape of smartlead-webhooks.txt, keyed by
-// "event". Every field is optional.
-type specPayload struct {
-	Event          value `json:"event"`
-	Timestamp      value `json:"timestamp"`
-	CampaignID     value `json:"campaign_id"`
-	CampaignName   value `json:"campaign_name"`
-	LeadID         value `json:"lead_id"`
-	EmailAccountID value `json:"email_account_id"`
-	SequenceNumber value `json:"sequence_number"`
-	Lead           struct {
+// specFields are the fields only the nested shape of smartlead-webhooks.txt
+// has; it is keyed by "event". Every field is optional. It shares
+// campaign_id, campaign_name, lead_id, sequence_number, opened_count,
+// app_url and bounce_message with the live shape (see payload).
+type specFields struct {
+	Event     value `json:"event"`
+	Timestamp value `json:"timestamp"`
+	Lead      struct {
 		Email        value        `json:"email"`
 		FirstName    value        `json:"first_name"`
 		LastName     value        `json:"last_name"`
@@ -27,7 +24,6 @@ type specPayload struct {
 		ReceivedAt value `json:"received_at"`
 		MessageID  value `json:"message_id"`
 	} `json:"reply"`
-	OpenedCount   value `json:"opened_count"`
 	FirstOpenedAt value `json:"first_opened_at"`
 	LastOpenedAt  value `json:"last_opened_at"`
 	Link          struct {
@@ -37,18 +33,13 @@ type specPayload struct {
 
 	// Not in the spec's examples, read where present: the spec gives no
 	// bounce example, so a bounce's text is taken from the live family's
-	// field names; app_url is the live family's deep link.
-	BounceMessage message `json:"bounce_message"`
-	BounceReason  value   `json:"bounce_reason"`
-	AppURL        value   `json:"app_url"`
+	// field names (bounce_message, shared, and bounce_reason).
+	BounceReason value `json:"bounce_reason"`
 }
 
 // parseSpec reads a spec-shape payload. Type and SourceType are set by
 // Parse.
-func parseSpec(raw []byte) (Event, keyParts) {
-	var p specPayload
-	decodeLenient(raw, &p)
-
+func parseSpec(p *payload) (Event, keyParts) {
 	ev := Event{
 		CampaignID:     p.CampaignID.str(),
 		CampaignName:   p.CampaignName.str(),

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // value is one JSON scalar read leniently. SmartLead sends the same field as
@@ -37,6 +39,10 @@ func (v *value) UnmarshalJSON(b []byte) error {
 	}
 	switch c := b[0]; {
 	case c == '"':
+		if s, ok := plainString(b); ok {
+			v.text, v.kind = s, kindString
+			break
+		}
 		var s string
 		if json.Unmarshal(b, &s) == nil {
 			v.text, v.kind = s, kindString
@@ -47,6 +53,32 @@ func (v *value) UnmarshalJSON(b []byte) error {
 		v.text, v.kind = string(b), kindBool
 	}
 	return nil
+}
+
+// plainString returns the contents of the JSON string literal b when they
+// need no unquoting (see plainBytes): most strings of a payload are like
+// that, and decoding them again was the costly part.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || !plainBytes(b[1:len(b)-1]) {
+		return "", false
+	}
+	return string(b[1 : len(b)-1]), true
+}
+
+// plainBytes reports whether the contents of a JSON string literal decode
+// to themselves: no escapes, no control characters and valid UTF-8, which
+// is what encoding/json returns for them too.
+func plainBytes(in []byte) bool {
+	ascii := true
+	for _, c := range in {
+		switch {
+		case c == '\\' || c == '"' || c < ' ':
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(in)
 }
 
 // raw is the value as sent, for idempotency keys: not cleaned, only trimmed.
@@ -125,13 +157,12 @@ func (m *message) UnmarshalJSON(b []byte) error {
 	case b[0] == '"':
 		_ = m.Text.UnmarshalJSON(b)
 	case b[0] == '{':
-		type plain message // no UnmarshalJSON: avoids recursion
-		var p plain
-		_ = json.Unmarshal(b, &p) // type errors leave fields empty
-		*m = message(p)
+		messageDecoder.decode(reflect.ValueOf(m).Elem(), b) // type errors leave fields empty
 	}
 	return nil
 }
+
+var messageDecoder = newStructDecoder(reflect.TypeFor[message]())
 
 // body is the message as plain text: its text part, else its HTML part
 // converted.
@@ -150,24 +181,11 @@ type urlList []string
 func (l *urlList) UnmarshalJSON(b []byte) error {
 	*l = nil
 	b = bytes.TrimSpace(b)
-	var items []json.RawMessage
-	switch {
-	case len(b) == 0:
-		return nil
-	case b[0] == '[':
-		if json.Unmarshal(b, &items) != nil {
-			return nil
-		}
-	default:
-		items = []json.RawMessage{b}
-	}
-	for _, it := range items {
+	add := func(it []byte) {
 		var v value
 		if len(it) > 0 && it[0] == '{' {
-			var o struct {
-				URL value `json:"url"`
-			}
-			_ = json.Unmarshal(it, &o)
+			var o urlObject
+			urlObjectDecoder.decode(reflect.ValueOf(&o).Elem(), it)
 			v = o.URL
 		} else {
 			_ = v.UnmarshalJSON(it)
@@ -176,8 +194,22 @@ func (l *urlList) UnmarshalJSON(b []byte) error {
 			*l = append(*l, s)
 		}
 	}
+	switch {
+	case len(b) == 0:
+	case b[0] == '[':
+		eachElement(b, add)
+	default:
+		add(b)
+	}
 	return nil
 }
+
+// urlObject is an item of a urlList given as an object.
+type urlObject struct {
+	URL value `json:"url"`
+}
+
+var urlObjectDecoder = newStructDecoder(reflect.TypeFor[urlObject]())
 
 // first is the first URL, or "".
 func (l urlList) first() string {
@@ -195,10 +227,13 @@ type customFields map[string]string
 // UnmarshalJSON implements json.Unmarshaler. It never returns an error.
 func (c *customFields) UnmarshalJSON(b []byte) error {
 	*c = nil
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
+	var m map[string][]byte // as json.Unmarshal into a map: the last of a repeated key wins
+	eachMember(b, func(key, val []byte) {
+		if m == nil {
+			m = make(map[string][]byte)
+		}
+		m[string(key)] = val
+	})
 	for k, raw := range m {
 		k = cleanText(k)
 		var v value
