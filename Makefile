@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # The window (Wails v2) needs cgo, GTK 3 and WebKitGTK 4.1 on Linux.
 TAGS    := desktop,production,webkit2_41
 
-.PHONY: help deps frontend build run demo install test bench fuzz lint
+.PHONY: help deps frontend build run demo install test bench soak fuzz lint
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,10 @@ test: frontend ## run every test: units, store, receiver, end to end, browser
 
 bench: ## print the ingest, query, disk and memory table
 	$(GO) run ./bench
+
+SOAK_DURATION ?= 10m
+soak: ## SOAK_DURATION (10m) of genuine and hostile traffic, kill -9 midway: nothing lost, no growth
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) run ./soak
 
 FUZZTIME ?= 30s
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in testdata/fuzz

@@ -4,6 +4,7 @@
 //	leadbell serve           the engine without a window; the UI at http://127.0.0.1:8787
 //	leadbell demo            serve against a built-in SmartLead simulator
 //	leadbell trigger TYPE    send one signed sample event to a webhook URL
+//	leadbell export          write the stored replies (or events) as CSV or JSON
 //	leadbell version
 package main
 
@@ -23,7 +24,6 @@ import (
 	"syscall"
 
 	"github.com/leadbell/leadbell/app"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 	"github.com/leadbell/leadbell/frontend"
 )
 
@@ -74,17 +74,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		cfg.Logger = log
-		stop, err := app.Simulate(ctx, &cfg, smartleadtest.StreamOptions{})
-		if err != nil {
-			return err
-		}
-		defer stop()
+		cfg.Demo = true // the session starts the simulator
 		if gui {
 			return window(ctx, cfg, stdout)
 		}
 		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
 	case "trigger":
 		return trigger(ctx, args, stdout, stderr)
+	case "export":
+		return exportEvents(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "leadbell", version)
 		return nil
@@ -103,6 +101,7 @@ Usage:
   leadbell serve [flags]          the engine without a window; the UI at http://127.0.0.1:8787
   leadbell demo [flags]           serve against a built-in SmartLead simulator
   leadbell trigger TYPE --url URL [--secret S] [--shape spec|live]
+  leadbell export [--type replies|all|TYPE] [--format csv|json] [--out FILE]
   leadbell version
 
 Run "leadbell serve -h" for the flags.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
@@ -37,6 +38,12 @@ type Config struct {
 	// Client tunes the SmartLead client (its pacing, retries); zero is
 	// SmartLead's own limits.
 	Client smartlead.ClientOptions
+
+	// Demo runs against the built-in SmartLead simulator (set by Simulate).
+	Demo bool
+	// Secrets keeps the API key and ngrok token; nil opens the OS keychain,
+	// or a file in DataDir where there is none.
+	Secrets secrets.Store
 
 	Logger *slog.Logger
 }

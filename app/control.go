@@ -161,6 +161,9 @@ func (e *Engine) Replay(ctx context.Context, id string) (smartlead.Event, bool, 
 	if err != nil {
 		return smartlead.Event{}, false, err
 	}
+	if ev.VerifiedBy == "" { // recovered from the message history, never delivered
+		return smartlead.Event{}, false, fmt.Errorf("%w: this reply was recovered from SmartLead's message history, not delivered to the webhook, so there is no delivery to replay", api.ErrInvalid)
+	}
 	return e.receiver.Replay(ctx, ev)
 }
 

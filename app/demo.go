@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"path/filepath"
+
+	"github.com/leadbell/leadbell/app/secrets"
 
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 )
@@ -24,6 +27,10 @@ func Simulate(ctx context.Context, cfg *Config, stream smartleadtest.StreamOptio
 	cfg.WebhookSecret = hex.EncodeToString(secret)
 	cfg.Tunnel = "none"
 	cfg.PublicURL = ""
+	cfg.Demo = true
+	// The demo's key is the simulator's: keep it beside the demo's data,
+	// never in the keychain where the user's own key lives.
+	cfg.Secrets = secrets.NewFile(filepath.Join(cfg.DataDir, "secrets.json"))
 
 	ctx, cancel := context.WithCancel(ctx)
 	go func() { _ = sim.Run(ctx, stream) }()

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -19,6 +20,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/leadbell/leadbell/app/notify"
+	"github.com/leadbell/leadbell/app/settings"
 )
 
 // HasWindow reports whether this build can open the desktop window.
@@ -42,7 +44,7 @@ var ErrWokeFirst = errors.New("app: Leadbell is already running; its window was 
 func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready func(uiURL string)) error {
 	cfg.setDefaults()
 	launched := time.Now()
-	in, err := Start(cfg, assets)
+	sess, err := NewSession(cfg, assets)
 	if errors.Is(err, ErrAlreadyRunning) {
 		if wakeErr := wakeFirstInstance(); wakeErr != nil {
 			return fmt.Errorf("%w (and its window could not be woken: %v)", err, wakeErr)
@@ -53,7 +55,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		return err
 	}
 
-	if ui, err := in.ServeUI(cfg.UIAddr); err != nil {
+	if ui, err := ServeUI(cfg.UIAddr, sess); err != nil {
 		cfg.Logger.Warn("app: no browser UI beside the window", "error", err)
 	} else {
 		defer ui.Stop()
@@ -64,26 +66,43 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
-	go func() { runErr <- in.Run(runCtx) }()
+	go func() { runErr <- sess.Run(runCtx) }()
 
 	// Desktop notifications name the icon by path: keep a copy beside the data.
 	iconPath := filepath.Join(cfg.DataDir, "leadbell.png")
 	if err := os.WriteFile(iconPath, icon, 0o644); err != nil {
 		cfg.Logger.Warn("app: unable to write the notification icon", "error", err)
 	}
-	sender := notify.NewDBusSender(notify.DBusOptions{Icon: iconPath, DesktopEntry: "leadbell"})
+	sender := newSender(iconPath)
 	defer sender.Close()
-	notifier := notify.New(notify.Options{Sender: sender, Settings: in.Engine.NotificationSettings, Logger: cfg.Logger})
+	notifier := notify.New(notify.Options{
+		Sender:   sender,
+		Settings: func() settings.Notifications { return sess.Current().Engine.NotificationSettings() },
+		Logger:   cfg.Logger,
+	})
 	defer notifier.Stop()
-	go func() {
+	go func() { // follows the current session's events, the demo's included
 		for runCtx.Err() == nil {
-			if err := notifier.Run(runCtx, in.Engine.Broker().Subscribe(0)); err != nil {
+			in, changed := sess.Current(), sess.Changed()
+			if in == nil {
+				return
+			}
+			ctx, cancel := context.WithCancel(runCtx)
+			go func() {
+				select {
+				case <-changed:
+				case <-ctx.Done():
+				}
+				cancel()
+			}()
+			if err := notifier.Run(ctx, in.Engine.Broker().Subscribe(0)); err != nil {
 				cfg.Logger.Debug("app: notifications resubscribe", "error", err)
 			}
+			cancel()
 		}
 	}()
 
-	var window context.Context
+	var window atomic.Pointer[context.Context]
 	var tr *tray
 	err = wails.Run(&options.App{
 		Title:            "Leadbell",
@@ -92,14 +111,19 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		MinWidth:         880,
 		MinHeight:        560,
 		BackgroundColour: &options.RGBA{R: 247, G: 248, B: 250, A: 255},
-		AssetServer:      &assetserver.Options{Handler: in.API},
+		AssetServer: &assetserver.Options{Handler: saveExports(sess, sess, func() context.Context {
+			if c := window.Load(); c != nil {
+				return *c
+			}
+			return nil
+		})},
 		// Closing the window hides it to the tray; Quit is in the tray menu.
 		HideWindowOnClose: true,
 		OnDomReady: func(context.Context) {
 			cfg.Logger.Info("window ready", "since_launch_ms", time.Since(launched).Milliseconds())
 		},
 		OnStartup: func(c context.Context) {
-			window = c
+			window.Store(&c)
 			tr = startTray(icon, trayActions{
 				Open: func() {
 					runtime.WindowUnminimise(c)
@@ -108,7 +132,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 				Pause: notifier.PauseUntil,
 				Quit:  func() { runtime.Quit(c) },
 			})
-			go bridge(runCtx, c, in, tr)
+			go bridge(runCtx, c, sess, tr)
 			go func() { // SIGINT/SIGTERM close the window like Quit does
 				<-ctx.Done()
 				runtime.Quit(c)
@@ -117,9 +141,9 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		SingleInstanceLock: &options.SingleInstanceLock{
 			UniqueId: instanceID,
 			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
-				if window != nil {
-					runtime.WindowUnminimise(window)
-					runtime.WindowShow(window)
+				if c := window.Load(); c != nil {
+					runtime.WindowUnminimise(*c)
+					runtime.WindowShow(*c)
 				}
 			},
 		},
@@ -132,7 +156,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	if e := <-runErr; e != nil && err == nil {
 		err = e
 	}
-	if e := in.Stop(); e != nil && err == nil {
+	if e := sess.Stop(); e != nil && err == nil {
 		err = e
 	}
 	return err
@@ -140,8 +164,10 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 
 // bridge pushes new events to the window as Wails events (streaming
 // responses are buffered by the asset server on Windows) and keeps the
-// unread count in the title.
-func bridge(ctx, window context.Context, in *Instance, tr *tray) {
+// unread count in the title and the tray. It follows the session across a
+// switch to or from the demo.
+func bridge(ctx, window context.Context, sess *Session, tr *tray) {
+	in, changed := sess.Current(), sess.Changed()
 	sub := in.Engine.Broker().Subscribe(0)
 	defer func() { sub.Cancel() }()
 	tick := time.NewTicker(time.Second)
@@ -151,6 +177,13 @@ func bridge(ctx, window context.Context, in *Instance, tr *tray) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-changed:
+			sub.Cancel()
+			if in, changed = sess.Current(), sess.Changed(); in == nil {
+				return
+			}
+			sub = in.Engine.Broker().Subscribe(0)
+			runtime.EventsEmit(window, "leadbell:resync")
 		case ev, ok := <-sub.C:
 			if !ok { // fell behind: the page catches up from the API
 				sub = in.Engine.Broker().Subscribe(0)
@@ -161,10 +194,15 @@ func bridge(ctx, window context.Context, in *Instance, tr *tray) {
 		case <-tick.C:
 		}
 		if stats, err := in.Store.Stats(); err == nil {
-			tr.update(in.Engine.Status(), stats.Unread)
+			status := in.Engine.Status()
+			status.Demo = in.demo
+			tr.update(status, stats.Unread)
 			t := "Leadbell"
+			if in.demo {
+				t = "Leadbell (demo)"
+			}
 			if stats.Unread > 0 {
-				t = fmt.Sprintf("(%d) Leadbell", stats.Unread)
+				t = fmt.Sprintf("(%d) %s", stats.Unread, t)
 			}
 			if t != title {
 				runtime.WindowSetTitle(window, t)

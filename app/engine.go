@@ -43,6 +43,11 @@ type Engine struct {
 	token    string
 	http     *http.Client
 	restart  chan struct{} // asks Run to connect again (new key, new scope)
+	replies  *replyGuard   // the store as the receiver sees it
+	wake     wakeWatch
+	// backfillOpts bound a catch-up after downtime (backfill.go).
+	backfillOpts backfillOptions
+	catchUp      catchUp
 
 	mu       sync.Mutex
 	client   *smartlead.Client // nil when signed out
@@ -76,6 +81,12 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 		http:    &http.Client{Timeout: cfg.SelfTestTimeout},
 		restart: make(chan struct{}, 1),
 		probes:  make(map[string]chan struct{}),
+		wake:    wakeWatch{addrs: interfaceAddrs},
+	}
+	e.wake.setDefaults()
+	e.backfillOpts.setDefaults()
+	if e.replies, err = newReplyGuard(st, cfg.Logger); err != nil {
+		return nil, err
 	}
 	if err := e.loadSettings(); err != nil {
 		return nil, err
@@ -90,7 +101,7 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 	e.receiver = webhook.New(webhook.Config{
 		Token:      token,
 		Secret:     cfg.WebhookSecret,
-		Store:      st,
+		Store:      e.replies,
 		OnStored:   e.broker.Publish,
 		OnSelfTest: e.probeReturned,
 		Logger:     cfg.Logger,
@@ -251,40 +262,64 @@ func (e *Engine) connect(ctx context.Context) error {
 	return nil
 }
 
-// watch proves deliveries come back and repairs the registration, once at
-// once and then every Watchdog period.
+// watch proves deliveries come back and repairs the registration: at once,
+// then every Watchdog period, at once again after a wake from sleep or a
+// network change (wake.go), and sooner while checks fail (from RetryDelay,
+// doubling up to the period). Each check that comes back is a sign of life
+// and, after a gap, starts a catch-up (backfill.go).
 func (e *Engine) watch(ctx context.Context) {
-	e.check(ctx, false)
-	tick := time.NewTicker(e.cfg.Watchdog)
-	defer tick.Stop()
+	var bg sync.WaitGroup // the wake watch and catch-ups: done before Run returns
+	defer bg.Wait()
+	woke := make(chan wakeEvent, 1)
+	bg.Go(func() { e.wake.run(ctx, woke, e.cfg.Logger) })
+	e.watchStarts()
+	ok := e.check(ctx, false)
+	retry := e.cfg.RetryDelay
 	for {
+		e.alive(ctx, ok, &bg)
+		next := e.cfg.Watchdog
+		if !ok {
+			next, retry = min(retry, next), min(retry*2, next)
+		} else {
+			retry = e.cfg.RetryDelay
+		}
+		t := time.NewTimer(next)
 		select {
 		case <-ctx.Done():
+			t.Stop()
+			e.shutdownAlive()
 			return
-		case <-tick.C:
-			e.check(ctx, true)
+		case <-t.C:
+		case w := <-woke:
+			t.Stop()
+			if w.reason == wakeSlept {
+				e.noteMissed()
+			}
 		}
+		ok = e.check(ctx, true)
 	}
 }
 
 // check confirms the registration (when verify is set) and round-trips a
-// self-test through the public URL.
-func (e *Engine) check(ctx context.Context, verify bool) {
+// self-test through the public URL; it reports whether the self-test came
+// back.
+func (e *Engine) check(ctx context.Context, verify bool) bool {
 	if verify {
 		if err := e.register(ctx); err != nil {
 			if ctx.Err() == nil {
 				e.setState(api.StateStalled, describe(err)+" Leadbell will try again.")
 			}
-			return
+			return false
 		}
 	}
 	if err := e.selfTest(ctx); err != nil {
 		if ctx.Err() == nil {
 			e.setState(api.StateStalled, fmt.Sprintf("Registered at SmartLead, but Leadbell's self-test did not come back through %s: deliveries may not be arriving. %s", e.tunnel.URL(), describe(err)))
 		}
-		return
+		return false
 	}
-	e.setState(api.StateListening, "SmartLead's deliveries reach Leadbell; the last self-test came back.")
+	e.setState(api.StateListening, e.listeningMessage())
+	return true
 }
 
 // tunnelState follows the tunnel's session: a drop shows as reconnecting;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/tunnel"
+	"github.com/leadbell/leadbell/app/webhook"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -37,6 +39,7 @@ type Instance struct {
 	// over TCP wrapped in api.HostCheck, or hand it to the window.
 	API    http.Handler
 	tunnel tunnel.Tunnel
+	demo   bool // against the built-in simulator
 	hooks  *http.Server
 	errc   chan error
 }
@@ -53,7 +56,10 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	sec := secrets.Open(cfg.DataDir)
+	sec := cfg.Secrets
+	if sec == nil {
+		sec = secrets.Open(cfg.DataDir)
+	}
 	var running atomic.Pointer[Engine] // for the tunnel's state changes
 	tun, err := openTunnel(cfg, st, sec, func(s tunnel.State, err error) {
 		if e := running.Load(); e != nil {
@@ -71,15 +77,26 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		st.Close()
 		return nil, err
 	}
+	status := func() api.Status {
+		st := eng.Status()
+		st.Demo = cfg.Demo
+		return st
+	}
 	in := &Instance{
+		demo:   cfg.Demo,
 		Engine: eng,
 		Store:  st,
-		API:    api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: eng.Status, Assets: assets, Logger: cfg.Logger}).Handler(),
+		API:    api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: status, Assets: assets, Logger: cfg.Logger}).Handler(),
 		tunnel: tun,
-		hooks:  newHookServer(eng.Receiver()),
 		errc:   make(chan error, 1),
 	}
-	go func() { in.errc <- serveUntilClosed(in.hooks, tun.Listener()) }()
+	var hookLn net.Listener
+	in.hooks, hookLn = newHookServer(eng.Receiver(), tun.Listener(), webhook.LimitConfig{
+		Path:   "/hooks/" + eng.token,
+		Reject: st.Reject,
+		Logger: cfg.Logger,
+	})
+	go func() { in.errc <- serveUntilClosed(in.hooks, hookLn) }()
 	return in, nil
 }
 
@@ -110,22 +127,22 @@ func (in *Instance) Stop() error {
 // the store is closed, and an ephemeral URL's webhook has been deleted.
 func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL string)) error {
 	cfg.setDefaults()
-	in, err := Start(cfg, assets)
+	sess, err := NewSession(cfg, assets)
 	if err != nil {
 		return err
 	}
-	ui, err := in.ServeUI(cfg.UIAddr)
+	ui, err := ServeUI(cfg.UIAddr, sess)
 	if err != nil {
-		in.Stop()
+		sess.Stop()
 		return err
 	}
-	cfg.Logger.Info("serving", "ui", ui.URL, "tunnel", in.tunnel.Name())
+	cfg.Logger.Info("serving", "ui", ui.URL, "tunnel", sess.Current().tunnel.Name())
 	if ready != nil {
 		ready(ui.URL)
 	}
-	err = in.Run(ctx, ui.errc)
+	err = sess.Run(ctx, ui.errc)
 	ui.Stop()
-	if e := in.Stop(); e != nil && err == nil {
+	if e := sess.Stop(); e != nil && err == nil {
 		err = e
 	}
 	return err
@@ -139,8 +156,8 @@ type UI struct {
 	errc   chan error
 }
 
-// ServeUI serves the API, with the Host check, on addr.
-func (in *Instance) ServeUI(addr string) (*UI, error) {
+// ServeUI serves h (the local API and UI), with the Host check, on addr.
+func ServeUI(addr string, h http.Handler) (*UI, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to serve the UI on %s: %w", addr, err)
@@ -151,7 +168,7 @@ func (in *Instance) ServeUI(addr string) (*UI, error) {
 		stop: stop,
 		errc: make(chan error, 1),
 		server: &http.Server{
-			Handler:           api.HostCheck(in.API),
+			Handler:           api.HostCheck(h),
 			ReadHeaderTimeout: 10 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 		},
@@ -189,17 +206,31 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 	}
 }
 
-// newHookServer serves the receiver with limits suited to a public URL:
-// slow or huge requests cannot hold a connection for long.
-func newHookServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    32 << 10,
+// maxHookConns caps the open connections of the webhook listener; past it
+// the oldest connections without a request in progress are closed (see
+// connLimit).
+const maxHookConns = 1024
+
+// newHookServer serves the receiver on ln with limits suited to a public
+// URL, and returns the listener to serve: at most maxHookConns connections,
+// headers within 5 s, a body within limits.BodyTimeout, and a cap on the
+// deliveries in progress (webhook.Limit). Slow, huge or numerous requests
+// cannot hold the receiver for long.
+func newHookServer(h http.Handler, ln net.Listener, limits webhook.LimitConfig) (*http.Server, net.Listener) {
+	if limits.Logger == nil {
+		limits.Logger = slog.New(slog.DiscardHandler)
 	}
+	conns := newConnLimit(ln, maxHookConns, limits.Logger)
+	return &http.Server{
+		Handler:           webhook.Limit(h, limits),
+		ConnState:         conns.track,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second, // a backstop: the limiter sets each body's deadline
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(limits.Logger.Handler(), slog.LevelDebug),
+	}, conns
 }
 
 func serveUntilClosed(s *http.Server, ln net.Listener) error {

@@ -79,6 +79,9 @@ func (t *tray) update(st api.Status, unread int) {
 		api.StateStalled: "Stalled: deliveries are not coming back", api.StateUnauthorized: "SmartLead refused the key",
 		api.StateStarting: "Starting…", api.StateError: "Cannot reach SmartLead",
 	}[st.State]
+	if st.Demo {
+		line += " (demo)"
+	}
 	tip := "Leadbell — " + line
 	if unread > 0 {
 		tip = fmt.Sprintf("Leadbell — %d unread · %s", unread, line)

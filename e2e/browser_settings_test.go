@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,9 +74,10 @@ func TestBrowserInspector(t *testing.T) {
 	p.stop()
 }
 
-// TestBrowserSignIn signs in from Settings with a refused key, a key of a
-// plan without API access and a good key, and sees a distinct message for
-// each failure and Leadbell listening after the last.
+// TestBrowserSignIn signs in from the welcome screen a signed-out Leadbell
+// shows, with a refused key, a key of a plan without API access and a good
+// key, and sees a distinct message for each failure and Leadbell listening
+// after the last.
 func TestBrowserSignIn(t *testing.T) {
 	b := newBrowser(t)
 	sim := newSim(t, smartleadtest.FamilySpec)
@@ -81,10 +85,11 @@ func TestBrowserSignIn(t *testing.T) {
 	p.waitState("signed_out")
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
-	tb.waitFor("the signed-out banner", sel(`[data-testid=banner]`)+`?.dataset.state === "signed_out"`)
-	tb.click(`[data-testid=nav-settings]`)
-	tb.waitFor("the sign-in form", sel(`[data-testid=signin-key]`))
+	tb.do("open the UI", chromedp.Navigate(p.UI+"/#/inbox"))
+	tb.waitFor("the welcome screen", sel(`[data-testid=welcome] [data-testid=signin-key]`))
+	if n := evalJS[int](tb, `document.querySelectorAll('[data-testid=try-demo]').length`); n != 1 {
+		t.Errorf("the welcome screen shows %d Try the demo buttons, want 1", n)
+	}
 
 	const badKey = "sl-not-a-real-key-123456"
 	for _, tt := range []struct{ key, code string }{
@@ -110,12 +115,11 @@ func TestBrowserSignIn(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=signin-key]`), sim.APIKey()),
 		chromedp.Click(chromedp.CSS(`[data-testid=signin-submit]`)),
 	)
-	tb.waitFor("the signed-in account", sel(`[data-testid=signed-in]`))
-	if n := evalJS[int](tb, `document.querySelectorAll('[data-testid=signin-error]').length`); n != 0 {
-		t.Error("an error is still shown after signing in")
-	}
+	tb.waitFor("the inbox after signing in", `!document.querySelector('[data-testid=welcome]') && `+sel(`[data-testid=nav-inbox]`))
 	p.waitState("listening")
 	tb.waitFor("the status to say listening", sel(`[data-testid=status-state]`)+`?.dataset.state === "listening"`)
+	tb.click(`[data-testid=nav-settings]`)
+	tb.waitFor("the signed-in account", sel(`[data-testid=signed-in]`))
 	if n := len(activeHooks(sim)); n != 1 {
 		t.Fatalf("SmartLead holds %d active webhooks after signing in, want 1", n)
 	}
@@ -125,4 +129,48 @@ func TestBrowserSignIn(t *testing.T) {
 			t.Error("an API key appears in the logs")
 		}
 	}
+}
+
+// TestBrowserTryTheDemo starts the demo from the welcome screen, sees
+// simulated events arrive under a bar that says they are simulated, leaves
+// the demo and finds the user's own (empty) inbox untouched.
+func TestBrowserTryTheDemo(t *testing.T) {
+	b := newBrowser(t)
+	sim := newSim(t, smartleadtest.FamilySpec)
+	dir := t.TempDir()
+	p := start(t, nil, serveArgs(dir, freeAddr(t), sim)...)
+	p.waitState("signed_out")
+
+	tb := b.tab(t)
+	tb.do("open the UI", chromedp.Navigate(p.UI+"/#/inbox"))
+	tb.waitFor("the welcome screen", sel(`[data-testid=try-demo]`))
+	tb.click(`[data-testid=try-demo]`)
+	tb.waitFor("the demo bar", sel(`[data-testid=demo-bar]`))
+	tb.waitFor("the demo to listen", sel(`[data-testid=status-state]`)+`?.dataset.state === "listening"`)
+	if st := p.status(); !st.Demo {
+		t.Error("GET /api/status does not say demo after Try the demo")
+	}
+	tb.click(`[data-testid=nav-activity]`)
+	tb.waitFor("a simulated event", sel(`[data-testid=event-row]`))
+	if title := evalJS[string](tb, `document.title`); !strings.Contains(title, "demo") {
+		t.Errorf("the title %q does not say demo", title)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "demo", "leadbell.db")); err != nil {
+		t.Errorf("the demo keeps no store of its own in the data dir's demo folder: %v", err)
+	}
+	if n := len(sim.Webhooks()); n != 0 {
+		t.Errorf("the demo registered %d webhooks at the user's SmartLead, want 0", n)
+	}
+
+	tb.click(`[data-testid=leave-demo]`)
+	tb.waitFor("the welcome screen again", sel(`[data-testid=welcome]`))
+	st := p.status()
+	if st.Demo || st.State != "signed_out" {
+		t.Errorf("after leaving the demo: state %q demo %v, want signed_out, not the demo", st.State, st.Demo)
+	}
+	var page struct{ Events []json.RawMessage }
+	if code := p.getJSON("/api/events?limit=5", &page); code != http.StatusOK || len(page.Events) != 0 {
+		t.Errorf("the user's inbox after the demo: %d, %d events; want 200 and none", code, len(page.Events))
+	}
+	p.stop()
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -97,13 +98,14 @@ func (s session) env() []string {
 }
 
 // windowTitle returns the title of the top-level window named like Leadbell.
+// windowTitleRE matches Leadbell's window in xwininfo's tree: "Leadbell",
+// "(3) Leadbell", "Leadbell (demo)".
+var windowTitleRE = regexp.MustCompile(`"((?:\(\d+\) )?Leadbell(?: \(demo\))?)"`)
+
 func (s session) windowTitle() string {
 	out, _ := exec.Command("xwininfo", "-display", s.display, "-root", "-tree").Output()
-	for _, line := range strings.Split(string(out), "\n") {
-		if i := strings.Index(line, `"`); i >= 0 && strings.Contains(line, `Leadbell"`) {
-			rest := line[i+1:]
-			return rest[:strings.Index(rest, `"`)]
-		}
+	if m := windowTitleRE.FindSubmatch(out); m != nil {
+		return string(m[1])
 	}
 	return ""
 }
@@ -165,6 +167,9 @@ func TestDesktopWindow(t *testing.T) {
 			t.Fatalf("title %q never showed an unread count", s.windowTitle())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if title := s.windowTitle(); !strings.HasSuffix(title, "Leadbell (demo)") {
+		t.Errorf("the demo's window title is %q, want it to say (demo)", title)
 	}
 	time.Sleep(time.Second) // let the page paint the rows before the picture
 	s.screenshot(t, "window.png")

@@ -158,6 +158,7 @@ type status struct {
 	Registered bool           `json:"registered"`
 	Counts     map[string]int `json:"counts"`
 	Unread     int            `json:"unread"`
+	Demo       bool           `json:"demo"`
 }
 
 func (p *proc) status() status {

@@ -29,6 +29,8 @@ type Status struct {
 	LastEventAt *time.Time                  `json:"last_event_at"`
 	Counts      map[smartlead.EventType]int `json:"counts"`
 	Unread      int                         `json:"unread"`
+	// Demo is set when the events come from the built-in simulator.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // The states of Status.State.
@@ -78,6 +80,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /api/events/{id}/read", s.setRead)
 	s.mux.HandleFunc("GET /api/leads/{lead_id}/events", s.leadEvents)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
+	s.mux.HandleFunc("GET /api/export", s.exportEvents)
 	if cfg.Control != nil {
 		s.routeControl()
 	}

@@ -34,19 +34,6 @@ type Delivery struct {
 // OK reports whether the receiver acknowledged the delivery.
 func (d Delivery) OK() bool { return d.Status >= 200 && d.Status < 300 }
 
-// failedDelivery is an event that could not be delivered, kept for
-// retrigger-failed-events.
-type failedDelivery struct {
-	hookID     string
-	campaignID string
-	ev         Sample
-	shape      Shape
-	body       []byte
-	header     http.Header
-	attempts   int
-	at         time.Time // of the first failed attempt
-}
-
 // Sign returns the X-Smartlead-Signature value for body: "sha256=" and the
 // hex HMAC-SHA256 of the raw bytes under secret.
 func Sign(body []byte, secret string) string {
@@ -97,9 +84,13 @@ func Payload(ev Sample, shape Shape, secret string) ([]byte, http.Header) {
 // ev's campaign) and event types match, over real HTTP, and returns every
 // attempt made. A failed attempt (no answer or not 2xx) is retried after
 // Options.RetryDelays; DisableAfter consecutive failures disable the
-// webhook. Emit returns when each delivery succeeded or was given up; an
-// event given up on is kept for retrigger-failed-events. When ctx ends
-// first, pending deliveries are kept likewise and ctx's error returned.
+// webhook. Emit returns when each delivery succeeded or was given up. An
+// event whose delivery failed is kept for retrigger-failed-events from its
+// first failed attempt until one is acknowledged, whether the retries are
+// still pending, ran out, or were cut short because ctx ended (then ctx's
+// error is returned). A webhook that is disabled gets no attempts at all,
+// so nothing is kept for it: only the lead's message history has those
+// events, as at SmartLead.
 func (s *Server) Emit(ctx context.Context, ev Sample) ([]Delivery, error) {
 	s.remember(ev)
 	s.mu.Lock()
@@ -144,16 +135,23 @@ func subscribed(w smartlead.Webhook, t smartlead.EventType) bool {
 }
 
 // deliver sends one event to one webhook until it is acknowledged, the
-// retries run out, the webhook is disabled or removed, or ctx ends.
+// retries run out, the webhook is disabled or removed, or ctx ends. From its
+// first failed attempt the event is kept for retrigger-failed-events, until
+// an attempt (a retry, or a retrigger) is acknowledged; a retry finds the
+// event already delivered by a retrigger and stops.
 func (s *Server) deliver(ctx context.Context, f failedDelivery) []Delivery {
 	var out []Delivery
 	for retry := 0; ; retry++ {
+		if f.seq != 0 && !s.stillFailed(f.seq) {
+			return out // a retrigger delivered it meanwhile
+		}
 		d, ok := s.attempt(ctx, &f, false, false)
 		if !ok {
 			return out // the webhook is gone or disabled
 		}
 		out = append(out, d)
 		if d.OK() {
+			s.resolveFailed(f.seq)
 			if s.chance(s.opts.DuplicateRate) {
 				if dup, ok := s.attempt(ctx, &f, true, false); ok {
 					out = append(out, dup)
@@ -161,11 +159,8 @@ func (s *Server) deliver(ctx context.Context, f failedDelivery) []Delivery {
 			}
 			return out
 		}
-		if f.at.IsZero() {
-			f.at = d.At
-		}
+		s.recordFailed(&f, d.At)
 		if retry >= len(s.opts.RetryDelays) || !s.active(f.hookID) {
-			s.keepFailed(f)
 			return out
 		}
 		t := time.NewTimer(s.opts.RetryDelays[retry])
@@ -173,11 +168,9 @@ func (s *Server) deliver(ctx context.Context, f failedDelivery) []Delivery {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			s.keepFailed(f)
 			return out
 		case <-s.done:
 			t.Stop()
-			s.keepFailed(f)
 			return out
 		}
 	}
@@ -230,12 +223,6 @@ func (s *Server) active(id string) bool {
 	return h != nil && h.w.Enabled
 }
 
-func (s *Server) keepFailed(f failedDelivery) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failed = append(s.failed, f)
-}
-
 func (s *Server) chance(p float64) bool {
 	if p <= 0 {
 		return false
@@ -243,35 +230,6 @@ func (s *Server) chance(p float64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rng.Float64() < p
-}
-
-// retrigger re-delivers, once each, the campaign's failed events whose
-// first failure falls in [from, to], to webhooks that still take
-// deliveries. It returns how many it sent; those acknowledged are dropped
-// from the failed list.
-func (s *Server) retrigger(ctx context.Context, campaignID string, from, to time.Time) int {
-	s.mu.Lock()
-	var picked, kept []failedDelivery
-	for _, f := range s.failed {
-		if f.campaignID == campaignID && !f.at.Before(from) && !f.at.After(to) {
-			picked = append(picked, f)
-		} else {
-			kept = append(kept, f)
-		}
-	}
-	s.failed = kept
-	s.mu.Unlock()
-	sent := 0
-	for _, f := range picked {
-		d, ok := s.attempt(ctx, &f, false, true)
-		if ok {
-			sent++
-		}
-		if !ok || !d.OK() {
-			s.keepFailed(f)
-		}
-	}
-	return sent
 }
 
 // mixedShape picks a shape from the event itself, so that every delivery of

@@ -4,7 +4,11 @@
 // service's /campaigns/{id}/webhooks) and sends webhook deliveries in both
 // payload shapes over real HTTP, signed as SmartLead signs them, with
 // SmartLead's habits: retries after failed answers, disabling a webhook that
-// keeps failing, duplicates and out-of-order deliveries.
+// keeps failing, duplicates and out-of-order deliveries. Like SmartLead it
+// remembers what it could not deliver (re-sent, signed as before, by
+// retrigger-failed-events for a campaign and a time window) and each lead's
+// thread (message-history, replies included, even those a disabled webhook
+// never got), so tests can take the receiver down and check what comes back.
 //
 // Tests use it in place of SmartLead's servers, which they cannot reach;
 // `leadbell demo` runs it as a simulator (Server.Run streams a realistic

@@ -103,8 +103,20 @@ func (g *Generator) Leads() []Lead {
 func (g *Generator) Event(t smartlead.EventType) Sample {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return g.event(t, g.pickLead())
+}
+
+// EventFor makes one event of type t for lead (one of Leads), continuing
+// that lead's thread: a test can then have one lead open, and later reply.
+func (g *Generator) EventFor(t smartlead.EventType, lead Lead) Sample {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.event(t, lead)
+}
+
+// event makes an event for lead; g.mu must be held.
+func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 	now := g.Now().UTC().Truncate(time.Millisecond)
-	lead := g.pickLead()
 	// One lead's events are at least a second apart, as they are in life:
 	// the spec's idempotency key (lead, event, timestamp to the second)
 	// then tells them apart even when a burst is generated at once.

@@ -107,7 +107,8 @@ type Server struct {
 	failStatus int
 	calls      []Call
 	deliveries []Delivery
-	failed     []failedDelivery
+	failed     []failedDelivery // undelivered, oldest failure first
+	failSeq    int
 	history    map[string][]historyItem // by campaign id + "/" + lead id
 }
 

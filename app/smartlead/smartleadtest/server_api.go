@@ -31,8 +31,9 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc("DELETE /api/v1/campaigns/{cid}/webhooks", s.liveDelete)
 		mux.HandleFunc("GET /api/v1/campaigns/{cid}/webhooks/summary", s.liveSummary)
 		mux.HandleFunc("POST /api/v1/campaigns/{cid}/webhooks/retrigger-failed-events", s.liveRetrigger)
-		mux.HandleFunc("GET /api/v1/campaigns/{cid}/leads/{lid}/message-history", s.messageHistory)
 	}
+	// Not a webhook route: every account has it, whichever webhook API it offers.
+	mux.HandleFunc("GET /api/v1/campaigns/{cid}/leads/{lid}/message-history", s.messageHistory)
 	mux.HandleFunc("/", routeMissing)
 	return s.gate(mux)
 }

@@ -36,6 +36,15 @@ export interface Status {
   last_event_at: string | null;
   counts: Partial<Record<EventType, number>>;
   unread: number;
+  /** Set when the events come from the built-in simulator ("Try the demo"). */
+  demo?: boolean;
+}
+
+/** GET, POST and DELETE /api/demo */
+export interface DemoState {
+  demo: boolean;
+  /** False when Leadbell was started as `leadbell demo`: there is no account to go back to. */
+  can_leave: boolean;
 }
 
 /** One SmartLead delivery, normalised. Missing fields are omitted. */
@@ -267,4 +276,15 @@ export const api = {
   signIn: (apiKey: string) => call<{ signed_in: boolean }>("POST", "/api/signin", { api_key: apiKey }),
 
   signOut: () => call<unknown>("POST", "/api/signout"),
+
+  /** In the window: asks where to save an export (query: /api/export's) and writes it there. */
+  saveExport: (query: string) => call<{ saved: string; events: number }>("POST", `/api/export/save?${query}`),
+
+  demo: (signal?: AbortSignal) => call<DemoState>("GET", "/api/demo", undefined, signal),
+
+  /** Switches to the built-in simulator; resolves once the demo runs. */
+  startDemo: () => call<DemoState>("POST", "/api/demo"),
+
+  /** Switches back to the user's account; resolves once it runs. */
+  leaveDemo: () => call<DemoState>("DELETE", "/api/demo"),
 };

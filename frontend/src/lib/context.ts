@@ -9,6 +9,8 @@ export interface AppContext {
   inbox: EventList;
   activity: EventList;
   navigate: (route: Route) => void;
+  /** Shows the welcome screen (sign in, or try the demo) again. */
+  showWelcome: () => void;
 }
 
 export const ROUTES = ["inbox", "activity", "overview", "inspector", "settings"] as const;

@@ -16,6 +16,11 @@ function runtime(): WailsRuntime | undefined {
   return (window as unknown as { runtime?: WailsRuntime }).runtime;
 }
 
+/** Whether this page runs in Leadbell's window (rather than a browser). */
+export function inWindow(): boolean {
+  return typeof runtime()?.EventsOn === "function";
+}
+
 /** Subscribes to Wails' live events when running in the window; a no-op in a browser. */
 export function onWailsEvent(cb: (data: unknown) => void): () => void {
   const rt = runtime();

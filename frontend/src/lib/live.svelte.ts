@@ -125,9 +125,15 @@ export class Live {
     this.statusInFlight = true;
     try {
       const st = await api.status();
+      // A switch to or from the demo (here or in another window) swaps the
+      // whole store: start over rather than merge two stores' events.
+      if (this.status && !!this.status.demo !== !!st.demo) {
+        location.reload();
+        return;
+      }
       this.status = st;
       this.statusError = "";
-      setTitle(st.unread > 0 ? `(${st.unread}) Leadbell` : "Leadbell");
+      this.setTitle(st.unread);
     } catch (err) {
       this.statusError = err instanceof ApiError ? err.message : "Leadbell is not answering.";
     } finally {
@@ -148,7 +154,12 @@ export class Live {
     if (!this.status) return;
     const unread = Math.max(0, this.status.unread + delta);
     this.status = { ...this.status, unread };
-    setTitle(unread > 0 ? `(${unread}) Leadbell` : "Leadbell");
+    this.setTitle(unread);
+  }
+
+  private setTitle(unread: number): void {
+    const name = this.status?.demo ? "Leadbell (demo)" : "Leadbell";
+    setTitle(unread > 0 ? `(${unread}) ${name}` : name);
   }
 
   private campaignsAsked = false;

@@ -1,0 +1,296 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+// ErrNoAccount means the demo cannot be left: this Leadbell was started as
+// `leadbell demo`, so there is no account to go back to.
+var ErrNoAccount = errors.New("app: started as leadbell demo; there is no account to go back to")
+
+// Session runs one Instance at a time, the user's or the demo's, and
+// switches between them when the user asks ("Try the demo" on the sign-in
+// screen, "Leave the demo" in the demo). The demo keeps its own store in
+// the demo folder of the data directory, so simulated events never mix
+// with real ones.
+//
+// A Session is an http.Handler: the local API and UI of whichever Instance
+// is current, plus GET, POST and DELETE /api/demo.
+type Session struct {
+	home   *Config // the user's configuration; nil when started as a demo
+	demo   Config  // the demo's configuration
+	assets fs.FS
+
+	// mu is held for reading by each API request and for writing while a
+	// switch stops one Instance and starts the other.
+	mu      sync.RWMutex
+	cur     *Instance
+	stopSim func()             // the simulator of a demo Instance
+	retired context.Context    // ends when cur is switched away from
+	retire  context.CancelFunc //
+	changed chan struct{}      // closed at the next switch
+
+	switches chan switchRequest
+	csrf     *http.CrossOriginProtection
+}
+
+type switchRequest struct {
+	demo bool
+	done chan error
+}
+
+// DemoDir is where the demo keeps its data, inside the user's data dir.
+func DemoDir(dataDir string) string { return filepath.Join(dataDir, "demo") }
+
+// NewSession starts the user's Instance, or the demo's when cfg.Demo is
+// set (and then there is no account to switch to). Like Start, it fails
+// with ErrAlreadyRunning when another Leadbell holds the data.
+func NewSession(cfg Config, assets fs.FS) (*Session, error) {
+	cfg.setDefaults()
+	s := &Session{assets: assets, switches: make(chan switchRequest), csrf: http.NewCrossOriginProtection()}
+	s.demo = cfg
+	if !cfg.Demo {
+		home := cfg
+		s.home = &home
+		s.demo.DataDir = DemoDir(cfg.DataDir)
+		s.demo.Listen = "127.0.0.1:0"
+		s.demo.Campaigns, s.demo.Events = nil, nil
+	}
+	in, stopSim, err := s.start(!cfg.Demo)
+	if err != nil {
+		return nil, err
+	}
+	s.install(in, stopSim)
+	return s, nil
+}
+
+// start starts the user's Instance (home) or a demo one with its simulator.
+func (s *Session) start(home bool) (*Instance, func(), error) {
+	if home {
+		in, err := Start(*s.home, s.assets)
+		return in, nil, err
+	}
+	cfg := s.demo
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("app: unable to create the demo's folder: %w", err)
+	}
+	stopSim, err := Simulate(context.Background(), &cfg, smartleadtest.StreamOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := Start(cfg, s.assets)
+	if err != nil {
+		stopSim()
+		return nil, nil, err
+	}
+	return in, stopSim, nil
+}
+
+// install makes in current; the caller holds mu for writing (or is the
+// constructor).
+func (s *Session) install(in *Instance, stopSim func()) {
+	s.cur, s.stopSim = in, stopSim
+	s.retired, s.retire = context.WithCancel(context.Background())
+	s.changed = make(chan struct{})
+}
+
+// Current is the running Instance.
+func (s *Session) Current() *Instance {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cur
+}
+
+// Changed is closed when the current Instance is switched away from:
+// whoever follows its broker or store subscribes again to Current.
+func (s *Session) Changed() <-chan struct{} {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.changed
+}
+
+// InDemo reports whether the current Instance is the demo.
+func (s *Session) InDemo() bool {
+	in := s.Current()
+	return in != nil && in.demo
+}
+
+// Run runs the current Instance until ctx ends or a server fails (extra
+// lists more servers to watch), performing switches as they are asked for.
+func (s *Session) Run(ctx context.Context, extra ...<-chan error) error {
+	for {
+		in := s.Current()
+		runCtx, stop := context.WithCancel(ctx)
+		errc := make(chan error, 1)
+		go func() { errc <- in.Run(runCtx, extra...) }()
+		for switched := false; !switched; {
+			select {
+			case err := <-errc:
+				stop()
+				return err
+			case req := <-s.switches:
+				if done, err := s.trivial(req.demo); done {
+					req.done <- err // in keeps running
+					continue
+				}
+				stop()
+				<-errc
+				err := s.switchTo(req.demo)
+				req.done <- err
+				if s.Current() == nil {
+					return err // neither session could start
+				}
+				switched = true
+			}
+		}
+	}
+}
+
+// trivial answers a switch that needs no restart: to where the session
+// already is, or back to an account there is not.
+func (s *Session) trivial(demo bool) (bool, error) {
+	switch {
+	case demo == s.InDemo():
+		return true, nil
+	case !demo && s.home == nil:
+		return true, ErrNoAccount
+	}
+	return false, nil
+}
+
+// switchTo stops the current Instance and starts the other one. If the
+// other one cannot start, the previous one is started again.
+func (s *Session) switchTo(demo bool) error {
+	s.retire() // event streams end, so their requests let go of mu
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	log := s.cur.Engine.cfg.Logger
+	s.stopCurrent()
+	in, stopSim, err := s.start(!demo)
+	if err != nil {
+		log.Error("app: unable to switch", "demo", demo, "error", err)
+		back, backSim, backErr := s.start(demo)
+		if backErr != nil {
+			s.cur, s.stopSim = nil, nil
+			return fmt.Errorf("%w, and the previous session did not start again: %w", err, backErr)
+		}
+		s.install(back, backSim)
+		return err
+	}
+	log.Info("switched", "demo", demo)
+	s.install(in, stopSim)
+	return nil
+}
+
+func (s *Session) stopCurrent() {
+	log := s.cur.Engine.cfg.Logger
+	if err := s.cur.Stop(); err != nil {
+		log.Warn("app: the previous session did not stop cleanly", "error", err)
+	}
+	if s.stopSim != nil {
+		s.stopSim()
+	}
+}
+
+// Stop stops the current Instance (and the demo's simulator).
+func (s *Session) Stop() error {
+	s.retire()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return nil
+	}
+	err := s.cur.Stop()
+	if s.stopSim != nil {
+		s.stopSim()
+	}
+	s.cur, s.stopSim = nil, nil
+	return err
+}
+
+// SwitchDemo switches to the demo (on) or back to the user's account, and
+// returns once the new Instance is running. Run must be running.
+func (s *Session) SwitchDemo(ctx context.Context, on bool) error {
+	req := switchRequest{demo: on, done: make(chan error, 1)}
+	select {
+	case s.switches <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ServeHTTP serves /api/demo itself and everything else from the current
+// Instance's API. A request that outlives its Instance (an event stream)
+// is ended by the switch.
+func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/api/demo" {
+		s.csrf.Handler(http.HandlerFunc(s.serveDemo)).ServeHTTP(w, r)
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.cur == nil {
+		writeError(w, http.StatusServiceUnavailable, "stopped", "Leadbell is stopping.")
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(s.retired, cancel)()
+	s.cur.API.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// DemoState is the answer of /api/demo.
+type DemoState struct {
+	Demo bool `json:"demo"` // the current session is the demo
+	// CanLeave is false when Leadbell was started as `leadbell demo`.
+	CanLeave bool `json:"can_leave"`
+}
+
+func (s *Session) serveDemo(w http.ResponseWriter, r *http.Request) {
+	var err error
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodPost:
+		err = s.SwitchDemo(r.Context(), true)
+	case http.MethodDelete:
+		err = s.SwitchDemo(r.Context(), false)
+	default:
+		w.Header().Set("Allow", "GET, POST, DELETE")
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Use GET, POST or DELETE.")
+		return
+	}
+	switch {
+	case errors.Is(err, ErrNoAccount):
+		writeError(w, http.StatusConflict, "no_account", "This Leadbell was started as leadbell demo. Quit it and start Leadbell to use your SmartLead account.")
+		return
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "switch_failed", describe(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(DemoState{Demo: s.InDemo(), CanLeave: s.home != nil})
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg, "code": code})
+}

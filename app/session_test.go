@@ -1,0 +1,192 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/secrets"
+)
+
+// runSession starts a signed-out session (or a demo one) in a temp dir and
+// serves its API over loopback.
+func runSession(t *testing.T, demo bool) (*Session, *httptest.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := Config{
+		DataDir:         dir,
+		Tunnel:          "none",
+		Listen:          "127.0.0.1:0",
+		SelfTestTimeout: 5 * time.Second,
+		Secrets:         secrets.NewFile(filepath.Join(dir, "secrets.json")),
+		Demo:            demo,
+	}
+	sess, err := NewSession(cfg, fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sess.Run(ctx) }()
+	srv := httptest.NewServer(sess)
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if err := sess.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	return sess, srv, dir
+}
+
+func getJSON[T any](t *testing.T, url string) T {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v T
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return v
+}
+
+func demoCall(t *testing.T, srv *httptest.Server, method string) (int, DemoState) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, srv.URL+"/api/demo", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s /api/demo: %v", method, err)
+	}
+	defer res.Body.Close()
+	var st DemoState
+	body, _ := io.ReadAll(res.Body)
+	json.Unmarshal(body, &st)
+	return res.StatusCode, st
+}
+
+// waitFor polls cond every 50 ms for up to 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestSessionTryTheDemoAndLeave(t *testing.T) {
+	sess, srv, dir := runSession(t, false)
+	if st := getJSON[api.Status](t, srv.URL+"/api/status"); st.State != api.StateSignedOut || st.Demo {
+		t.Fatalf("at first: state %q demo %v, want signed_out and not the demo", st.State, st.Demo)
+	}
+
+	// An event stream open on the user's session ends when the demo starts.
+	stream, err := http.Get(srv.URL + "/api/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	streamEnded := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, bufio.NewReader(stream.Body))
+		close(streamEnded)
+	}()
+
+	code, st := demoCall(t, srv, http.MethodPost)
+	if code != http.StatusOK || !st.Demo || !st.CanLeave {
+		t.Fatalf("POST /api/demo = %d %+v, want 200, demo, can leave", code, st)
+	}
+	select {
+	case <-streamEnded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the user's event stream stayed open after switching to the demo")
+	}
+	if !sess.InDemo() {
+		t.Fatal("InDemo() = false after POST /api/demo")
+	}
+	waitFor(t, "the demo to listen", func() bool {
+		st := getJSON[api.Status](t, srv.URL+"/api/status")
+		return st.Demo && st.State == api.StateListening
+	})
+	waitFor(t, "simulated events", func() bool {
+		page := getJSON[struct{ Events []json.RawMessage }](t, srv.URL+"/api/events?limit=5")
+		return len(page.Events) > 0
+	})
+	if got := sess.Current().Store.Path(); got != filepath.Join(DemoDir(dir), DBFile) {
+		t.Errorf("the demo's store is %s, want it in %s", got, DemoDir(dir))
+	}
+
+	code, st = demoCall(t, srv, http.MethodDelete)
+	if code != http.StatusOK || st.Demo {
+		t.Fatalf("DELETE /api/demo = %d %+v, want 200 and not the demo", code, st)
+	}
+	status := getJSON[api.Status](t, srv.URL+"/api/status")
+	if status.Demo || status.State != api.StateSignedOut {
+		t.Errorf("after leaving: state %q demo %v, want signed_out and not the demo", status.State, status.Demo)
+	}
+	page := getJSON[struct{ Events []json.RawMessage }](t, srv.URL+"/api/events?limit=5")
+	if len(page.Events) != 0 {
+		t.Errorf("the user's inbox holds %d events after the demo, want none: demo events leaked", len(page.Events))
+	}
+	// Asking twice is harmless.
+	if code, st := demoCall(t, srv, http.MethodDelete); code != http.StatusOK || st.Demo {
+		t.Errorf("a second DELETE /api/demo = %d %+v, want 200 and not the demo", code, st)
+	}
+}
+
+func TestSessionStartedAsDemoCannotLeave(t *testing.T) {
+	_, srv, _ := runSession(t, true)
+	code, st := demoCall(t, srv, http.MethodGet)
+	if code != http.StatusOK || !st.Demo || st.CanLeave {
+		t.Fatalf("GET /api/demo = %d %+v, want 200, demo, cannot leave", code, st)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/demo", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), `"no_account"`) {
+		t.Errorf("DELETE /api/demo = %d %s, want 409 no_account", res.StatusCode, body)
+	}
+	if st := getJSON[api.Status](t, srv.URL+"/api/status"); !st.Demo {
+		t.Error("status.demo = false in a session started as the demo")
+	}
+}
+
+func TestSessionDemoRefusesCrossSiteSwitch(t *testing.T) {
+	sess, srv, _ := runSession(t, false)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/demo", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site POST /api/demo = %d, want 403", res.StatusCode)
+	}
+	if sess.InDemo() {
+		t.Error("a cross-site request switched to the demo")
+	}
+}

@@ -1,0 +1,97 @@
+package smartleadtest_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+// A delivery that fails is kept for retrigger-failed-events from its first
+// failure, while SmartLead's own retry is still pending; a retrigger that
+// gets it through ends that retry, so the receiver sees it once.
+func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
+	s, c := newFake(t, smartleadtest.Options{RetryDelays: []time.Duration{time.Second}, DisableAfter: 10})
+	var down atomic.Bool
+	down.Store(true)
+	rcv := newReceiver(t, func(int) int {
+		if down.Load() {
+			return http.StatusBadGateway
+		}
+		return http.StatusOK
+	})
+	ev := s.Generator().Event(smartlead.EventReplied)
+	register(t, c, smartlead.Webhook{URL: rcv.URL, CampaignID: ev.Campaign.ID})
+	start := time.Now().Add(-time.Second)
+
+	var wg sync.WaitGroup
+	var ds []smartleadtest.Delivery
+	wg.Go(func() { ds, _ = s.Emit(context.Background(), ev) })
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.Undelivered()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed delivery was never kept")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := s.Undelivered(); len(got) != 1 || got[0].MessageID != ev.MessageID {
+		t.Fatalf("undelivered %+v, want the reply", got)
+	}
+	down.Store(false)
+	if err := c.RetriggerFailed(context.Background(), ev.Campaign.ID, start, time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait() // the pending retry wakes up and finds the event delivered
+	if n := len(s.Undelivered()); n != 0 {
+		t.Errorf("%d undelivered after the retrigger, want 0", n)
+	}
+	if rcv.count() != 2 || len(ds) != 1 {
+		t.Fatalf("receiver got %d deliveries (Emit made %d), want the failed one and the retriggered one only", rcv.count(), len(ds))
+	}
+	all := s.Deliveries()
+	if last := all[len(all)-1]; !last.Retriggered || !last.OK() || string(last.Body) != string(ds[0].Body) {
+		t.Errorf("last delivery %+v, want the acknowledged retrigger of the same body", last)
+	}
+}
+
+// A webhook SmartLead disabled gets no attempts, so nothing is kept for
+// retrigger; the lead's message history still has the reply, on either
+// webhook API.
+func TestDisabledWebhookLeavesOnlyHistory(t *testing.T) {
+	for _, fam := range []smartleadtest.Family{smartleadtest.FamilySpec, smartleadtest.FamilyLive} {
+		s, c := newFake(t, smartleadtest.Options{Family: fam})
+		rcv := newReceiver(t, always(http.StatusOK))
+		ev := s.Generator().Event(smartlead.EventReplied)
+		hook := register(t, c, smartlead.Webhook{URL: rcv.URL, CampaignID: ev.Campaign.ID})
+		s.DisableWebhook(hook.ID)
+		if ds, _ := s.Emit(context.Background(), ev); len(ds) != 0 || len(s.Undelivered()) != 0 {
+			t.Fatalf("family %d: %d deliveries, %d kept for retrigger; want none", fam, len(ds), len(s.Undelivered()))
+		}
+		msgs, err := c.MessageHistory(context.Background(), ev.Campaign.ID, ev.Lead.ID)
+		if err != nil {
+			t.Fatalf("family %d: message history: %v", fam, err)
+		}
+		if len(msgs) == 0 || msgs[len(msgs)-1].Type != "REPLY" || msgs[len(msgs)-1].MessageID != ev.MessageID ||
+			!msgs[len(msgs)-1].Time.Equal(ev.At) {
+			t.Errorf("family %d: history %+v, want it to end with the reply", fam, msgs)
+		}
+	}
+}
+
+func TestEventForContinuesTheLeadsThread(t *testing.T) {
+	g := smartleadtest.NewGenerator(3)
+	lead := g.Leads()[5]
+	sent := g.EventFor(smartlead.EventSent, lead)
+	reply := g.EventFor(smartlead.EventReplied, lead)
+	if sent.Lead.ID != lead.ID || reply.Lead.ID != lead.ID || reply.Campaign.ID != lead.CampaignID {
+		t.Fatalf("events for %s went to %s and %s", lead.ID, sent.Lead.ID, reply.Lead.ID)
+	}
+	if reply.StatsID != sent.StatsID || reply.Sent.MessageID != sent.Sent.MessageID || !reply.At.After(sent.At) {
+		t.Errorf("the reply does not answer the e-mail sent before it: %+v / %+v", reply.Sent, sent.Sent)
+	}
+}

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+// hostile is the internet's side of the soak: forged deliveries, bodies
+// over the limit, connections that trickle or say nothing.
+type hostile struct {
+	hook, addr, path string
+	client           *http.Client
+	forged           []forgery
+
+	mu      sync.Mutex
+	answers map[string]int // "kind status" -> count; status 0 is no answer
+
+	headerCuts, bodyTimeouts, silentOpened, silentClosed atomic.Int64
+}
+
+// forgery is one kind of forged request.
+type forgery struct {
+	kind   string
+	path   string
+	body   []byte
+	header http.Header
+}
+
+func newHostile(hook, addr, path string) *hostile {
+	gen := smartleadtest.NewGenerator(4242)
+	h := &hostile{hook: hook, addr: addr, path: path, answers: map[string]int{},
+		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
+	for i := range 40 {
+		ev := gen.Event(threadTypes[i%len(threadTypes)])
+		spec, sh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "forged-secret")
+		live, lh := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed-secret")
+		unsigned, uh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "")
+		h.forged = append(h.forged,
+			forgery{"bad_signature", path, spec, sh},
+			forgery{"bad_secret_key", path, live, lh},
+			forgery{"unsigned", path, unsigned, uh},
+			forgery{"not_json", path, []byte("<xml>" + strings.Repeat("a", i*50) + "</xml>"), sh},
+			forgery{"wrong_token", "/hooks/" + strings.Repeat("0", 64), spec, sh})
+	}
+	return h
+}
+
+func (h *hostile) count(kind string, status int) {
+	h.mu.Lock()
+	h.answers[fmt.Sprintf("%s %d", kind, status)]++
+	h.mu.Unlock()
+}
+
+// run sends forged requests at about rate a second, oversized ones, keeps
+// slow connections open, and opens bursts of silent ones, until ctx ends.
+func (h *hostile) run(ctx context.Context, rate, slow int) {
+	var wg sync.WaitGroup
+	const workers = 4
+	for w := range workers {
+		wg.Go(func() { h.forge(ctx, w, time.Second*workers/time.Duration(rate)) })
+	}
+	wg.Go(func() { h.oversize(ctx) })
+	wg.Go(func() { h.silentBursts(ctx) })
+	for i := range slow {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				h.slowConn(ctx, i%2 == 1)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (h *hostile) forge(ctx context.Context, w int, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for i := w; ; i += 7 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		f := h.forged[i%len(h.forged)]
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+h.addr+f.path, bytes.NewReader(f.body))
+		req.Header = f.header.Clone()
+		status := 0
+		if resp, err := h.client.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			status = resp.StatusCode
+		} else if ctx.Err() != nil {
+			return
+		}
+		h.count(f.kind, status)
+	}
+}
+
+// oversize sends a body over 1 MiB every second, stating its length or
+// chunked; the answer is 413, or the connection is cut while it sends.
+func (h *hostile) oversize(ctx context.Context) {
+	big := bytes.Repeat([]byte("x"), 2<<20)
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		var body io.Reader = bytes.NewReader(big)
+		kind := "oversized"
+		if i%2 == 1 {
+			body, kind = io.MultiReader(bytes.NewReader(big[:3<<19])), "oversized_chunked" // no length: chunked
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.hook, body)
+		req.Header.Set("Content-Type", "application/json")
+		status := 0
+		if resp, err := h.client.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			status = resp.StatusCode
+		}
+		h.count(kind, status)
+	}
+}
+
+// slowConn trickles a byte a second, of the headers or of the body, until
+// the server ends the connection or ctx ends.
+func (h *hostile) slowConn(ctx context.Context, inBody bool) {
+	c, err := net.DialTimeout("tcp", h.addr, 5*time.Second)
+	if err != nil {
+		select { // leadbell is down (kill -9): try again shortly
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+		return
+	}
+	defer c.Close()
+	head := "POST " + h.path + " HTTP/1.1\r\nHost: " + h.addr + "\r\nContent-Type: application/json\r\n"
+	if inBody {
+		head += "Content-Length: 8192\r\n" + smartlead.SignatureHeader + ": sha256=" + strings.Repeat("cd", 32) + "\r\n\r\n{"
+	}
+	if _, err := io.WriteString(c, head); err != nil {
+		return
+	}
+	ended := make(chan string, 1)
+	go func() {
+		b := make([]byte, 64)
+		n, _ := io.ReadAtLeast(c, b, 12)
+		ended <- string(b[:n])
+	}()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case answer := <-ended:
+			switch {
+			case strings.HasPrefix(answer, "HTTP/1.1 408"):
+				h.bodyTimeouts.Add(1)
+			case answer == "":
+				h.headerCuts.Add(1)
+			}
+			return
+		case <-tick.C:
+			b := "X-Slow: 1\r\n"
+			if inBody {
+				b = " "
+			}
+			if _, err := io.WriteString(c, b); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// silentBursts opens 1,200 connections that send nothing every 30 s and
+// holds them 2 s (less than the server's 5 s header timeout), and counts
+// how many the server closed to make room for others.
+func (h *hostile) silentBursts(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(30 * time.Second):
+		}
+		var conns []net.Conn
+		for range 1200 {
+			if c, err := net.DialTimeout("tcp", h.addr, time.Second); err == nil {
+				conns = append(conns, c)
+			}
+		}
+		h.silentOpened.Add(int64(len(conns)))
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+		for _, c := range conns {
+			c.SetReadDeadline(time.Now().Add(time.Millisecond))
+			if _, err := c.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				h.silentClosed.Add(1)
+			}
+			c.Close()
+		}
+	}
+}
+
+// summary lists the answers, and what a forged or oversized request must
+// never get.
+func (h *hostile) summary() (lines []string, accepted int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, n := range h.answers {
+		lines = append(lines, fmt.Sprintf("%-22s %7d", k, n))
+		if strings.HasSuffix(k, " 200") {
+			accepted += n
+		}
+	}
+	slices.Sort(lines)
+	return lines, accepted
+}
