@@ -40,7 +40,7 @@ func run() error {
 	cache = filepath.Join(cache, strconv.Itoa(events))
 
 	fmt.Printf("Leadbell bench — %s, %d CPUs\n\n", time.Now().Format("2006-01-02 15:04"), runtime.NumCPU())
-	fmt.Printf("Ingest: signed spec-shape replies over loopback HTTP, %ds per row; leadbell = verify, parse, dedupe, fsync'd group commit, then 200\n\n", seconds)
+	fmt.Printf("Ingest: signed spec-shape replies over loopback HTTP, %ds per row; leadbell = verify, parse, dedupe, fsync'd write-ahead log (group commit), then 200\n\n", seconds)
 	bare, full, err := benchIngest(tmp, []int{1, 32, 128}, time.Duration(seconds)*time.Second)
 	if err != nil {
 		return err

@@ -25,7 +25,8 @@ type Result struct {
 	Dup bool
 }
 
-// Append stores ev and returns once it is committed and on disk. If an event
+// Append stores ev and returns once it is on disk (in the log, see
+// ingest.go) and visible to every read that starts after it returns. If an event
 // with the same ev.Key is already stored it stores nothing and returns that
 // event with dup=true; an empty Key is never a duplicate. The stored event
 // gets an ID, the decimal form of a sequence number that grows in arrival
@@ -35,7 +36,7 @@ type Result struct {
 // committed: the caller cannot take that error to mean "not stored".
 func (s *Store) Append(ctx context.Context, ev smartlead.Event) (stored smartlead.Event, dup bool, err error) {
 	o := newAppendOp([]smartlead.Event{ev})
-	if err := s.submit(ctx, o); err != nil {
+	if err := s.submitAppend(ctx, o); err != nil {
 		return smartlead.Event{}, false, err
 	}
 	if err := o.wait(ctx); err != nil {
@@ -67,7 +68,7 @@ func (s *Store) AppendMany(ctx context.Context, evs []smartlead.Event) ([]Result
 			}
 		}
 		o := newAppendOp(evs[start:min(start+appendChunk, len(evs))])
-		if err := s.submit(ctx, o); err != nil {
+		if err := s.submitAppend(ctx, o); err != nil {
 			return nil, err
 		}
 		inflight = append(inflight, o)
@@ -80,8 +81,8 @@ func (s *Store) AppendMany(ctx context.Context, evs []smartlead.Event) ([]Result
 	return results, nil
 }
 
-// pending is an event ready for the writer: everything that can be computed
-// without the database is computed by the caller's goroutine.
+// pending is an event ready for the log and bbolt: everything that can be
+// computed without them is computed by the caller's goroutine.
 type pending struct {
 	ev    smartlead.Event
 	val   []byte // encodeEvent
@@ -89,6 +90,7 @@ type pending struct {
 	fp    uint64 // fingerprint of the Key, when there is one
 	parts []textPart
 	ids   [2]textPart // campaign and lead ID; empty text for none
+	seq   uint64      // given by the ingest goroutine; 0 for a duplicate
 }
 
 func prepare(ev smartlead.Event) pending {
@@ -96,8 +98,13 @@ func prepare(ev smartlead.Event) pending {
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = time.Now().UTC()
 	}
+	return prepared(ev, encodeEvent(&ev))
+}
+
+// prepared completes a pending event from ev and its encoding.
+func prepared(ev smartlead.Event, val []byte) pending {
 	p := pending{
-		ev: ev, val: encodeEvent(&ev), when: whenKey(ev.When()), parts: searchParts(&ev),
+		ev: ev, val: val, when: whenKey(ev.When()), parts: searchParts(&ev),
 		ids: [2]textPart{idPart(idCampaign, ev.CampaignID), idPart(idLead, ev.LeadID)},
 	}
 	if ev.Key != "" {
@@ -106,6 +113,15 @@ func prepare(ev smartlead.Event) pending {
 	return p
 }
 
+// stored is the event as Append returns it: with its ID.
+func (p *pending) stored() smartlead.Event {
+	ev := p.ev
+	ev.ID = formatID(p.seq)
+	return ev
+}
+
+// appendOp is a request to the ingest goroutine: events to log, and their
+// results once they are on disk.
 type appendOp struct {
 	items   []pending
 	results []Result
@@ -113,28 +129,12 @@ type appendOp struct {
 }
 
 func newAppendOp(evs []smartlead.Event) *appendOp {
-	o := &appendOp{items: make([]pending, len(evs)), done: make(chan error, 1)}
+	o := &appendOp{items: make([]pending, len(evs)), results: make([]Result, len(evs)), done: make(chan error, 1)}
 	for i := range evs {
 		o.items[i] = prepare(evs[i])
 	}
 	return o
 }
-
-func (o *appendOp) size() int { return len(o.items) }
-
-func (o *appendOp) apply(w *txn) error {
-	o.results = o.results[:0]
-	for i := range o.items {
-		r, err := w.storeEvent(&o.items[i])
-		if err != nil {
-			return err
-		}
-		o.results = append(o.results, r)
-	}
-	return nil
-}
-
-func (o *appendOp) finish(err error) { o.done <- err }
 
 func (o *appendOp) wait(ctx context.Context) error {
 	select {
@@ -148,31 +148,49 @@ func (o *appendOp) wait(ctx context.Context) error {
 	}
 }
 
-// storeEvent writes p unless its key is already stored. A duplicate within
-// the same batch is found too: the transaction sees its own writes.
-func (w *txn) storeEvent(p *pending) (Result, error) {
-	if p.ev.Key != "" {
-		seq, found, err := w.findDup(p.ev.Key, p.fp)
-		if err != nil {
-			return Result{}, err
-		}
-		if found {
-			ev, err := w.loadEvent(seq)
-			return Result{Event: ev, Dup: true}, err
+// applyOp is a request to the writer: apply events that are in the log to
+// bbolt. Nobody waits for it; its events were answered when they were
+// logged, and reads see them meanwhile through the tail (ingest.go).
+type applyOp struct {
+	s     *Store
+	items []*pending // in seq order
+}
+
+func (o *applyOp) size() int { return len(o.items) }
+
+func (o *applyOp) apply(w *txn) error {
+	for _, p := range o.items {
+		if err := w.putEvent(p); err != nil {
+			return err
 		}
 	}
-	seq, err := w.events.NextSequence()
+	w.applied = o.items[len(o.items)-1].seq
+	return nil
+}
+
+// finish is called once the commit holding the events is durable: they
+// leave the tail, and the log may reuse their space.
+func (o *applyOp) finish(err error) {
 	if err != nil {
-		return Result{}, err
+		return
 	}
+	o.s.tail.remove(o.items)
+	o.s.applied.Store(o.items[len(o.items)-1].seq)
+}
+
+// putEvent writes p, whose seq is given, with its summary, journal record
+// and counters.
+func (w *txn) putEvent(p *pending) error {
+	seq := p.seq
 	if err := w.events.Put(seqKey(seq), p.val); err != nil {
-		return Result{}, err
+		return err
 	}
 	var ids [2]uint32
+	var err error
 	for i, part := range p.ids {
 		if part.text != "" {
 			if ids[i], err = w.intern(part); err != nil {
-				return Result{}, err
+				return err
 			}
 		}
 	}
@@ -180,22 +198,20 @@ func (w *txn) storeEvent(p *pending) (Result, error) {
 	for _, part := range p.parts {
 		id, err := w.intern(part)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		refs = append(refs, id)
 	}
 	ev := &p.ev
 	sum := encodeSummary(eventFlags(ev), ev.Type, ids[0], ids[1], refs)
 	if err := w.byTime.Put(timeKey(p.when, seq), sum); err != nil {
-		return Result{}, err
+		return err
 	}
 	if ev.Key != "" {
-		if err := w.logDedupe(dedupeEntry{p.fp, seq}); err != nil {
-			return Result{}, err
+		if err := w.journal.addDedupe(dedupeEntry{p.fp, seq}); err != nil {
+			return err
 		}
 	}
 	w.countEvent(ev)
-	stored := *ev
-	stored.ID = formatID(seq)
-	return Result{Event: stored}, nil
+	return nil
 }

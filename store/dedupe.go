@@ -21,7 +21,8 @@ const (
 
 type dedupeEntry struct{ fp, seq uint64 }
 
-// dedupeIndex is owned by the writer goroutine (and Open before it starts).
+// dedupeIndex is owned by the ingest goroutine (and Open before it starts),
+// which decides whether an event is a duplicate before it is logged.
 type dedupeIndex struct {
 	runSize int                 // runSize, but smaller in tests
 	runs    [][]dedupeEntry     // each sorted by fp
@@ -107,62 +108,4 @@ func cmpU64(a, b uint64) int {
 		return 1
 	}
 	return 0
-}
-
-// findDup returns the seq of the stored event whose Key is key, looking at
-// the committed index and at this transaction's own additions.
-func (w *txn) findDup(key string, fp uint64) (uint64, bool, error) {
-	var found uint64
-	var err error
-	match := func(seq uint64) bool {
-		v := w.events.Get(seqKey(seq))
-		if v == nil {
-			return false
-		}
-		ev, derr := decodeEvent(seq, v, false)
-		if derr != nil {
-			err = derr
-			return true
-		}
-		if ev.Key == key {
-			found = seq
-			return true
-		}
-		return false
-	}
-	if w.dd.candidates(fp, match) || err != nil {
-		return found, err == nil, err
-	}
-	if seq, ok := w.txnFP[fp]; ok && match(seq) {
-		return found, err == nil, err
-	}
-	if w.txnFPCollision {
-		for _, e := range w.newDedupe {
-			if e.fp == fp && match(e.seq) {
-				return found, err == nil, err
-			}
-		}
-	}
-	return 0, false, err
-}
-
-// logDedupe records a new entry in this transaction and its journal.
-func (w *txn) logDedupe(e dedupeEntry) error {
-	w.newDedupe = append(w.newDedupe, e)
-	if w.txnFP == nil {
-		w.txnFP = make(map[uint64]uint64)
-	}
-	if _, ok := w.txnFP[e.fp]; ok {
-		w.txnFPCollision = true
-	} else {
-		w.txnFP[e.fp] = e.seq
-	}
-	return w.journal.addDedupe(e)
-}
-
-// commitDedupe makes this committed transaction's additions visible.
-func (w *txn) commitDedupe() {
-	for _, e := range w.newDedupe {
-		w.dd.add(e)
-	}
 }

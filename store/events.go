@@ -14,14 +14,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Event returns the event with the given id, including Raw.
+// Event returns the event with the given id, including Raw. An event that
+// Append has returned is found at once, also while it is still only in
+// the log (see ingest.go).
 func (s *Store) Event(id string) (smartlead.Event, error) {
 	seq, ok := parseID(id)
 	if !ok {
 		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 	}
+	if p, ok := s.tail.get(seq); ok {
+		return p.stored(), nil
+	}
+	// Not in the tail: either applied by a commit that happened before the
+	// read transaction below starts, or not stored.
 	var ev smartlead.Event
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		var err error
 		ev, err = getEvent(tx, seq, true)
 		return err

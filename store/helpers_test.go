@@ -174,9 +174,24 @@ func holdWriter(tb testing.TB, s *Store) (release func()) {
 	return sync.OnceFunc(func() { close(o.release) })
 }
 
-// waitQueued waits until n requests wait in s's queue.
+// waitQueued waits until n requests wait in s's writer's queue.
 func waitQueued(s *Store, n int) {
 	for len(s.ops) < n {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// holdIngest stalls s's ingest goroutine before its next batch until the
+// returned function is called: it takes one request and waits.
+func holdIngest(tb testing.TB, s *Store) (release func()) {
+	tb.Helper()
+	s.ingestGate.Lock()
+	return sync.OnceFunc(s.ingestGate.Unlock)
+}
+
+// waitAppends waits until n appends wait in s's ingest queue.
+func waitAppends(s *Store, n int) {
+	for len(s.appends) < n {
 		time.Sleep(time.Millisecond)
 	}
 }

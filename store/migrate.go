@@ -11,7 +11,8 @@ import (
 // 16-byte fingerprint + seq records) and found interned strings through a
 // "str_hash" bucket (16-byte hash -> 4-byte id), whose random inserts cost
 // ingest a scattered page write per new string. Schema 2 keeps both in the
-// journal; everything else is unchanged.
+// journal; everything else is unchanged. migrateV1 goes to schema 3 at
+// once, which only adds the log (migrateV2).
 var (
 	bucketDedupeV1  = []byte("dedupe")
 	bucketStrHashV1 = []byte("str_hash")
@@ -20,7 +21,7 @@ var (
 const recordSizeV1 = 16
 
 // migrateV1 upgrades a schema 1 file in tx: it writes the journal from the
-// two old buckets, deletes them and records schema 2. It runs once, in the
+// two old buckets, deletes them and records schema 3. It runs once, in the
 // transaction that opens the file, so a failure leaves the file as it was.
 func migrateV1(tx *bolt.Tx) error {
 	j := tx.Bucket(bucketJournal)
@@ -69,5 +70,13 @@ func migrateV1(tx *bolt.Tx) error {
 	if err := jw.flush(); err != nil {
 		return err
 	}
+	return tx.Bucket(bucketMeta).Put(metaSchema, u64(schemaVersion))
+}
+
+// Schema 3 is schema 2 with the write-ahead log beside the file (wal.go):
+// the events bucket's sequence is also the log's checkpoint, so nothing in
+// the file changes. The version says that the file may have events in the
+// log, which a binary of schema 2 would not see.
+func migrateV2(tx *bolt.Tx) error {
 	return tx.Bucket(bucketMeta).Put(metaSchema, u64(schemaVersion))
 }

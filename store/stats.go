@@ -42,7 +42,8 @@ func (st Stats) clone() Stats {
 	return st
 }
 
-// Stats returns the counters as of the last commit.
+// Stats returns the counters, counting every event appended before the
+// call.
 func (s *Store) Stats() (Stats, error) {
 	s.mu.RLock()
 	closed := s.closed
@@ -50,6 +51,7 @@ func (s *Store) Stats() (Stats, error) {
 	if closed {
 		return Stats{}, ErrClosed
 	}
+	s.caughtUp()
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	return s.stats.clone(), nil

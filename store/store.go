@@ -44,8 +44,8 @@ var (
 
 const (
 	// schemaVersion is kept in the meta bucket; Open upgrades a file of
-	// schema 1 (see migrate.go) and refuses any other version.
-	schemaVersion = 2
+	// schema 1 or 2 (see migrate.go) and refuses any other version.
+	schemaVersion = 3
 	// pageSize is the page size of a new file (store.go, Open).
 	pageSize = 8192
 	// queueSize is how many requests may wait for the writer.
@@ -72,47 +72,73 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is Leadbell's bbolt database. All writes go through one writer
-// goroutine (see writer.go); reads run concurrently in read transactions.
-// Its methods are safe for concurrent use.
+// Store is Leadbell's bbolt database with a write-ahead log beside it.
+// Appends go through the ingest goroutine (ingest.go) and every write to
+// bbolt through one writer goroutine (writer.go); reads run concurrently
+// in read transactions. Its methods are safe for concurrent use.
 type Store struct {
 	db   *bolt.DB
 	path string
 	log  *slog.Logger
 
-	// mu guards closed and the sending side of ops: senders hold it for
-	// reading, Close takes it for writing before it closes ops.
-	mu     sync.RWMutex
-	closed bool
-	ops    chan op
-	done   chan struct{} // closed when the writer has exited
+	// mu guards closed and the sending side of appends and ops: senders
+	// hold it for reading, Close takes it for writing before it closes
+	// appends.
+	mu         sync.RWMutex
+	closed     bool
+	appends    chan *appendOp // to the ingest goroutine (ingest.go)
+	ingestDone chan struct{}  // closed when the ingest goroutine has exited
+	ops        chan op        // to the writer (writer.go)
+	done       chan struct{}  // closed when the writer has exited
 
 	statsMu sync.Mutex
 	stats   Stats // as of the last commit
 
-	// Owned by the writer goroutine: the dedupe index and the journal's
-	// last block (see dedupe.go and journal.go).
-	dd      *dedupeIndex
+	// Owned by the ingest goroutine: the log, the last seq given out and
+	// the dedupe index (see ingest.go, wal.go and dedupe.go). ingestGate
+	// is held while it works on a batch; tests hold it to line requests up.
+	wal        *wal
+	seq        uint64
+	dd         *dedupeIndex
+	inBatch    map[uint64][]*pending // a batch's keyed events (ingest.go)
+	ingestGate sync.Mutex
+	// tail holds the logged events that bbolt does not have yet.
+	tail tailIndex
+	// written is the highest seq in the log, applied the highest that the
+	// writer has committed to bbolt; everything up to it is there.
+	written, applied atomic.Uint64
+	// applyFailing is set while the writer fails to apply logged events.
+	applyFailing atomic.Bool
+	// progress is closed and replaced after each of the writer's commits;
+	// hurry asks the writer to commit now (see caughtUp).
+	progressMu sync.Mutex
+	progress   chan struct{}
+	hurry      chan struct{}
+
+	// Owned by the writer goroutine: the journal's last block (journal.go).
 	journal journalTail
 	// strIdx maps interned strings to their ids; the writer adds to it,
 	// reads look up campaign and lead IDs in it (see strindex.go).
 	strIdx *strIndex
 
-	linger time.Duration // the writer's longest wait for company (writer.go)
+	linger     time.Duration // the ingest goroutine's longest wait for company
+	applyDelay time.Duration // the writer's longest wait for company
 
-	rejected atomic.Uint64 // Reject calls since Open, dropped ones included
-	commits  atomic.Uint64 // transactions the writer committed since Open
+	rejected  atomic.Uint64 // Reject calls since Open, dropped ones included
+	commits   atomic.Uint64 // transactions the writer committed since Open
+	walWrites atomic.Uint64 // batches written to the log since Open
 }
 
 // Open opens (or creates) the database at path, creating its directory with
 // mode 0700 and the file with mode 0600. If another process holds the file it
 // fails with ErrLocked once opts.Timeout has passed.
 func Open(path string, opts Options) (*Store, error) {
-	return open(path, opts, lingerMax)
+	return open(path, opts, lingerMax, applyDelay)
 }
 
-// open is Open with the writer's longest linger (see writer.go).
-func open(path string, opts Options, linger time.Duration) (*Store, error) {
+// open is Open with the ingest goroutine's longest linger (ingest.go) and
+// the writer's longest delay (writer.go).
+func open(path string, opts Options, linger, delay time.Duration) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = time.Second
 	}
@@ -142,12 +168,19 @@ func open(path string, opts Options, linger time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	s := &Store{
-		db:     db,
-		path:   path,
-		log:    opts.Logger,
-		ops:    make(chan op, queueSize),
-		done:   make(chan struct{}),
-		linger: linger,
+		db:         db,
+		path:       path,
+		log:        opts.Logger,
+		appends:    make(chan *appendOp, queueSize),
+		ingestDone: make(chan struct{}),
+		ops:        make(chan op, queueSize),
+		done:       make(chan struct{}),
+		tail:       tailIndex{m: make(map[uint64]*pending)},
+		inBatch:    make(map[uint64][]*pending),
+		progress:   make(chan struct{}),
+		hurry:      make(chan struct{}, 1),
+		linger:     linger,
+		applyDelay: delay,
 	}
 	if err := db.Update(s.initBuckets); err != nil {
 		_ = db.Close()
@@ -163,13 +196,26 @@ func open(path string, opts Options, linger time.Duration) (*Store, error) {
 			return fmt.Errorf("journal: %w", err)
 		}
 		s.dd, s.strIdx, s.journal = loadDedupe(jc.dedupe), loadStrIndex(jc.strings), jc.tail
+		s.seq = tx.Bucket(bucketEvents).Sequence()
 		releaseMapped(tx)
 		return nil
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: unable to load %s: %w", path, err)
 	}
+	if s.wal, err = openWAL(path); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.replay(); err != nil {
+		_ = s.wal.close()
+		_ = db.Close()
+		return nil, err
+	}
+	s.written.Store(s.seq)
+	s.applied.Store(s.seq)
 	go s.writer()
+	go s.ingest()
 	return s, nil
 }
 
@@ -186,8 +232,11 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 	case len(v) == 8 && readU64(v) == schemaVersion:
 		return nil
 	case len(v) == 8 && readU64(v) == 1:
-		s.log.Info("store: upgrading the file to schema 2", "path", s.path)
+		s.log.Info("store: upgrading the file to schema 3", "path", s.path)
 		return migrateV1(tx)
+	case len(v) == 8 && readU64(v) == 2:
+		s.log.Info("store: upgrading the file to schema 3", "path", s.path)
+		return migrateV2(tx)
 	}
 	return fmt.Errorf("unsupported schema version %x", meta.Get(metaSchema))
 }
@@ -195,8 +244,8 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close stops accepting writes, commits every request already queued and
-// closes the database. Calling it again does nothing.
+// Close stops accepting writes, logs and applies every request already
+// queued and closes the database. Calling it again does nothing.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -204,17 +253,35 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.ops)
+	close(s.appends)
 	s.mu.Unlock()
+	<-s.ingestDone
+	close(s.ops)
 	<-s.done
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("store: unable to close: %w", err)
+	var first error
+	if s.applied.Load() == s.seq {
+		// Everything logged is in bbolt: the next Open need not read
+		// the log.
+		first = s.wal.reset()
 	}
-	return nil
+	if err := s.wal.close(); err != nil && first == nil {
+		first = fmt.Errorf("store: unable to close the log: %w", err)
+	}
+	if err := s.db.Close(); err != nil && first == nil {
+		first = fmt.Errorf("store: unable to close: %w", err)
+	}
+	return first
 }
 
-// view runs fn in a read transaction, mapping a closed database to ErrClosed.
+// view runs fn in a read transaction that sees every event appended before
+// the call (see caughtUp), mapping a closed database to ErrClosed.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	s.caughtUp()
+	return s.viewNow(fn)
+}
+
+// viewNow is view without waiting for the writer.
+func (s *Store) viewNow(fn func(tx *bolt.Tx) error) error {
 	err := s.db.View(fn)
 	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return ErrClosed

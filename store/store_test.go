@@ -88,7 +88,7 @@ func TestCloseCommitsQueuedRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release := holdWriter(t, s)
+	release := holdIngest(t, s)
 	evs := genEvents(20, 1, "queued-")
 	type outcome struct {
 		i   int
@@ -101,7 +101,8 @@ func TestCloseCommitsQueuedRequests(t *testing.T) {
 			results <- outcome{i, err}
 		}()
 	}
-	waitQueued(s, len(evs))
+	// One is taken by the held ingest goroutine, the others wait.
+	waitAppends(s, len(evs)-1)
 	closed := make(chan error)
 	go func() { closed <- s.Close() }()
 	// Close refuses new work before it drains the queue.

@@ -17,12 +17,9 @@ type txn struct {
 	// and strings (see journal.go).
 	journal *journalWriter
 
-	// Deduplication (see dedupe.go): the committed index, and what this
-	// transaction adds to it.
-	dd             *dedupeIndex
-	newDedupe      []dedupeEntry
-	txnFP          map[uint64]uint64
-	txnFPCollision bool
+	// applied is the highest seq of the events this transaction applies
+	// from the log (see ingest.go), zero for none.
+	applied uint64
 
 	// Interning (see text.go): the string index, and this transaction's
 	// new strings, by hash and in order.
@@ -44,7 +41,6 @@ func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
 		rejected: tx.Bucket(bucketRejected),
 		stats:    stats.clone(),
 		journal:  newJournalWriter(tx.Bucket(bucketJournal), s.journal),
-		dd:       s.dd,
 		strIdx:   s.strIdx,
 	}
 	// Keys that only grow are appended at the right edge: fill pages up
@@ -110,7 +106,6 @@ func (b *batchTx) commit() error {
 	}
 	s.commits.Add(1)
 	s.journal = w.journal.t
-	w.commitDedupe()
 	s.strIdx.seal()
 	if w.statsDirty {
 		s.statsMu.Lock()
@@ -128,6 +123,13 @@ func (b *batchTx) prepareCommit() error {
 	}
 	if err := w.saveStringID(); err != nil {
 		return err
+	}
+	if w.applied > 0 {
+		// The checkpoint of the log (see ingest.go): every event up to
+		// this seq is in this commit or an earlier one.
+		if err := w.events.SetSequence(w.applied); err != nil {
+			return err
+		}
 	}
 	if s.commits.Load()%releaseCommits == releaseCommits-1 {
 		releaseMapped(b.tx)

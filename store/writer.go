@@ -5,13 +5,15 @@ import (
 	"time"
 )
 
-// The writer is a group commit: one goroutine takes a request, drains every
-// request already waiting (up to maxBatch events), applies them all in one
-// bbolt transaction, commits it once and only then answers them.
-// At low load a request waits for one fsync; under load many requests share
-// each fsync, so throughput grows with load instead of being capped at one
-// commit per request (bbolt's DB.Batch also groups, but waits a fixed delay
-// for company and measured several times slower here).
+// The writer is the only goroutine that writes to bbolt, a group commit:
+// it takes a request, drains every request already waiting (up to maxBatch
+// events), applies them all in one transaction, commits it once and only
+// then answers them. Most of its requests are applyOps: events already in
+// the log (ingest.go), which nobody waits for. So it lets them accumulate
+// for up to applyDelay, and commits at once only for a request somebody
+// waits for (SetRead, settings, a rejection) or a read that needs the
+// events (caughtUp). Its commits are bbolt's own, fsync'd: the log is
+// reused only after a synced commit has applied what it held.
 
 // op is one request to the writer.
 type op interface {
@@ -57,29 +59,43 @@ func (s *Store) trySubmit(o op) bool {
 	}
 }
 
-// Under load the writer lingers a little before it commits a batch that is
-// smaller than the one before it: the requests of the connections that
-// filled the previous batch are on their way, and a commit costs about as
-// much for 20 events as for 10 (see doc.go), so sharing it is worth a short
-// wait. It waits at most lingerMax (Store.linger), and never after a batch of fewer than
-// lingerMinBatch events, so a lone delivery is committed at once.
+// The writer commits log-only batches at least every applyDelay, or once
+// applyBatch events wait. A commit costs two fsyncs and about a dozen page
+// writes whatever its size (see doc.go), so under load a longer delay
+// spends less CPU per event; reads that need the events ask for a commit
+// at once (caughtUp), so the delay is never seen by them.
 const (
-	lingerMax      = 500 * time.Microsecond
-	lingerMinBatch = 4
+	applyDelay = 25 * time.Millisecond
+	applyBatch = 1024
+	// retryDelay is the pause after a commit of logged events failed; they
+	// stay in the log and the tail, and are tried again.
+	retryDelay = 100 * time.Millisecond
 )
 
 // writer is the only goroutine that writes to the database. It exits when
 // ops is closed and drained.
 func (s *Store) writer() {
 	defer close(s.done)
+	var backlog []op // applyOps whose commit failed, oldest first
 	batch := make([]op, 0, 256)
-	linger := time.NewTimer(time.Hour)
-	linger.Stop()
-	prev := 0 // events in the previous batch
-	for first := range s.ops {
-		batch = append(batch[:0], first)
-		n := first.size()
-		open := true
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
+	for open := true; open; {
+		batch = append(batch[:0], backlog...)
+		backlog = nil
+		if len(batch) == 0 {
+			o, ok := <-s.ops
+			if !ok {
+				break
+			}
+			batch = append(batch, o)
+		}
+		n, urgent := 0, false
+		for _, o := range batch {
+			n += o.size()
+			_, logged := o.(*applyOp)
+			urgent = urgent || !logged
+		}
 	drain:
 		for n < maxBatch {
 			select {
@@ -90,53 +106,103 @@ func (s *Store) writer() {
 				}
 				batch = append(batch, o)
 				n += o.size()
+				_, logged := o.(*applyOp)
+				urgent = urgent || !logged
 			default:
 				break drain
 			}
 		}
-		if open && prev >= lingerMinBatch && n < prev {
-			linger.Reset(s.linger)
-		wait:
-			for n < prev && n < maxBatch {
+		if open && !urgent && n < applyBatch {
+			wait.Reset(s.applyDelay)
+		linger:
+			for n < applyBatch {
 				select {
 				case o, ok := <-s.ops:
 					if !ok {
-						break wait
+						open = false
+						break linger
 					}
 					batch = append(batch, o)
 					n += o.size()
-				case <-linger.C:
-					break wait
+					if _, logged := o.(*applyOp); !logged {
+						break linger
+					}
+				case <-s.hurry:
+					break linger
+				case <-wait.C:
+					break linger
 				}
 			}
-			linger.Stop()
+			wait.Stop()
 		}
-		prev = n
-		s.commit(batch)
+		backlog = s.commit(batch)
 		clear(batch)
+		s.applyFailing.Store(len(backlog) > 0)
+		s.progressed()
+		if len(backlog) > 0 && open {
+			time.Sleep(retryDelay)
+		}
 	}
 }
 
 // commit applies batch in one transaction and answers its requests. If
-// that fails, each request is retried alone so that one bad request cannot
-// fail the others.
-func (s *Store) commit(batch []op) {
+// that fails, the requests are retried in order, each alone so that one bad
+// request cannot fail the others, except runs of logged events, which are
+// retried together and, if they fail again, returned with every later one
+// to be tried after retryDelay: they are answered already and must reach
+// bbolt, in order.
+func (s *Store) commit(batch []op) (backlog []op) {
+	if err := s.commitOnce(batch); err == nil {
+		return nil
+	} else if len(batch) == 1 {
+		if _, logged := batch[0].(*applyOp); logged {
+			s.log.Error("store: unable to apply logged events, will retry", "events", batch[0].size(), "err", err)
+			return []op{batch[0]} // not batch: the writer reuses it
+		}
+		s.log.Error("store: write failed", "err", err)
+		batch[0].finish(err)
+		return nil
+	} else {
+		s.log.Warn("store: batch failed, retrying one by one", "requests", len(batch), "err", err)
+	}
+	for i := 0; i < len(batch); {
+		if _, logged := batch[i].(*applyOp); !logged || len(backlog) > 0 {
+			if logged {
+				backlog = append(backlog, batch[i])
+			} else {
+				s.commit(batch[i : i+1])
+			}
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(batch) {
+			if _, logged := batch[j].(*applyOp); !logged {
+				break
+			}
+			j++
+		}
+		if err := s.commitOnce(batch[i:j]); err != nil {
+			s.log.Error("store: unable to apply logged events, will retry", "requests", j-i, "err", err)
+			backlog = append(backlog, batch[i:j]...)
+		}
+		i = j
+	}
+	return backlog
+}
+
+// commitOnce applies batch in one transaction and, if it commits, answers
+// its requests; otherwise it answers none and returns the error.
+func (s *Store) commitOnce(batch []op) error {
 	b := s.beginBatch()
 	for _, o := range batch {
 		b.add(o)
 	}
-	err := b.commit()
-	if err != nil && len(batch) > 1 {
-		s.log.Warn("store: batch failed, retrying one by one", "requests", len(batch), "err", err)
-		for _, o := range batch {
-			s.commit([]op{o})
-		}
-		return
-	}
-	if err != nil {
-		s.log.Error("store: write failed", "err", err)
+	if err := b.commit(); err != nil {
+		return err
 	}
 	for _, o := range batch {
-		o.finish(err)
+		o.finish(nil)
 	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,19 +57,25 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = body
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	l.next.ServeHTTP(rec, r)
-	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: string(body.kept), BodySize: body.n, Headers: map[string]string{}}
+	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: body.kept.String(), BodySize: body.n, Headers: map[string]string{}}
 	for _, h := range []string{"Content-Type", "User-Agent", smartlead.SignatureHeader} {
 		if v := r.Header.Get(h); v != "" {
 			d.Headers[h] = v
 		}
 	}
-	var answer struct {
-		ID        string `json:"id"`
-		Duplicate bool   `json:"duplicate"`
-		Error     string `json:"error"`
+	if rec.noted {
+		// The receiver said what it answered (noteAnswer): no need to
+		// read it back from the JSON.
+		d.EventID, d.Duplicate, d.Reason = rec.id, rec.dup, rec.reason
+	} else {
+		var answer struct {
+			ID        string `json:"id"`
+			Duplicate bool   `json:"duplicate"`
+			Error     string `json:"error"`
+		}
+		_ = json.Unmarshal(rec.answer, &answer)
+		d.EventID, d.Duplicate, d.Reason = answer.ID, answer.Duplicate, answer.Error
 	}
-	_ = json.Unmarshal(rec.answer, &answer)
-	d.EventID, d.Duplicate, d.Reason = answer.ID, answer.Duplicate, answer.Error
 	l.add(d)
 }
 
@@ -95,28 +102,52 @@ func (l *Log) Recent(limit int) []Delivery {
 	return out
 }
 
-// teeBody keeps the first logBodyLimit bytes read through it.
+// teeBody keeps the first logBodyLimit bytes read through it, in a
+// builder so that the Delivery's Body is made without another copy.
 type teeBody struct {
 	io.ReadCloser
-	kept []byte
+	kept strings.Builder
 	n    int
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
 	n, err := t.ReadCloser.Read(p)
 	t.n += n
-	if room := logBodyLimit - len(t.kept); room > 0 {
-		t.kept = append(t.kept, p[:min(n, room)]...)
+	if room := logBodyLimit - t.kept.Len(); room > 0 {
+		t.kept.Write(p[:min(n, room)])
 	}
 	return n, err
 }
 
-// recorder notes the status and the (small) JSON answer.
+// answerNoter is implemented by a ResponseWriter that wants to know what
+// the receiver answered without parsing the answer: the receiver calls it
+// before it writes.
+type answerNoter interface {
+	noteAnswer(id string, dup bool, reason string)
+}
+
+// noteAnswer tells w, when it asks (answerNoter), what is being answered.
+func noteAnswer(w http.ResponseWriter, id string, dup bool, reason string) {
+	if n, ok := w.(answerNoter); ok {
+		n.noteAnswer(id, dup, reason)
+	}
+}
+
+// recorder notes the status and the answer: what the receiver said it
+// answered (noteAnswer), or else the (small) JSON answer itself.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
 	answer []byte
+
+	noted      bool
+	id, reason string
+	dup        bool
+}
+
+func (r *recorder) noteAnswer(id string, dup bool, reason string) {
+	r.noted, r.id, r.dup, r.reason = true, id, dup, reason
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -128,7 +159,7 @@ func (r *recorder) WriteHeader(code int) {
 
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
-	if len(r.answer) < 4<<10 {
+	if !r.noted && len(r.answer) < 4<<10 {
 		r.answer = append(r.answer, b...)
 	}
 	return r.ResponseWriter.Write(b)

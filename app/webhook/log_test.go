@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -103,5 +104,49 @@ func TestReplayIsADuplicate(t *testing.T) {
 	}
 	if f.total() != 1 {
 		t.Fatalf("%d events after a replay, want 1", f.total())
+	}
+}
+
+// The log reads what was answered from the receiver's note, or from the
+// JSON answer of a handler that does not note it; both give the same.
+func TestLogReadsTheAnswer(t *testing.T) {
+	plain := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		writeJSON(w, http.StatusOK, map[string]any{"status": "received", "id": "7", "duplicate": true})
+	})
+	refusing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "error", "error": "no event type"})
+	})
+	tests := []struct {
+		name      string
+		handler   http.Handler
+		readsBody bool
+		want      Delivery
+	}{
+		{"noted duplicate", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			writeReceived(w, "7", true)
+		}), true, Delivery{Status: 200, EventID: "7", Duplicate: true}},
+		{"noted refusal", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, 400, "no event type") }), false, Delivery{Status: 400, Reason: "no event type"}},
+		{"JSON duplicate", plain, true, Delivery{Status: 200, EventID: "7", Duplicate: true}},
+		{"JSON refusal", refusing, false, Delivery{Status: 400, Reason: "no event type"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := NewLog(tt.handler, 1)
+			body := `{"event":"EMAIL_OPENED"}`
+			log.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(body)))
+			got := log.Recent(1)
+			if len(got) != 1 {
+				t.Fatalf("%d deliveries logged, want 1", len(got))
+			}
+			d := got[0]
+			if d.Status != tt.want.Status || d.EventID != tt.want.EventID || d.Duplicate != tt.want.Duplicate || d.Reason != tt.want.Reason {
+				t.Errorf("logged %+v, want %+v", d, tt.want)
+			}
+			if tt.readsBody && (d.Body != body || d.BodySize != len(body)) {
+				t.Errorf("logged body %q (%d), want %q", d.Body, d.BodySize, body)
+			}
+		})
 	}
 }

@@ -186,6 +186,7 @@ func readBody(w http.ResponseWriter, req *http.Request) ([]byte, error) {
 // true for a duplicate), spelled out for the IDs the store makes, which
 // need no escaping: this is the hot path.
 func writeReceived(w http.ResponseWriter, id string, dup bool) {
+	noteAnswer(w, id, dup, "")
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		if dup {
 			writeJSON(w, http.StatusOK, map[string]any{"status": "received", "duplicate": true, "id": id})
@@ -274,6 +275,7 @@ func remote(req *http.Request) string {
 }
 
 func answer(w http.ResponseWriter, status int, msg string) {
+	noteAnswer(w, "", false, msg)
 	writeJSON(w, status, map[string]string{"status": "error", "error": msg})
 }
 

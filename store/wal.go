@@ -1,0 +1,264 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// The write-ahead log is what makes an event durable before it is answered
+// (see doc.go and ingest.go). It is two files beside the database,
+// <db>.wal0 and <db>.wal1, used in turn: records are appended to one until
+// it is full, then the writer moves to the other, once every record in that
+// one has been applied to bbolt by a synced commit. A file is filled with
+// zeros when it is made, so that appending a record overwrites blocks that
+// already exist: fdatasync then flushes the data alone, with no journal
+// commit for a new size or new blocks (measured: 110 µs a sync, against
+// 190-220 µs for a growing or fallocated file).
+//
+// A record is
+//
+//	[0:4]   length of seq + payload (uint32, big endian)
+//	[4:8]   CRC-32C of seq + payload
+//	[8:16]  seq (the event's sequence number)
+//	[16:]   payload: the event record of codec.go
+//
+// The records of one file have consecutive seqs from its start. Bytes past
+// the last record are zeros or records of an earlier turn, whose seqs are
+// all lower, so a reader stops at the first record that is torn, fails its
+// checksum or does not continue the run of seqs.
+const (
+	walHeaderLen = 16
+	// walSegment is the size to which a new log file is zero-filled. A
+	// batch that does not fit anywhere makes the file grow instead, which
+	// costs slower syncs but never blocks.
+	walSegment = 4 << 20
+	// walMaxRecord bounds a record's length, so that a reader never trusts
+	// a length field beyond it (an event is at most a 1 MiB body and its
+	// parsed fields).
+	walMaxRecord = 64 << 20
+)
+
+var walCRC = crc32.MakeTable(crc32.Castagnoli)
+
+// walRecord is one record read back from the log.
+type walRecord struct {
+	seq     uint64
+	payload []byte
+}
+
+// wal is the log's two files. Only the ingest goroutine writes to it
+// (after Open, which reads it).
+type wal struct {
+	files [2]*os.File
+	cur   int       // the file being appended to
+	off   int64     // where the next record goes in it
+	size  [2]int64  // each file's length
+	last  [2]uint64 // the highest seq written to each file in its turn
+	buf   []byte
+}
+
+func walPaths(db string) [2]string { return [2]string{db + ".wal0", db + ".wal1"} }
+
+// openWAL opens the log files of the database at path, creating and
+// zero-filling them when they do not exist.
+func openWAL(path string) (*wal, error) {
+	l := &wal{}
+	created := false
+	for i, p := range walPaths(path) {
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("store: unable to open the log: %w", err)
+		}
+		l.files[i] = f
+		fi, err := f.Stat()
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("store: unable to open the log: %w", err)
+		}
+		l.size[i] = fi.Size()
+		if l.size[i] < walSegment {
+			if err := zeroFill(f, l.size[i], walSegment); err != nil {
+				l.close()
+				return nil, fmt.Errorf("store: unable to prepare the log: %w", err)
+			}
+			l.size[i] = walSegment
+			created = true
+		}
+	}
+	if created {
+		// A new file's name must be on disk before a record in it is
+		// acknowledged.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			l.close()
+			return nil, fmt.Errorf("store: unable to prepare the log: %w", err)
+		}
+	}
+	return l, nil
+}
+
+// zeroFill writes zeros from off to size and syncs them.
+func zeroFill(f *os.File, off, size int64) error {
+	zeros := make([]byte, 256<<10)
+	for off < size {
+		n, err := f.WriteAt(zeros[:min(int64(len(zeros)), size-off)], off)
+		if err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	return f.Sync()
+}
+
+// read returns the records with a seq above applied, in order: the run of
+// consecutive seqs from applied+1 found in the two files. dropped counts
+// records past a gap in that run, which only damage leaves behind.
+func (l *wal) read(applied uint64) (recs []walRecord, dropped int, err error) {
+	var all []walRecord
+	for i := range l.files {
+		data, err := l.contents(i)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: unable to read the log: %w", err)
+		}
+		for _, r := range scanWAL(data) {
+			if r.seq > applied {
+				all = append(all, r)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b walRecord) int { return cmpU64(a.seq, b.seq) })
+	for i, r := range all {
+		if r.seq != applied+uint64(i)+1 {
+			return all[:i], len(all) - i, nil
+		}
+	}
+	return all, 0, nil
+}
+
+// contents returns file i's bytes, or none when its first record is not
+// valid, as after Close (reset).
+func (l *wal) contents(i int) ([]byte, error) {
+	var head [walHeaderLen]byte
+	if _, err := l.files[i].ReadAt(head[:], 0); err == io.EOF {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if n := binary.BigEndian.Uint32(head[:]); n < 8 || n > walMaxRecord {
+		return nil, nil
+	}
+	data := make([]byte, l.size[i])
+	n, err := l.files[i].ReadAt(data, 0)
+	if err == io.EOF {
+		err = nil
+	}
+	return data[:n], err
+}
+
+// scanWAL returns the run of valid records with consecutive seqs at the
+// start of data.
+func scanWAL(data []byte) []walRecord {
+	var out []walRecord
+	for len(data) >= walHeaderLen {
+		n := binary.BigEndian.Uint32(data)
+		if n < 8 || n > walMaxRecord || int(n) > len(data)-8 {
+			break
+		}
+		body := data[8 : 8+n]
+		if crc32.Checksum(body, walCRC) != binary.BigEndian.Uint32(data[4:]) {
+			break
+		}
+		seq := binary.BigEndian.Uint64(body)
+		if len(out) > 0 && seq != out[len(out)-1].seq+1 {
+			break
+		}
+		out = append(out, walRecord{seq: seq, payload: body[8:]})
+		data = data[8+n:]
+	}
+	return out
+}
+
+// appendRecord adds one record to the batch being built in l.buf.
+func (l *wal) appendRecord(seq uint64, payload []byte) {
+	start := len(l.buf)
+	l.buf = binary.BigEndian.AppendUint32(l.buf, uint32(8+len(payload)))
+	l.buf = append(l.buf, 0, 0, 0, 0)
+	l.buf = binary.BigEndian.AppendUint64(l.buf, seq)
+	l.buf = append(l.buf, payload...)
+	crc := crc32.Checksum(l.buf[start+8:], walCRC)
+	binary.BigEndian.PutUint32(l.buf[start+4:], crc)
+}
+
+// discard drops the batch built by appendRecord, unwritten.
+func (l *wal) discard() { l.buf = l.buf[:0] }
+
+// write appends the batch built by appendRecord, whose highest seq is last,
+// and syncs it. applied is the highest seq bbolt has durably applied: a
+// file may be written from its start again only when everything in it is
+// applied. On failure nothing is acknowledged and the next batch is written
+// at the same place.
+func (l *wal) write(last, applied uint64) error {
+	defer func() { l.buf = l.buf[:0] }()
+	if l.off > 0 && l.off+int64(len(l.buf)) > l.size[l.cur] {
+		if other := 1 - l.cur; l.last[other] <= applied {
+			l.cur, l.off, l.last[other] = other, 0, 0
+		}
+	}
+	f := l.files[l.cur]
+	if _, err := f.WriteAt(l.buf, l.off); err != nil {
+		return fmt.Errorf("store: unable to write the log: %w", err)
+	}
+	if err := fdatasync(f); err != nil {
+		return fmt.Errorf("store: unable to sync the log: %w", err)
+	}
+	l.off += int64(len(l.buf))
+	l.size[l.cur] = max(l.size[l.cur], l.off)
+	l.last[l.cur] = last
+	return nil
+}
+
+// wipe zero-fills both files, after damage left records that a later turn
+// could mistake for its own.
+func (l *wal) wipe() error {
+	for i, f := range l.files {
+		if err := zeroFill(f, 0, l.size[i]); err != nil {
+			return fmt.Errorf("store: unable to wipe the log: %w", err)
+		}
+	}
+	l.cur, l.off, l.last = 0, 0, [2]uint64{}
+	return nil
+}
+
+// reset starts the log afresh once every record in it is applied: it
+// invalidates the first record of each file, so that the next Open reads
+// nothing, and writes from the start of the first file again.
+func (l *wal) reset() error {
+	var zero [walHeaderLen]byte
+	for _, f := range l.files {
+		if _, err := f.WriteAt(zero[:], 0); err != nil {
+			return fmt.Errorf("store: unable to reset the log: %w", err)
+		}
+		if err := fdatasync(f); err != nil {
+			return fmt.Errorf("store: unable to reset the log: %w", err)
+		}
+	}
+	l.cur, l.off, l.last = 0, 0, [2]uint64{}
+	return nil
+}
+
+func (l *wal) close() error {
+	var first error
+	for _, f := range l.files {
+		if f != nil {
+			if err := f.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
