@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+)
+
+// When SmartLead rate limits the key, the status says so in words, and
+// Leadbell gets through once the limit lifts.
+func TestRateLimitIsVisibleAndPassesOver(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "")
+	e.cfg.RetryDelay = 50 * time.Millisecond
+	sim.FailNext(5, http.StatusTooManyRequests) // more than one call's retries
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	var sawLimit bool
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		st := e.Status()
+		if strings.Contains(st.Message, "rate limiting") {
+			sawLimit = true
+			if st.State == api.StateListening {
+				t.Fatalf("state listening while the message says %q", st.Message)
+			}
+		}
+		if st.State == api.StateListening {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !sawLimit {
+		t.Error("the status never said SmartLead is rate limiting the key")
+	}
+	if st := e.Status(); st.State != api.StateListening {
+		t.Errorf("after the limit lifted: state %q (%s), want listening", st.State, st.Message)
+	}
+}
