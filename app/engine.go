@@ -197,6 +197,7 @@ func (e *Engine) setState(state, message string) {
 // Run connects and then watches the connection until ctx ends, starting
 // over whenever the key or the scope changes.
 func (e *Engine) Run(ctx context.Context) {
+	defer e.startUpkeep(ctx)() // retention (upkeep.go)
 	for {
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})

@@ -78,7 +78,10 @@
 //	          string, IDs included
 //	meta      schema version and counters (stats.go)
 //	settings  key -> JSON
-//	rejected  seq (8) -> JSON Rejection, the newest 1000
+//	rejected  seq (8) -> JSON Rejection, the newest 1000, sampled: at most
+//	          5 of each status per second are written, all are counted
+//	pruned    seq (8) -> tombstone of a pruned event with a Key: its type
+//	          and sha256(Key)[:16] (prune.go)
 //
 // "when" is Event.When() as Unix nanoseconds with the sign bit flipped, so a
 // cursor walking by_time backwards lists events newest first by event time,
@@ -136,6 +139,18 @@
 // bbolt. The ingest goroutine owns the index and decides before it logs, so
 // duplicates within one batch are caught too, and a duplicate is never
 // logged: Append returns the event stored first, with dup=true.
+//
+// # Retention and compaction
+//
+// Prune (prune.go) deletes old events of chosen types in transactions of
+// at most 1000 events, keeping the counters and the time index in step and
+// leaving a tombstone per event so that a redelivery is still a duplicate;
+// interned strings are kept (see prune.go for why). bbolt keeps the freed
+// pages, so Open compacts a file over 8 MiB that is more than half free
+// pages into a copy beside it and renames the copy over it (compact.go).
+// The pruned bucket was added without a schema change: a binary without it
+// opens the file and ignores the bucket, but would store a redelivery of a
+// pruned event again.
 //
 // # Durability and cancellation
 //

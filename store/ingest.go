@@ -191,6 +191,10 @@ func (s *Store) findDup(p *pending, inBatch map[uint64][]*pending) (smartlead.Ev
 		verr := s.db.View(func(tx *bolt.Tx) error {
 			var gerr error
 			ev, gerr = getEvent(tx, seq, true)
+			if errors.Is(gerr, ErrNotFound) {
+				// Pruned (prune.go): its tombstone still knows the Key.
+				ev, gerr = prunedEvent(tx, seq, p.ev.Key)
+			}
 			return gerr
 		})
 		switch {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,11 +35,51 @@ type Rejection struct {
 	BodySize int `json:"body_size"`
 }
 
+// rejectSample is how many rejections of each status, per second of their
+// time (Rejection.At), are written to the log: a flood of bad requests is
+// counted in full but costs the writer, which applies the genuine
+// deliveries, a few small writes a second.
+const rejectSample = 5
+
+// rejectSampler decides which rejections are written.
+type rejectSampler struct {
+	mu     sync.Mutex
+	second map[int]int64 // status -> the Unix second being counted
+	n      map[int]int   // status -> rejections written in that second
+}
+
+// keep reports whether a rejection of status at at is written.
+func (r *rejectSampler) keep(status int, at time.Time) bool {
+	sec := at.Unix()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.second == nil {
+		r.second, r.n = map[int]int64{}, map[int]int{}
+	}
+	if r.second[status] != sec {
+		r.second[status], r.n[status] = sec, 0
+	}
+	if r.n[status] >= rejectSample {
+		return false
+	}
+	r.n[status]++
+	return true
+}
+
 // Reject logs a refused delivery without waiting: it is written with the
-// next commit but not waited for. When the writer's queue is full, or the
-// store is closed, the rejection is dropped; it is counted either way.
+// next commit but not waited for. Every call is counted (RejectedTotal),
+// but only the first rejectSample of each status in each second of r.At
+// (now, when zero) are written; the others, and any that arrive while the
+// writer's queue is full or the store is closed, are dropped.
 func (s *Store) Reject(r Rejection) {
 	s.rejected.Add(1)
+	at := r.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if !s.rejectSampler.keep(r.Status, at) {
+		return
+	}
 	if r.BodySize == 0 {
 		r.BodySize = len(r.Body)
 	}

@@ -71,8 +71,10 @@ func TestRejectDropsWhenTheQueueIsFull(t *testing.T) {
 	s := openTest(t)
 	release := holdWriter(t, s)
 	const n = queueSize + 100
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	for i := range n {
-		s.Reject(Rejection{Status: 401, Reason: fmt.Sprint(i)}) // must not block
+		// A second apart: none is sampled out.
+		s.Reject(Rejection{At: at.Add(time.Duration(i) * time.Second), Status: 401, Reason: fmt.Sprint(i)}) // must not block
 	}
 	release()
 	syncWriter(t, s)
@@ -85,5 +87,37 @@ func TestRejectDropsWhenTheQueueIsFull(t *testing.T) {
 	}
 	if rs[0].Reason != fmt.Sprint(queueSize-1) {
 		t.Errorf("newest kept = %q, want %d: the last one the queue had room for", rs[0].Reason, queueSize-1)
+	}
+}
+
+func TestRejectSamplesAFlood(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	const flood = 10000
+	for i := range flood {
+		// 10,000 bad signatures within one second, and a few 400s in it.
+		s.Reject(Rejection{At: at.Add(time.Duration(i) * 50 * time.Microsecond), Status: 401, Reason: fmt.Sprint("401 #", i)})
+		if i%1000 == 0 {
+			s.Reject(Rejection{At: at, Status: 400, Reason: fmt.Sprint("400 #", i)})
+		}
+	}
+	s.Reject(Rejection{At: at.Add(time.Second), Status: 401, Reason: "next second"})
+	syncWriter(t, s)
+	if got, want := s.RejectedTotal(), uint64(flood+flood/1000+1); got != want {
+		t.Errorf("RejectedTotal = %d, want %d: every rejection counts", got, want)
+	}
+	rs, err := s.Rejections(maxRejections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[int]int{}
+	for _, r := range rs {
+		by[r.Status]++
+	}
+	if by[401] != rejectSample+1 || by[400] != rejectSample || len(rs) != 2*rejectSample+1 {
+		t.Errorf("logged %v (%d in all), want %d of each status in the second and 1 in the next", by, len(rs), rejectSample)
+	}
+	if rs[0].Reason != "next second" || rs[len(rs)-1].Reason != "401 #0" {
+		t.Errorf("logged newest %q, oldest %q: want the first of each second kept", rs[0].Reason, rs[len(rs)-1].Reason)
 	}
 }

@@ -70,6 +70,16 @@ func (w *txn) countEvent(ev *smartlead.Event) {
 	w.statsDirty = true
 }
 
+// uncountEvent takes a deleted event of type typ off the counters.
+func (w *txn) uncountEvent(typ smartlead.EventType, read bool) {
+	w.stats.Counts[typ]--
+	w.stats.Total--
+	if typ == smartlead.EventReplied && !read {
+		w.stats.Unread--
+	}
+	w.statsDirty = true
+}
+
 // countRead records that an event of type typ changed its read state.
 func (w *txn) countRead(typ smartlead.EventType, read bool) {
 	if typ != smartlead.EventReplied {
@@ -100,7 +110,17 @@ func saveStats(meta *bolt.Bucket, st Stats) error {
 		put(metaLastAt, v)
 	}
 	for typ, n := range st.Counts {
-		put(append(bytes.Clone(metaCountOf), typ...), u64(uint64(n)))
+		k := append(bytes.Clone(metaCountOf), typ...)
+		if n > 0 {
+			put(k, u64(uint64(n)))
+			continue
+		}
+		// The last event of a type was deleted (prune.go): the counters
+		// read as if it had never been stored.
+		delete(st.Counts, typ)
+		if err == nil {
+			err = meta.Delete(k)
+		}
 	}
 	return err
 }

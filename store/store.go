@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leadbell/leadbell/app/smartlead"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -35,10 +36,12 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketSettings = []byte("settings")
 	bucketRejected = []byte("rejected")
+	bucketPruned   = []byte("pruned")
 
 	allBuckets = [][]byte{
 		bucketEvents, bucketByTime,
 		bucketJournal, bucketStrs, bucketMeta, bucketSettings, bucketRejected,
+		bucketPruned,
 	}
 )
 
@@ -70,6 +73,9 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives the store's own failures. Nil discards them.
 	Logger *slog.Logger
+
+	// compactFault is a test's hook into compaction (compact.go).
+	compactFault compactFault
 }
 
 // Store is Leadbell's bbolt database with a write-ahead log beside it.
@@ -124,9 +130,16 @@ type Store struct {
 	linger     time.Duration // the ingest goroutine's longest wait for company
 	applyDelay time.Duration // the writer's longest wait for company
 
-	rejected  atomic.Uint64 // Reject calls since Open, dropped ones included
-	commits   atomic.Uint64 // transactions the writer committed since Open
-	walWrites atomic.Uint64 // batches written to the log since Open
+	// pruneBatch is how many events one of Prune's transactions deletes
+	// at most (prune.go); afterPrune, when set (by tests), is called
+	// after each of them with what it deleted.
+	pruneBatch int
+	afterPrune func(map[smartlead.EventType]int)
+
+	rejected      atomic.Uint64 // Reject calls since Open, dropped ones included
+	rejectSampler rejectSampler // which rejections are written (rejections.go)
+	commits       atomic.Uint64 // transactions the writer committed since Open
+	walWrites     atomic.Uint64 // batches written to the log since Open
 }
 
 // Open opens (or creates) the database at path, creating its directory with
@@ -148,7 +161,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: unable to create directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	bopts := &bolt.Options{
 		Timeout: opts.Timeout,
 		// The map freelist allocates in O(1). The freelist is still synced
 		// on each commit: without it bbolt rebuilds the freelist at open by
@@ -160,12 +173,16 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		// (measured: 12-14 pages a commit instead of 16-17, and about 8%
 		// more events/s at 32 connections). It only applies to a new file.
 		PageSize: pageSize,
-	})
+	}
+	db, err := bolt.Open(path, 0o600, bopts)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	if db, err = compactIfSparse(db, path, opts.Logger, bopts, opts.compactFault); err != nil {
+		return nil, err
 	}
 	s := &Store{
 		db:         db,
@@ -181,6 +198,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		hurry:      make(chan struct{}, 1),
 		linger:     linger,
 		applyDelay: delay,
+		pruneBatch: pruneBatch,
 	}
 	if err := db.Update(s.initBuckets); err != nil {
 		_ = db.Close()

@@ -10,6 +10,7 @@ type txn struct {
 	tx                       *bolt.Tx
 	events, byTime, strs     *bolt.Bucket
 	meta, settings, rejected *bolt.Bucket
+	pruned                   *bolt.Bucket
 	stats                    Stats
 	statsDirty               bool
 
@@ -39,6 +40,7 @@ func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
 		meta:     tx.Bucket(bucketMeta),
 		settings: tx.Bucket(bucketSettings),
 		rejected: tx.Bucket(bucketRejected),
+		pruned:   tx.Bucket(bucketPruned),
 		stats:    stats.clone(),
 		journal:  newJournalWriter(tx.Bucket(bucketJournal), s.journal),
 		strIdx:   s.strIdx,
@@ -48,7 +50,7 @@ func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
 	// inserts). Time keys mostly grow, but late events land in the middle:
 	// 0.8 leaves them room (measured: 83% full pages with one event in ten
 	// hours late, against 80% at 0.9 and 73% at 0.7).
-	for _, b := range []*bolt.Bucket{w.events, w.journal.b, w.strs, w.rejected} {
+	for _, b := range []*bolt.Bucket{w.events, w.journal.b, w.strs, w.rejected, w.pruned} {
 		b.FillPercent = 1
 	}
 	w.byTime.FillPercent = 0.8

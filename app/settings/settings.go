@@ -1,6 +1,6 @@
 // Package settings holds what the user chooses in Leadbell's settings: the
-// scope and events of the webhook, the tunnel's static domain, and how
-// notifications behave. Secrets (the API key, the ngrok token) are not here:
+// scope and events of the webhook, the tunnel's static domain, how
+// notifications behave and how long history is kept. Secrets (the API key, the ngrok token) are not here:
 // they live in the keychain or its fallback (package secrets).
 package settings
 
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
 )
@@ -19,6 +20,71 @@ type Settings struct {
 	Scope         Scope                 `json:"scope"`
 	Events        []smartlead.EventType `json:"events"`
 	Notifications Notifications         `json:"notifications"`
+	Retention     Retention             `json:"retention"`
+}
+
+// Retention is how many days each kind of high-volume event is kept; 0
+// keeps it forever. Replies are kept until the user deletes them, and
+// bounces and unsubscribes are kept too: they are few and say who must not
+// be written to again.
+type Retention struct {
+	SentDays    int `json:"sent_days"`
+	OpenedDays  int `json:"opened_days"`
+	ClickedDays int `json:"clicked_days"`
+}
+
+// Retention defaults: opens and sends are the bulk of the events and
+// matter for a few weeks; a click says more about a lead and is kept
+// longer.
+const (
+	DefaultSentDays    = 90
+	DefaultOpenedDays  = 90
+	DefaultClickedDays = 180
+	// MaxRetentionDays is the longest retention other than forever: ten
+	// years.
+	MaxRetentionDays = 3650
+)
+
+// Days returns how many days events of type t are kept, and false for the
+// types that are kept forever whatever the settings (replies, bounces,
+// unsubscribes and others) or whose setting is 0.
+func (r Retention) Days(t smartlead.EventType) (int, bool) {
+	var days int
+	switch t {
+	case smartlead.EventSent:
+		days = r.SentDays
+	case smartlead.EventOpened:
+		days = r.OpenedDays
+	case smartlead.EventClicked:
+		days = r.ClickedDays
+	}
+	return days, days > 0
+}
+
+// Cutoffs returns, for each type that is not kept forever, the time before
+// which its events are old enough to delete, as of now: the argument of
+// store.Prune.
+func (r Retention) Cutoffs(now time.Time) map[smartlead.EventType]time.Time {
+	cuts := map[smartlead.EventType]time.Time{}
+	for _, t := range []smartlead.EventType{smartlead.EventSent, smartlead.EventOpened, smartlead.EventClicked} {
+		if days, ok := r.Days(t); ok {
+			cuts[t] = now.AddDate(0, 0, -days)
+		}
+	}
+	return cuts
+}
+
+// validate says what is wrong with r, in a sentence.
+func (r Retention) validate() error {
+	for _, d := range []struct {
+		what string
+		days int
+	}{{"sent emails", r.SentDays}, {"opens", r.OpenedDays}, {"clicks", r.ClickedDays}} {
+		if d.days < 0 || d.days > MaxRetentionDays {
+			return fmt.Errorf("settings: keep %s between 1 and %d days, or 0 for forever", d.what, MaxRetentionDays)
+		}
+	}
+	return nil
 }
 
 // Scope is which campaigns the webhook covers.
@@ -43,7 +109,8 @@ type QuietHours struct {
 }
 
 // Default is what a new install starts with: all campaigns, all six events,
-// notifications for replies, opens off, bounces and unsubscribes off.
+// notifications for replies, opens off, bounces and unsubscribes off; sends
+// and opens kept 90 days, clicks 180.
 func Default() Settings {
 	return Settings{
 		Scope:  Scope{All: true, Campaigns: []string{}},
@@ -57,6 +124,7 @@ func Default() Settings {
 			QuietHours: QuietHours{Start: "22:00", End: "07:00"},
 			Sound:      true,
 		},
+		Retention: Retention{SentDays: DefaultSentDays, OpenedDays: DefaultOpenedDays, ClickedDays: DefaultClickedDays},
 	}
 }
 
@@ -67,6 +135,7 @@ type Update struct {
 	Scope         *Scope                `json:"scope"`
 	Events        []smartlead.EventType `json:"events"`
 	Notifications *Notifications        `json:"notifications"`
+	Retention     *Retention            `json:"retention"`
 }
 
 var clock = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
@@ -111,6 +180,12 @@ func (s Settings) Apply(u Update) (Settings, error) {
 			n.Types = s.Notifications.Types
 		}
 		s.Notifications = n
+	}
+	if u.Retention != nil {
+		if err := u.Retention.validate(); err != nil {
+			return s, err
+		}
+		s.Retention = *u.Retention
 	}
 	return s, nil
 }

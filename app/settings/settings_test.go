@@ -1,7 +1,9 @@
 package settings
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
 )
@@ -27,6 +29,12 @@ func TestApply(t *testing.T) {
 			}, false},
 		{"bad quiet hours", Update{Notifications: &Notifications{QuietHours: QuietHours{Start: "25:00", End: "06:00"}}}, nil, true},
 		{"domain", Update{NgrokDomain: ptr("leads.ngrok.app")}, func(s Settings) bool { return s.NgrokDomain == "leads.ngrok.app" }, false},
+		{"retention", Update{Retention: &Retention{SentDays: 30, OpenedDays: 0, ClickedDays: 365}},
+			func(s Settings) bool { return s.Retention == Retention{SentDays: 30, ClickedDays: 365} }, false},
+		{"negative retention", Update{Retention: &Retention{SentDays: -1, OpenedDays: 90, ClickedDays: 90}}, nil, true},
+		{"absurd retention", Update{Retention: &Retention{SentDays: 90, OpenedDays: 90, ClickedDays: 1 << 40}}, nil, true},
+		{"longest retention", Update{Retention: &Retention{SentDays: MaxRetentionDays, OpenedDays: 1, ClickedDays: 0}},
+			func(s Settings) bool { return s.Retention.SentDays == MaxRetentionDays }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,5 +55,52 @@ func TestDefaultNotifiesRepliesOnly(t *testing.T) {
 		if on != (typ == smartlead.EventReplied) {
 			t.Errorf("%s notifications %v by default", typ, on)
 		}
+	}
+}
+
+func TestRetentionCutoffs(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		r    Retention
+		want map[smartlead.EventType]time.Time
+	}{
+		{"defaults", Default().Retention, map[smartlead.EventType]time.Time{
+			smartlead.EventSent:    now.AddDate(0, 0, -90),
+			smartlead.EventOpened:  now.AddDate(0, 0, -90),
+			smartlead.EventClicked: now.AddDate(0, 0, -180),
+		}},
+		{"forever", Retention{}, map[smartlead.EventType]time.Time{}},
+		{"opens only", Retention{OpenedDays: 30}, map[smartlead.EventType]time.Time{smartlead.EventOpened: now.AddDate(0, 0, -30)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.r.Cutoffs(now)
+			if len(got) != len(tt.want) {
+				t.Fatalf("cutoffs %v, want %v", got, tt.want)
+			}
+			for typ, at := range tt.want {
+				if !got[typ].Equal(at) {
+					t.Errorf("%s: %v, want %v", typ, got[typ], at)
+				}
+			}
+			for _, typ := range []smartlead.EventType{smartlead.EventReplied, smartlead.EventBounced, smartlead.EventUnsubscribed} {
+				if _, ok := got[typ]; ok {
+					t.Errorf("%s would be pruned", typ)
+				}
+			}
+		})
+	}
+}
+
+func TestSavedSettingsWithoutRetentionGetTheDefaults(t *testing.T) {
+	// Settings saved before retention existed.
+	old := []byte(`{"ngrok_domain":"","scope":{"all":true,"campaigns":[]},"events":["EMAIL_REPLY"],"notifications":{"types":{},"quiet_hours":{"enabled":false,"start":"22:00","end":"07:00"},"sound":true}}`)
+	s := Default()
+	if err := json.Unmarshal(old, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Retention != Default().Retention {
+		t.Errorf("retention %+v, want the defaults %+v", s.Retention, Default().Retention)
 	}
 }

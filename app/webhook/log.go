@@ -31,19 +31,49 @@ type Delivery struct {
 // Log wraps the receiver and remembers its latest answers in memory, for
 // the inspector. Self-tests are not shown; the path (which holds the token)
 // is never kept.
+//
+// Accepted deliveries (answered below 400) and refused ones are kept apart,
+// so that a flood of bad requests cannot push the latest genuine
+// deliveries out: the latest size accepted ones, and the latest size/4
+// (at least one) refused ones.
 type Log struct {
 	next http.Handler
-	size int
 	now  func() time.Time
 
-	mu   sync.Mutex
-	ring []Delivery
+	mu       sync.Mutex
+	accepted ring
+	refused  ring
+}
+
+// NewLog keeps the latest size deliveries that next accepts and the latest
+// size/4 that it refuses.
+func NewLog(next http.Handler, size int) *Log {
+	return &Log{next: next, now: time.Now, accepted: ring{size: size}, refused: ring{size: max(size/4, 1)}}
+}
+
+// ring holds the latest size deliveries.
+type ring struct {
+	size int
+	buf  []Delivery
 	pos  int
 }
 
-// NewLog keeps the latest size deliveries that next answers.
-func NewLog(next http.Handler, size int) *Log {
-	return &Log{next: next, size: size, now: time.Now}
+func (r *ring) add(d Delivery) {
+	if r.size <= 0 {
+		return
+	}
+	if len(r.buf) < r.size {
+		r.buf = append(r.buf, d)
+		return
+	}
+	r.buf[r.pos] = d
+	r.pos = (r.pos + 1) % r.size
+}
+
+// appendTo appends the deliveries oldest first.
+func (r *ring) appendTo(out []Delivery) []Delivery {
+	out = append(out, r.buf[r.pos:]...)
+	return append(out, r.buf[:r.pos]...)
 }
 
 // ServeHTTP passes the request on and records the answer.
@@ -82,20 +112,24 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (l *Log) add(d Delivery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.ring) < l.size {
-		l.ring = append(l.ring, d)
-		return
+	if d.Status < http.StatusBadRequest {
+		l.accepted.add(d)
+	} else {
+		l.refused.add(d)
 	}
-	l.ring[l.pos] = d
-	l.pos = (l.pos + 1) % l.size
 }
 
-// Recent returns up to limit deliveries, newest first.
+// Recent returns up to limit deliveries, accepted and refused, newest
+// first.
 func (l *Log) Recent(limit int) []Delivery {
 	l.mu.Lock()
-	out := append(slices.Clone(l.ring[l.pos:]), l.ring[:l.pos]...)
+	out := l.accepted.appendTo(nil)
+	out = l.refused.appendTo(out)
 	l.mu.Unlock()
+	// Each ring is in answer order; merged by arrival, newest first (a
+	// stable sort keeps answer order among equal times).
 	slices.Reverse(out)
+	slices.SortStableFunc(out, func(a, b Delivery) int { return b.At.Compare(a.At) })
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/store"
@@ -148,5 +150,67 @@ func TestLogReadsTheAnswer(t *testing.T) {
 				t.Errorf("logged body %q (%d), want %q", d.Body, d.BodySize, body)
 			}
 		})
+	}
+}
+
+// A flood of bad signatures leaves the latest genuine deliveries in the
+// log, keeps only a share of the refusals, and is counted in full by the
+// store while only a sample of it is written to the rejected log.
+func TestFloodKeepsGenuineDeliveriesInTheLog(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	log := NewLog(New(Config{Token: testToken, Secret: testSecret, Store: st, Now: func() time.Time { return now }}), 20)
+	post := func(body []byte, sig string) int {
+		req := httptest.NewRequest(http.MethodPost, "/hooks/"+testToken, strings.NewReader(string(body)))
+		req.Header.Set(smartlead.SignatureHeader, sig)
+		rec := httptest.NewRecorder()
+		log.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	var genuine []string
+	for i := range 8 {
+		body := fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","campaign_id":7,"to_email":"lead%d@example.com","event_timestamp":"2026-11-20T10:00:0%dZ"}`, i, i)
+		if code := post(body, "sha256="+smartlead.Sign(body, testSecret)); code != http.StatusOK {
+			t.Fatalf("genuine delivery %d answered %d", i, code)
+		}
+	}
+	for _, d := range log.Recent(0) {
+		genuine = append(genuine, d.EventID)
+	}
+	const flood = 2000
+	for i := range flood {
+		if code := post(fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","n":%d}`, i), "sha256=00"); code != http.StatusUnauthorized {
+			t.Fatalf("bad signature answered %d", code)
+		}
+	}
+	got := log.Recent(0)
+	var ids []string
+	refused := 0
+	for _, d := range got {
+		if d.Status == http.StatusOK {
+			ids = append(ids, d.EventID)
+		} else {
+			refused++
+		}
+	}
+	if len(genuine) != 8 || !slices.Equal(ids, genuine) {
+		t.Errorf("genuine deliveries after the flood %v, want %v", ids, genuine)
+	}
+	if refused != 5 || got[0].Status != http.StatusUnauthorized {
+		t.Errorf("%d refusals kept (newest first: %d), want 20/4 = 5", refused, got[0].Status)
+	}
+	if n := st.RejectedTotal(); n != flood {
+		t.Errorf("RejectedTotal = %d, want %d", n, flood)
+	}
+	rs, err := st.Rejections(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || len(rs) > 10 {
+		t.Errorf("%d rejections written for a flood within one second, want a small sample", len(rs))
 	}
 }

@@ -156,6 +156,8 @@ export interface Settings {
     quiet_hours: { enabled: boolean; start: string; end: string };
     sound: boolean;
   };
+  /** Days each kind of event is kept; 0 keeps it forever. Replies, bounces and unsubscribes are always kept. */
+  retention?: { sent_days: number; opened_days: number; clicked_days: number };
 }
 
 /**

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+)
+
+// fillStore opens a store at path and fills it with about 20 MB of events.
+func fillStore(t *testing.T, path string, opts Options) (*Store, []smartlead.Event) {
+	t.Helper()
+	s, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := genEvents(8000, 0, "big-")
+	pad := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 36)
+	for i := range evs {
+		if evs[i].Type != smartlead.EventReplied {
+			evs[i].Body = pad // a sent email's body, about 2 KB
+		}
+	}
+	return s, mustAppendMany(t, s, evs)
+}
+
+// sparseStore fills a store at path (fillStore), prunes all but the
+// replies and returns the replies kept. The store is left open.
+func sparseStore(t *testing.T, path string) (*Store, []smartlead.Event) {
+	t.Helper()
+	s, stored := fillStore(t, path, Options{})
+	cuts := map[smartlead.EventType]time.Time{}
+	for _, typ := range smartlead.EventTypes {
+		if typ != smartlead.EventReplied {
+			cuts[typ] = time.Now()
+		}
+	}
+	if _, err := s.Prune(context.Background(), cuts); err != nil {
+		t.Fatal(err)
+	}
+	var replies []smartlead.Event
+	for _, ev := range stored {
+		if ev.Type == smartlead.EventReplied {
+			replies = append(replies, ev)
+		}
+	}
+	return s, replies
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Size()
+}
+
+// checkHolds checks that s holds exactly want (by ID), consistently, and
+// that a redelivery of the first is a duplicate.
+func checkHolds(t *testing.T, s *Store, want []smartlead.Event) {
+	t.Helper()
+	checkConsistent(t, s)
+	got := pageAll(t, s, Query{Type: smartlead.EventReplied})
+	if len(got) != len(want) {
+		t.Fatalf("%d replies, want %d", len(got), len(want))
+	}
+	ids := map[string]bool{}
+	for _, ev := range got {
+		ids[ev.ID] = true
+	}
+	for _, ev := range want {
+		if !ids[ev.ID] {
+			t.Errorf("reply %s is missing", ev.ID)
+		}
+	}
+	if _, dup, err := s.Append(context.Background(), want[0]); err != nil || !dup {
+		t.Errorf("redelivery: dup %v err %v", dup, err)
+	}
+}
+
+func TestOpenCompactsASparseFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, replies := sparseStore(t, path)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, path)
+	if before < compactMinSize {
+		t.Fatalf("the test file is %d bytes, under the %d that compaction needs", before, compactMinSize)
+	}
+	start := time.Now()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Open compacted %d bytes to %d in %v", before, fileSize(t, path), time.Since(start))
+	defer s.Close()
+	if after := fileSize(t, path); after*2 > before {
+		t.Errorf("file is %d bytes after compaction, was %d", after, before)
+	}
+	if _, err := os.Stat(compactPath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the compaction's copy is left behind: %v", err)
+	}
+	checkHolds(t, s, replies)
+	// The pruned events' tombstones were copied too.
+	if _, dup, err := s.Append(context.Background(), genEvents(8000, 0, "big-")[0]); err != nil || !dup {
+		t.Errorf("redelivery of a pruned event after compaction: dup %v err %v", dup, err)
+	}
+	if _, dup, err := s.Append(context.Background(), genEvents(1, 99999, "new-")[0]); err != nil || dup {
+		t.Errorf("new event after compaction: dup %v err %v", dup, err)
+	}
+}
+
+func TestCompactionCrashBeforeRenameKeepsTheOldFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, replies := sparseStore(t, path)
+	// Events answered but only in the log when the process dies: they must
+	// be replayed onto whichever file the next Open keeps.
+	release := holdWriter(t, s)
+	logged := mustAppendAll(t, s, genEvents(5, 50000, "logged-"))
+	crashed := crashCopy(t, s)
+	release()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, crashed)
+
+	// The process dies once the copy is made, before the rename: the
+	// crash leaves the old file, its log and the copy.
+	var dead string
+	_, err := Open(crashed, Options{compactFault: func(step string) error {
+		if step != "copied" {
+			t.Errorf("fault at step %q", step)
+		}
+		dead = filepath.Join(t.TempDir(), "leadbell.db")
+		for _, p := range []string{"", ".compact", ".wal0", ".wal1"} {
+			data, err := os.ReadFile(crashed + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dead+p, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return errors.New("simulated crash")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead + ".compact"); err != nil {
+		t.Fatalf("the crash left no copy: %v", err)
+	}
+	if got := fileSize(t, dead); got != before {
+		t.Fatalf("the old file changed before the rename: %d bytes, was %d", got, before)
+	}
+
+	// The next Open finds the old file whole, drops the copy, compacts
+	// again and replays the log.
+	s2, err := Open(dead, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if got := fileSize(t, dead); got*2 > before {
+		t.Errorf("not compacted on the next Open: %d bytes, was %d", got, before)
+	}
+	if _, err := os.Stat(dead + ".compact"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stale copy is still there: %v", err)
+	}
+	for _, ev := range logged {
+		got, err := s2.Event(ev.ID)
+		if err != nil || got.Key != ev.Key {
+			t.Errorf("logged event %s after the crash: key %q err %v", ev.ID, got.Key, err)
+		}
+	}
+	want := replies
+	for _, ev := range logged {
+		if ev.Type == smartlead.EventReplied {
+			want = append(want, ev)
+		}
+	}
+	checkHolds(t, s2, want)
+}
+
+func TestOpenLeavesADenseFileAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	noCompaction := Options{compactFault: func(string) error {
+		t.Error("a dense file was compacted")
+		return nil
+	}}
+	s, _ := fillStore(t, path, noCompaction)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if size := fileSize(t, path); size < compactMinSize {
+		t.Fatalf("the test file is %d bytes, under the %d that compaction needs", size, compactMinSize)
+	}
+	s, err := Open(path, noCompaction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+}

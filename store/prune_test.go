@@ -1,0 +1,348 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
+	bolt "go.etcd.io/bbolt"
+)
+
+// pruneCut is a cutoff inside genEvents' range: the first 200 seconds of
+// arrivals, less the late ones, are before it.
+var pruneCut = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC).Add(200 * time.Second)
+
+// prunable reports whether Prune(cuts) must delete ev.
+func prunable(ev smartlead.Event, cuts map[smartlead.EventType]time.Time) bool {
+	cut, ok := cuts[ev.Type]
+	return ok && ev.When().Before(cut)
+}
+
+// checkConsistent recounts the store from its buckets and checks that the
+// events, the time index and the counters agree.
+func checkConsistent(t *testing.T, s *Store) {
+	t.Helper()
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[smartlead.EventType]int{}
+	total, unread := 0, 0
+	err = s.view(func(tx *bolt.Tx) error {
+		events, byTime := tx.Bucket(bucketEvents), tx.Bucket(bucketByTime)
+		if n, m := events.Stats().KeyN, byTime.Stats().KeyN; n != m {
+			t.Errorf("%d events but %d time index entries", n, m)
+		}
+		return byTime.ForEach(func(k, v []byte) error {
+			seq := binary.BigEndian.Uint64(k[8:])
+			ev, err := getEvent(tx, seq, false)
+			if err != nil {
+				t.Errorf("time index entry of seq %d: %v", seq, err)
+				return nil
+			}
+			sum, _ := parseSummary(v)
+			if summaryType(sum) != ev.Type {
+				t.Errorf("seq %d: summary type %s, event type %s", seq, summaryType(sum), ev.Type)
+			}
+			counts[ev.Type]++
+			total++
+			if ev.Type == smartlead.EventReplied && !ev.Read {
+				unread++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != total || st.Unread != unread || len(st.Counts) != len(counts) {
+		t.Errorf("Stats total %d unread %d counts %v, recount %d %d %v", st.Total, st.Unread, st.Counts, total, unread, counts)
+	}
+	for typ, n := range counts {
+		if st.Counts[typ] != n {
+			t.Errorf("Stats.Counts[%s] = %d, recount %d", typ, st.Counts[typ], n)
+		}
+	}
+}
+
+func TestPruneKeepsIndexesConsistent(t *testing.T) {
+	s := openTest(t)
+	s.pruneBatch = 7 // many transactions
+	stored := mustAppendMany(t, s, genEvents(600, 0, "p-"))
+	if _, err := s.SetRead(firstOfType(t, stored, smartlead.EventReplied).ID, true); err != nil {
+		t.Fatal(err)
+	}
+	cuts := map[smartlead.EventType]time.Time{
+		smartlead.EventOpened: pruneCut, smartlead.EventClicked: pruneCut, smartlead.EventSent: pruneCut.Add(100 * time.Second),
+	}
+	want := map[smartlead.EventType]int{}
+	var kept, gone []smartlead.Event
+	for _, ev := range stored {
+		if prunable(ev, cuts) {
+			want[ev.Type]++
+			gone = append(gone, ev)
+		} else {
+			kept = append(kept, ev)
+		}
+	}
+	if len(gone) == 0 || want[smartlead.EventOpened] == 0 || want[smartlead.EventSent] == 0 {
+		t.Fatalf("the cutoffs select nothing to prune: %v", want)
+	}
+	before, _ := s.Stats()
+	got, err := s.Prune(context.Background(), cuts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []smartlead.EventType{smartlead.EventOpened, smartlead.EventClicked, smartlead.EventSent} {
+		if got[typ] != want[typ] {
+			t.Errorf("pruned %d %s, want %d", got[typ], typ, want[typ])
+		}
+	}
+	checkConsistent(t, s)
+	after, _ := s.Stats()
+	if after.Total != before.Total-len(gone) || after.Unread != before.Unread || after.Counts[smartlead.EventReplied] != before.Counts[smartlead.EventReplied] {
+		t.Errorf("Stats after pruning %+v, before %+v, %d pruned", after, before, len(gone))
+	}
+
+	t.Run("List", func(t *testing.T) {
+		all := pageAll(t, s, Query{})
+		if len(all) != len(kept) {
+			t.Fatalf("List has %d events, want %d", len(all), len(kept))
+		}
+		for _, ev := range all {
+			if prunable(ev, cuts) {
+				t.Errorf("List still has pruned event %s (%s)", ev.ID, ev.Type)
+			}
+		}
+		if opened := pageAll(t, s, Query{Type: smartlead.EventOpened}); len(opened) != after.Counts[smartlead.EventOpened] {
+			t.Errorf("List of opens has %d, Stats %d", len(opened), after.Counts[smartlead.EventOpened])
+		}
+		text := pageAll(t, s, Query{Text: gone[0].LeadName})
+		for _, ev := range text {
+			if prunable(ev, cuts) {
+				t.Errorf("a search still finds pruned event %s", ev.ID)
+			}
+		}
+		after, err := s.After("", MaxLimit)
+		if err != nil || len(after) != min(len(kept), MaxLimit) {
+			t.Errorf("After: %d events, err %v; want %d", len(after), err, min(len(kept), MaxLimit))
+		}
+	})
+	t.Run("Event", func(t *testing.T) {
+		if _, err := s.Event(gone[0].ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Event(pruned) err = %v, want ErrNotFound", err)
+		}
+		if _, err := s.Event(kept[0].ID); err != nil {
+			t.Errorf("Event(kept): %v", err)
+		}
+	})
+	t.Run("LeadEvents", func(t *testing.T) {
+		lead := gone[0].LeadID
+		evs, err := s.LeadEvents(lead, MaxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range kept {
+			if ev.LeadID == lead {
+				n++
+			}
+		}
+		if len(evs) != n {
+			t.Errorf("LeadEvents has %d, want %d", len(evs), n)
+		}
+	})
+	t.Run("Overview", func(t *testing.T) {
+		o, err := s.Overview(time.Date(2025, 2, 27, 0, 0, 0, 0, time.UTC), time.Hour, 24*5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := map[smartlead.EventType]int{}
+		for _, b := range o.Buckets {
+			for typ, n := range b.Counts {
+				sum[typ] += n
+			}
+		}
+		for typ, n := range after.Counts {
+			if sum[typ] != n {
+				t.Errorf("Overview counts %d %s, Stats %d", sum[typ], typ, n)
+			}
+		}
+	})
+	t.Run("redelivery is a duplicate", func(t *testing.T) {
+		for _, ev := range []smartlead.Event{gone[0], gone[len(gone)-1]} {
+			again, dup, err := s.Append(context.Background(), ev)
+			if err != nil || !dup || again.ID != ev.ID || again.Type != ev.Type {
+				t.Errorf("redelivery of pruned %s: id %s type %s dup %v err %v", ev.ID, again.ID, again.Type, dup, err)
+			}
+		}
+		if st, _ := s.Stats(); st.Total != after.Total {
+			t.Errorf("Total %d after redeliveries, want %d", st.Total, after.Total)
+		}
+	})
+	t.Run("after reopening", func(t *testing.T) {
+		path := s.Path()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s2, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s2.Close()
+		checkConsistent(t, s2)
+		again, dup, err := s2.Append(context.Background(), gone[1])
+		if err != nil || !dup || again.ID != gone[1].ID {
+			t.Errorf("redelivery after reopening: id %s dup %v err %v", again.ID, dup, err)
+		}
+		// A new event whose fingerprint run holds pruned entries is stored.
+		fresh := genEvents(1, 9000, "fresh-")[0]
+		if _, dup, err := s2.Append(context.Background(), fresh); err != nil || dup {
+			t.Errorf("fresh event: dup %v err %v", dup, err)
+		}
+	})
+}
+
+func TestPruneNeverDeletesReplies(t *testing.T) {
+	s := openTest(t)
+	stored := mustAppendMany(t, s, genEvents(300, 0, "r-"))
+	far := time.Now().Add(24 * time.Hour)
+	if _, err := s.Prune(context.Background(), map[smartlead.EventType]time.Time{smartlead.EventReplied: far}); !errors.Is(err, ErrKeepReplies) {
+		t.Fatalf("Prune of replies: err = %v, want ErrKeepReplies", err)
+	}
+	cuts := map[smartlead.EventType]time.Time{}
+	for _, typ := range smartlead.EventTypes {
+		if typ != smartlead.EventReplied {
+			cuts[typ] = far
+		}
+	}
+	if _, err := s.Prune(context.Background(), cuts); err != nil {
+		t.Fatal(err)
+	}
+	replies := 0
+	for _, ev := range stored {
+		if ev.Type == smartlead.EventReplied {
+			replies++
+		}
+	}
+	st, _ := s.Stats()
+	if replies == 0 || st.Total != replies || len(st.Counts) != 1 || st.Counts[smartlead.EventReplied] != replies {
+		t.Errorf("after pruning everything else: %+v, want %d replies only", st, replies)
+	}
+	checkConsistent(t, s)
+}
+
+func TestPruneStoppedHalfwayLeavesAConsistentStore(t *testing.T) {
+	s := openTest(t)
+	s.pruneBatch = 10
+	stored := mustAppendMany(t, s, genEvents(400, 0, "c-"))
+	cuts := map[smartlead.EventType]time.Time{smartlead.EventSent: pruneCut, smartlead.EventOpened: pruneCut}
+	ctx, cancel := context.WithCancel(context.Background())
+	var copyPath string
+	batches := 0
+	s.afterPrune = func(map[smartlead.EventType]int) {
+		if batches++; batches == 2 {
+			// A kill -9 between two of Prune's transactions.
+			release := holdWriter(t, s)
+			copyPath = crashCopy(t, s)
+			release()
+			cancel()
+		}
+	}
+	got, err := s.Prune(ctx, cuts)
+	if !errors.Is(err, context.Canceled) || got[smartlead.EventSent]+got[smartlead.EventOpened] != 20 {
+		t.Fatalf("Prune stopped with %v after %v, want context.Canceled after 20", err, got)
+	}
+	checkConsistent(t, s)
+	// What remains is pruned by the next call.
+	s.afterPrune = nil
+	if _, err := s.Prune(context.Background(), cuts); err != nil {
+		t.Fatal(err)
+	}
+	checkConsistent(t, s)
+
+	c, err := Open(copyPath, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	checkConsistent(t, c)
+	if st, _ := c.Stats(); st.Total != len(stored)-20 {
+		t.Errorf("crash copy holds %d events, want %d", st.Total, len(stored)-20)
+	}
+	for _, ev := range stored[:5] {
+		again, dup, err := c.Append(context.Background(), ev)
+		if err != nil || !dup || again.ID != ev.ID {
+			t.Errorf("redelivery of %s after the crash: id %s dup %v err %v", ev.ID, again.ID, dup, err)
+		}
+	}
+	if _, err := c.Prune(context.Background(), cuts); err != nil {
+		t.Fatal(err)
+	}
+	checkConsistent(t, c)
+}
+
+func TestPruneAfterClose(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "leadbell.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppendMany(t, s, genEvents(50, 0, "x-"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cuts := map[smartlead.EventType]time.Time{smartlead.EventSent: pruneCut}
+	if _, err := s.Prune(context.Background(), cuts); !errors.Is(err, ErrClosed) {
+		t.Errorf("Prune after Close: %v, want ErrClosed", err)
+	}
+}
+
+// mustAppendMany stores evs with AppendMany and returns them as stored.
+func mustAppendMany(t *testing.T, s *Store, evs []smartlead.Event) []smartlead.Event {
+	t.Helper()
+	rs, err := s.AppendMany(context.Background(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]smartlead.Event, len(rs))
+	for i, r := range rs {
+		if r.Dup {
+			t.Fatalf("event %d is a duplicate", i)
+		}
+		out[i] = r.Event
+	}
+	return out
+}
+
+func firstOfType(t *testing.T, evs []smartlead.Event, typ smartlead.EventType) smartlead.Event {
+	t.Helper()
+	for _, ev := range evs {
+		if ev.Type == typ {
+			return ev
+		}
+	}
+	t.Fatalf("no %s event", typ)
+	return smartlead.Event{}
+}
+
+// pageAll pages through List.
+func pageAll(t *testing.T, s *Store, q Query) []smartlead.Event {
+	t.Helper()
+	var all []smartlead.Event
+	q.Limit = MaxLimit
+	for {
+		p, err := s.List(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Events...)
+		if p.Next == "" {
+			return all
+		}
+		q.Before = p.Next
+	}
+}
