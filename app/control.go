@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -165,6 +166,30 @@ func (e *Engine) Replay(ctx context.Context, id string) (smartlead.Event, bool, 
 		return smartlead.Event{}, false, fmt.Errorf("%w: this reply was recovered from SmartLead's message history, not delivered to the webhook, so there is no delivery to replay", api.ErrInvalid)
 	}
 	return e.receiver.Replay(ctx, ev)
+}
+
+// Answers counts the webhook's answers since this engine started: the
+// receiver's (through the delivery log) and the hook listener's limits'.
+func (e *Engine) Answers() api.Answers {
+	out := api.Answers{ByStatus: map[string]uint64{}}
+	for status, n := range e.log.Counts() {
+		out.ByStatus[strconv.Itoa(status)] += n
+	}
+	if e.hookStats != nil {
+		lim, cut := e.hookStats()
+		for status, n := range map[int]uint64{
+			http.StatusServiceUnavailable:    lim.Shed,
+			http.StatusRequestTimeout:        lim.SlowBodies,
+			http.StatusRequestEntityTooLarge: lim.TooLarge,
+			http.StatusBadRequest:            lim.Unreadable,
+		} {
+			if n > 0 {
+				out.ByStatus[strconv.Itoa(status)] += n
+			}
+		}
+		out.ConnectionsCut = cut
+	}
+	return out
 }
 
 // Deliveries is the inspector's list, newest first: this run's answers from

@@ -44,7 +44,10 @@ type Engine struct {
 	http     *http.Client
 	restart  chan struct{} // asks Run to connect again (new key, new scope)
 	replies  *replyGuard   // the store as the receiver sees it
-	wake     wakeWatch
+	// hookStats reports the hook listener's limits: their refusals and
+	// the connections cut (set by Start; nil in tests without one).
+	hookStats func() (webhook.LimitStats, uint64)
+	wake      wakeWatch
 	// backfillOpts bound a catch-up after downtime (backfill.go).
 	backfillOpts backfillOptions
 	catchUp      catchUp

@@ -90,13 +90,14 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		tunnel: tun,
 		errc:   make(chan error, 1),
 	}
-	var hookLn net.Listener
-	in.hooks, hookLn = newHookServer(eng.Receiver(), tun.Listener(), webhook.LimitConfig{
+	hooks := newHookServer(eng.Receiver(), tun.Listener(), webhook.LimitConfig{
 		Path:   "/hooks/" + eng.token,
 		Reject: st.Reject,
 		Logger: cfg.Logger,
 	})
-	go func() { in.errc <- serveUntilClosed(in.hooks, hookLn) }()
+	in.hooks = hooks.server
+	eng.hookStats = func() (webhook.LimitStats, uint64) { return hooks.limits.Stats(), hooks.conns.evicted.Load() }
+	go func() { in.errc <- serveUntilClosed(in.hooks, hooks.conns) }()
 	return in, nil
 }
 
@@ -212,25 +213,38 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 const maxHookConns = 1024
 
 // newHookServer serves the receiver on ln with limits suited to a public
-// URL, and returns the listener to serve: at most maxHookConns connections,
+// URL (serve it on the returned conns): at most maxHookConns connections,
 // headers within 5 s, a body within limits.BodyTimeout, and a cap on the
 // deliveries in progress (webhook.Limit). Slow, huge or numerous requests
 // cannot hold the receiver for long.
-func newHookServer(h http.Handler, ln net.Listener, limits webhook.LimitConfig) (*http.Server, net.Listener) {
+func newHookServer(h http.Handler, ln net.Listener, limits webhook.LimitConfig) hookServer {
 	if limits.Logger == nil {
 		limits.Logger = slog.New(slog.DiscardHandler)
 	}
 	conns := newConnLimit(ln, maxHookConns, limits.Logger)
-	return &http.Server{
-		Handler:           webhook.Limit(h, limits),
-		ConnState:         conns.track,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       20 * time.Second, // a backstop: the limiter sets each body's deadline
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       30 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(limits.Logger.Handler(), slog.LevelDebug),
-	}, conns
+	lim := webhook.Limit(h, limits)
+	return hookServer{
+		server: &http.Server{
+			Handler:           lim,
+			ConnState:         conns.track,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       20 * time.Second, // a backstop: the limiter sets each body's deadline
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       30 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+			ErrorLog:          slog.NewLogLogger(limits.Logger.Handler(), slog.LevelDebug),
+		},
+		conns:  conns,
+		limits: lim,
+	}
+}
+
+// hookServer is the receiver's server, to be served on conns, with the
+// limits in front of the receiver.
+type hookServer struct {
+	server *http.Server
+	conns  *connLimit
+	limits *webhook.Limiter
 }
 
 func serveUntilClosed(s *http.Server, ln net.Listener) error {

@@ -187,12 +187,33 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 	if total(p.status()) != len(all) {
 		t.Errorf("status counts %d events, want %d", total(p.status()), len(all))
 	}
+	// The inspector counts every answer, not only the deliveries it keeps.
+	var inspector struct {
+		Answers struct {
+			ByStatus       map[string]uint64 `json:"by_status"`
+			ConnectionsCut uint64            `json:"connections_cut"`
+		}
+	}
+	if code := p.getJSON("/api/deliveries?limit=10", &inspector); code != http.StatusOK {
+		t.Fatalf("GET /api/deliveries: %d", code)
+	}
+	answers := inspector.Answers.ByStatus
+	if got := answers["401"] + answers["503"]; got < floodBadSigs {
+		t.Errorf("the inspector counts %d answers 401 or 503, want at least the %d bad signatures: %v", got, floodBadSigs, answers)
+	}
+	if got := answers["200"]; got < uint64(len(all)) {
+		t.Errorf("the inspector counts %d answers 200, want at least the %d genuine deliveries", got, len(all))
+	}
+	if got := answers["408"]; got < uint64(slow.bodyTimeouts.Load()) {
+		t.Errorf("the inspector counts %d answers 408, want at least the %d slow bodies answered so", got, slow.bodyTimeouts.Load())
+	}
 	t.Logf("genuine deliveries: %d without the flood, %d beside it, all acknowledged and stored once", len(quiet), len(flood))
 	t.Logf("p99 ack latency without the flood: %v (p50 %v)", percentile(latencies(quiet), 99), percentile(latencies(quiet), 50))
 	t.Logf("p99 ack latency during the bad-signature flood: %v (p50 %v, %d deliveries)", percentile(duringBad, 99), percentile(duringBad, 50), len(duringBad))
 	t.Logf("p99 ack latency over the whole flood: %v", percentile(latencies(flood), 99))
 	t.Logf("hostile: bad signatures %v; slow connections cut off in headers %d, answered 408 %d; silent connections %d",
 		bad, slow.headerCuts.Load(), slow.bodyTimeouts.Load(), len(silent))
+	t.Logf("the inspector's counts: %v; connections cut %d", answers, inspector.Answers.ConnectionsCut)
 	p.stop()
 }
 

@@ -30,6 +30,8 @@ type Control interface {
 	Campaigns(ctx context.Context) ([]smartlead.Campaign, error)
 	Replay(ctx context.Context, id string) (smartlead.Event, bool, error)
 	Deliveries(limit int) ([]Delivery, error)
+	// Answers counts what the webhook answered since Leadbell started.
+	Answers() Answers
 	Overview(rangeName string) (Stats, error)
 }
 
@@ -164,7 +166,7 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []Delivery{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": ds})
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": ds, "answers": s.cfg.Control.Answers()})
 }
 
 func (s *Server) replay(w http.ResponseWriter, r *http.Request) {
@@ -182,4 +184,16 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request) {
 
 func writeCode(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg, "code": code})
+}
+
+// Answers counts what the webhook answered since Leadbell started: every
+// delivery, not only the latest ones the inspector lists.
+type Answers struct {
+	// ByStatus counts deliveries by the HTTP status they got ("200",
+	// "401", ...), those refused by the hook listener's limits (408, 413,
+	// 503) included; self-tests are not counted.
+	ByStatus map[string]uint64 `json:"by_status"`
+	// ConnectionsCut counts connections closed before a whole request
+	// came, to make room at the connection cap.
+	ConnectionsCut uint64 `json:"connections_cut"`
 }

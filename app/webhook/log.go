@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -43,12 +44,13 @@ type Log struct {
 	mu       sync.Mutex
 	accepted ring
 	refused  ring
+	counts   map[int]uint64 // answers by status since start
 }
 
 // NewLog keeps the latest size deliveries that next accepts and the latest
 // size/4 that it refuses.
 func NewLog(next http.Handler, size int) *Log {
-	return &Log{next: next, now: time.Now, accepted: ring{size: size}, refused: ring{size: max(size/4, 1)}}
+	return &Log{next: next, now: time.Now, accepted: ring{size: size}, refused: ring{size: max(size/4, 1)}, counts: map[int]uint64{}}
 }
 
 // ring holds the latest size deliveries.
@@ -112,11 +114,20 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (l *Log) add(d Delivery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.counts[d.Status]++
 	if d.Status < http.StatusBadRequest {
 		l.accepted.add(d)
 	} else {
 		l.refused.add(d)
 	}
+}
+
+// Counts returns how many deliveries got each status since the Log was
+// made, self-tests excepted: every one, not only those Recent keeps.
+func (l *Log) Counts() map[int]uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.counts)
 }
 
 // Recent returns up to limit deliveries, accepted and refused, newest

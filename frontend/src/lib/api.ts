@@ -122,6 +122,14 @@ export interface Delivery {
   body_size?: number;
 }
 
+/** What the webhook answered since Leadbell started (GET /api/deliveries). */
+export interface Answers {
+  /** Deliveries by HTTP status: "200", "401", ... */
+  by_status: Record<string, number>;
+  /** Connections closed before a whole request came, at the connection cap. */
+  connections_cut: number;
+}
+
 export interface ReplayResult {
   status: "duplicate" | "received";
   id: string;
@@ -265,7 +273,7 @@ export const api = {
   stats: (range: StatsRange, signal?: AbortSignal) => call<Stats>("GET", `/api/stats${query({ range })}`, undefined, signal),
 
   deliveries: (limit = 100, signal?: AbortSignal) =>
-    call<{ deliveries: Delivery[] }>("GET", `/api/deliveries${query({ limit })}`, undefined, signal),
+    call<{ deliveries: Delivery[]; answers?: Answers }>("GET", `/api/deliveries${query({ limit })}`, undefined, signal),
 
   replay: (id: string) => call<ReplayResult>("POST", `/api/events/${seg(id)}/replay`),
 
