@@ -150,7 +150,8 @@
 // pages into a copy beside it and renames the copy over it (compact.go).
 // The pruned bucket was added without a schema change: a binary without it
 // opens the file and ignores the bucket, but would store a redelivery of a
-// pruned event again.
+// pruned event again. Delete (delete.go) removes one event the user chose,
+// replies included, the same way: counters, time index and a tombstone.
 //
 // # Durability and cancellation
 //

@@ -42,7 +42,7 @@ const (
 )
 
 // ErrKeepReplies is returned by Prune when asked to delete replies, which
-// are kept until the user deletes them.
+// are kept until the user deletes them (Delete).
 var ErrKeepReplies = errors.New("store: replies are never pruned")
 
 // Prune deletes the events of each type in before whose time (Event.When)

@@ -78,6 +78,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /api/events", s.listEvents)
 	s.mux.HandleFunc("GET /api/events/{id}", s.event)
 	s.mux.HandleFunc("POST /api/events/{id}/read", s.setRead)
+	s.mux.HandleFunc("DELETE /api/events/{id}", s.deleteEvent)
 	s.mux.HandleFunc("GET /api/leads/{lead_id}/events", s.leadEvents)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
 	s.mux.HandleFunc("GET /api/export", s.exportEvents)

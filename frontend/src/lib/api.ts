@@ -267,6 +267,9 @@ export const api = {
 
   setRead: (id: string, read: boolean) => call<{ id: string; read: boolean }>("POST", `/api/events/${seg(id)}/read`, { read }),
 
+  /** Deletes an event for good; a redelivery of it by SmartLead does not bring it back. */
+  deleteEvent: (id: string) => call<{ id: string; deleted: boolean }>("DELETE", `/api/events/${seg(id)}`),
+
   leadEvents: (leadID: string, signal?: AbortSignal) =>
     call<{ events: LeadEvent[] }>("GET", `/api/leads/${seg(leadID)}/events`, undefined, signal),
 

@@ -176,6 +176,22 @@ export class EventList {
     this.merge([ev]);
   }
 
+  /**
+   * Takes a deleted event out of the list. When it was selected, the
+   * selection moves to the row that takes its place (the last row when it
+   * was the last). Its id stays known, so a page already on its way does
+   * not bring it back.
+   */
+  remove(id: string): void {
+    const i = this.items.findIndex((e) => e.id === id);
+    if (i < 0) return;
+    const out = this.items.slice();
+    out.splice(i, 1);
+    this.items = out;
+    if (this.selectedID === id) this.selectedID = out.length ? out[Math.min(i, out.length - 1)].id : "";
+    if (i >= out.length - 10) void this.loadMore();
+  }
+
   /** Moves the selection by delta rows; returns the new index. */
   move(delta: number): number {
     const items = this.items;
