@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,8 +116,9 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 
 	quiet := g.stream(func(sent int) bool { return sent < 300 })
 
-	stop := make(chan struct{})
-	slow := startSlowloris(listen, mustPath(t, hook), stop)
+	slowCtx, stopSlow := context.WithCancel(context.Background())
+	defer stopSlow()
+	slow := startSlowloris(slowCtx, listen, mustPath(t, hook))
 	silent := make([]net.Conn, 0, floodSilentConns)
 	for range floodSilentConns {
 		if c, err := net.Dial("tcp", listen); err == nil {
@@ -141,7 +142,7 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 		// Go on until the slow connections have met both timeouts.
 		return !slow.cutOff() && time.Since(began) < 25*time.Second
 	})
-	close(stop)
+	stopSlow()
 	slow.wg.Wait()
 	for _, c := range silent {
 		c.Close()
@@ -287,7 +288,7 @@ func floodBadSignatures(hook string) map[int]int {
 
 // slowloris keeps floodSlowConns connections that send a byte a second:
 // half never finish their headers, half never finish their body. Each one
-// the server cuts off is opened again until stop.
+// the server cuts off is opened again until ctx ends.
 type slowloris struct {
 	wg           sync.WaitGroup
 	headerCuts   atomic.Int64 // closed by the server before the headers were done
@@ -296,71 +297,32 @@ type slowloris struct {
 
 func (s *slowloris) cutOff() bool { return s.headerCuts.Load() > 0 && s.bodyTimeouts.Load() > 0 }
 
-func startSlowloris(addr, path string, stop chan struct{}) *slowloris {
+func startSlowloris(ctx context.Context, addr, path string) *slowloris {
 	s := &slowloris{}
 	for i := range floodSlowConns {
 		inBody := i%2 == 1
 		s.wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
+			for ctx.Err() == nil {
+				switch smartleadtest.SlowRequest(ctx, addr, path, inBody) {
+				case smartleadtest.SlowTimedOut:
+					s.bodyTimeouts.Add(1)
+				case smartleadtest.SlowCut:
+					if !inBody {
+						s.headerCuts.Add(1)
+					}
+				case smartleadtest.SlowUnreachable:
+					sleepCtx(ctx, 100*time.Millisecond)
 				}
-				s.one(addr, path, inBody, stop)
 			}
 		})
 	}
 	return s
 }
 
-// one runs one slow connection until the server ends it or stop.
-func (s *slowloris) one(addr, path string, inBody bool, stop chan struct{}) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		select {
-		case <-stop:
-		case <-time.After(100 * time.Millisecond):
-		}
-		return
-	}
-	defer c.Close()
-	head := "POST " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n"
-	if inBody {
-		head += "Content-Length: 4096\r\n" + smartlead.SignatureHeader + ": sha256=" + strings.Repeat("ab", 32) + "\r\n\r\n{"
-	}
-	if _, err := io.WriteString(c, head); err != nil {
-		return
-	}
-	ended := make(chan string, 1)
-	go func() {
-		b := make([]byte, 64)
-		n, _ := io.ReadAtLeast(c, b, 12)
-		ended <- string(b[:n])
-	}()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case answer := <-ended:
-			switch {
-			case strings.HasPrefix(answer, "HTTP/1.1 408"):
-				s.bodyTimeouts.Add(1)
-			case !inBody && answer == "":
-				s.headerCuts.Add(1)
-			}
-			return
-		case <-tick.C:
-			b := "X-Slow: 1\r\n"
-			if inBody {
-				b = " "
-			}
-			if _, err := io.WriteString(c, b); err != nil {
-				return
-			}
-		}
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
 	}
 }
 

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 )
 
@@ -139,50 +138,15 @@ func (h *hostile) oversize(ctx context.Context) {
 // slowConn trickles a byte a second, of the headers or of the body, until
 // the server ends the connection or ctx ends.
 func (h *hostile) slowConn(ctx context.Context, inBody bool) {
-	c, err := net.DialTimeout("tcp", h.addr, 5*time.Second)
-	if err != nil {
-		select { // leadbell is down (kill -9): try again shortly
-		case <-ctx.Done():
-		case <-time.After(200 * time.Millisecond):
-		}
-		return
-	}
-	defer c.Close()
-	head := "POST " + h.path + " HTTP/1.1\r\nHost: " + h.addr + "\r\nContent-Type: application/json\r\n"
-	if inBody {
-		head += "Content-Length: 8192\r\n" + smartlead.SignatureHeader + ": sha256=" + strings.Repeat("cd", 32) + "\r\n\r\n{"
-	}
-	if _, err := io.WriteString(c, head); err != nil {
-		return
-	}
-	ended := make(chan string, 1)
-	go func() {
-		b := make([]byte, 64)
-		n, _ := io.ReadAtLeast(c, b, 12)
-		ended <- string(b[:n])
-	}()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
+	switch smartleadtest.SlowRequest(ctx, h.addr, h.path, inBody) {
+	case smartleadtest.SlowTimedOut:
+		h.bodyTimeouts.Add(1)
+	case smartleadtest.SlowCut:
+		h.headerCuts.Add(1)
+	case smartleadtest.SlowUnreachable: // leadbell is down (kill -9): try again shortly
 		select {
 		case <-ctx.Done():
-			return
-		case answer := <-ended:
-			switch {
-			case strings.HasPrefix(answer, "HTTP/1.1 408"):
-				h.bodyTimeouts.Add(1)
-			case answer == "":
-				h.headerCuts.Add(1)
-			}
-			return
-		case <-tick.C:
-			b := "X-Slow: 1\r\n"
-			if inBody {
-				b = " "
-			}
-			if _, err := io.WriteString(c, b); err != nil {
-				return
-			}
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }
