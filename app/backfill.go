@@ -50,6 +50,11 @@ type backfillOptions struct {
 	quiet        time.Duration // re-deliveries have landed once nothing arrived for this long
 	settleMax    time.Duration // but they are not waited for longer than this
 	poll         time.Duration // how often the store is looked at meanwhile
+	// minInterval spaces catch-ups: a tunnel that flaps would otherwise
+	// start one after each return, each up to maxCampaigns+maxHistory calls
+	// against SmartLead's 60 a minute. A gap that comes up sooner is kept
+	// and caught up by the first good check after the interval.
+	minInterval time.Duration
 }
 
 func (o *backfillOptions) setDefaults() {
@@ -62,6 +67,7 @@ func (o *backfillOptions) setDefaults() {
 	o.quiet = cmp.Or(o.quiet, 2*time.Second)
 	o.settleMax = cmp.Or(o.settleMax, 20*time.Second)
 	o.poll = cmp.Or(o.poll, 200*time.Millisecond)
+	o.minInterval = cmp.Or(o.minInterval, 2*time.Minute)
 }
 
 // catchUp is the engine's catch-up bookkeeping.
@@ -72,6 +78,7 @@ type catchUp struct {
 	missed  bool      // deliveries may have been missed since the last catch-up began
 	running bool      // a catch-up is running
 	again   time.Time // start of a gap that came up while one was running
+	began   time.Time // when the last catch-up began
 
 	note string // what the status adds to "listening"; guarded by Engine.mu
 }
@@ -144,6 +151,9 @@ func (e *Engine) alive(ctx context.Context, ok bool, bg *sync.WaitGroup) {
 		cu.alive.Pending = from
 	}
 	cu.missed = false
+	if !from.IsZero() && !cu.running && !cu.began.IsZero() && now.Sub(cu.began) < opts.minInterval {
+		cu.missed, from = true, time.Time{} // too soon: Pending keeps the gap
+	}
 	cu.alive.At = now
 	e.saveAliveLocked()
 	start := false
@@ -153,7 +163,7 @@ func (e *Engine) alive(ctx context.Context, ok bool, bg *sync.WaitGroup) {
 				cu.again = from
 			}
 		} else {
-			cu.running, start = true, true
+			cu.running, start, cu.began = true, true, now
 		}
 	}
 	cu.mu.Unlock()

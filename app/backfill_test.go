@@ -320,3 +320,53 @@ func TestShutdownRecordsAlive(t *testing.T) {
 		t.Fatalf("alive record %+v after shutdown (was %+v), want a later time", after, before)
 	}
 }
+
+// A tunnel that flaps does not start a catch-up after each return: within
+// minInterval of the last one, the gap waits (kept pending) for a later
+// good check.
+func TestCatchUpsAreSpaced(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "")
+	e.backfillOpts.quiet, e.backfillOpts.poll = 50*time.Millisecond, 10*time.Millisecond
+	now := time.Now().UTC()
+	e.store.PutJSON(aliveKey, aliveRecord{At: now.Add(-time.Hour)})
+	e.watchStarts()
+	connectAndCheck(t, e)
+	retriggers := func() int {
+		n := 0
+		for _, c := range sim.Calls() {
+			if strings.HasSuffix(c.Path, "/retrigger-failed-events") {
+				n++
+			}
+		}
+		return n
+	}
+	var bg sync.WaitGroup
+	e.alive(context.Background(), true, &bg) // after the start: catches up
+	bg.Wait()
+	first := retriggers()
+	if first == 0 {
+		t.Fatal("no catch-up after the start")
+	}
+
+	e.alive(context.Background(), false, &bg) // the tunnel drops...
+	e.alive(context.Background(), true, &bg)  // ...and is back at once
+	bg.Wait()
+	if n := retriggers(); n != first {
+		t.Fatalf("%d more retrigger calls right after the last catch-up, want none yet", n-first)
+	}
+	var rec aliveRecord
+	if e.store.GetJSON(aliveKey, &rec); rec.Pending.IsZero() {
+		t.Fatal("the deferred gap is not kept pending")
+	}
+
+	e.catchUp.mu.Lock()
+	e.catchUp.began = e.catchUp.began.Add(-e.backfillOpts.minInterval) // the interval has passed
+	e.catchUp.mu.Unlock()
+	e.alive(context.Background(), true, &bg)
+	bg.Wait()
+	if n := retriggers(); n == first {
+		t.Fatal("the deferred gap was not caught up once the interval passed")
+	}
+}

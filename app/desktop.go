@@ -66,7 +66,18 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
-	go func() { runErr <- sess.Run(runCtx) }()
+	var window atomic.Pointer[context.Context]
+	go func() {
+		err := sess.Run(runCtx)
+		runErr <- err
+		// The engine stopped by itself (a server failed, or neither the
+		// account nor the demo could start): close the window rather than
+		// leave it up with nothing behind it.
+		if c := window.Load(); c != nil && runCtx.Err() == nil {
+			cfg.Logger.Error("app: Leadbell stopped", "error", err)
+			runtime.Quit(*c)
+		}
+	}()
 
 	// Desktop notifications name the icon by path: keep a copy beside the data.
 	iconPath := filepath.Join(cfg.DataDir, "leadbell.png")
@@ -76,9 +87,14 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	sender := newSender(iconPath)
 	defer sender.Close()
 	notifier := notify.New(notify.Options{
-		Sender:   sender,
-		Settings: func() settings.Notifications { return sess.Current().Engine.NotificationSettings() },
-		Logger:   cfg.Logger,
+		Sender: sender,
+		Settings: func() settings.Notifications {
+			if in := sess.Current(); in != nil {
+				return in.Engine.NotificationSettings()
+			}
+			return settings.Notifications{} // stopping: nothing is shown
+		},
+		Logger: cfg.Logger,
 	})
 	defer notifier.Stop()
 	go func() { // follows the current session's events, the demo's included
@@ -102,7 +118,6 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		}
 	}()
 
-	var window atomic.Pointer[context.Context]
 	var tr *tray
 	err = wails.Run(&options.App{
 		Title:            "Leadbell",
@@ -156,6 +171,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	if e := <-runErr; e != nil && err == nil {
 		err = e
 	}
+	notifier.Stop() // before the session goes: its timers read the settings
 	if e := sess.Stop(); e != nil && err == nil {
 		err = e
 	}

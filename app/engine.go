@@ -183,8 +183,14 @@ func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.token 
 // Status is the connection half of GET /api/status.
 func (e *Engine) Status() api.Status {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.status
+	st := e.status
+	e.mu.Unlock()
+	if err := e.store.Failed(); err != nil {
+		// Deaf: every delivery gets 503 until a restart.
+		st.State = api.StateError
+		st.Message = "Leadbell cannot write to its data file, so deliveries are refused (SmartLead retries them): " + describe(err) + " Free some disk space and restart Leadbell."
+	}
+	return st
 }
 
 func (e *Engine) setState(state, message string) {

@@ -144,7 +144,10 @@ func (s *Session) Run(ctx context.Context, extra ...<-chan error) error {
 					continue
 				}
 				stop()
-				<-errc
+				if err := <-errc; err != nil { // it failed as the switch came
+					req.done <- err
+					return err
+				}
 				err := s.switchTo(req.demo)
 				req.done <- err
 				if s.Current() == nil {

@@ -23,10 +23,11 @@ import (
 // one, whole. Either holds the events bucket's sequence, the log's
 // checkpoint (see doc.go), so the log replays onto either.
 //
-// The rename happens while the old file is still open and locked, so no
-// other process can open the old file in between and write to a file that
-// is about to be replaced. Where a file cannot be renamed over while it is
-// open (Windows), the copy is deleted and the old file kept.
+// bbolt's lock belongs to the old file, which a second process waiting for
+// it would get once this one moves to the new file; the store's own lock
+// file (<db>.lock, lock_unix.go), held from before bbolt's open until
+// Close, keeps that process out. Where a file cannot be renamed over while
+// it is open (Windows), the copy is deleted and the old file kept.
 const (
 	// compactMinSize is the smallest file Open considers compacting.
 	compactMinSize = 8 << 20

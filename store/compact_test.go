@@ -207,3 +207,33 @@ func TestOpenLeavesADenseFileAlone(t *testing.T) {
 	}
 	_ = s.Close()
 }
+
+// A second Open waiting while the first compacts (and so swaps the file
+// under bbolt's lock) must not get in: the store's own lock file is held
+// throughout.
+func TestSecondOpenDuringCompactionIsLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, _ := sparseStore(t, path)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	first, err := Open(path, Options{compactFault: func(step string) error {
+		go func() {
+			other, err := Open(path, Options{Timeout: 2 * time.Second})
+			if err == nil {
+				other.Close()
+			}
+			second <- err
+		}()
+		time.Sleep(300 * time.Millisecond) // the second is waiting for the lock
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if err := <-second; !errors.Is(err, ErrLocked) {
+		t.Fatalf("a second Open during the compaction = %v, want ErrLocked", err)
+	}
+}

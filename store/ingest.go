@@ -133,7 +133,9 @@ func (s *Store) logBatch(batch []*appendOp) {
 	}
 	if len(fresh) > 0 {
 		if err := s.wal.write(seq, s.applied.Load()); err != nil {
-			s.log.Error("store: write failed", "err", err)
+			if s.failure.CompareAndSwap(nil, &err) {
+				s.log.Error("store: writing the log failed; no new events are taken until Leadbell restarts", "err", err)
+			}
 			finishAll(batch, err)
 			return
 		}

@@ -25,6 +25,10 @@ var (
 	ErrClosed = errors.New("store: closed")
 	// ErrBadCursor is returned for a malformed Query.Before or After id.
 	ErrBadCursor = errors.New("store: bad cursor")
+	// ErrWriteFailed is returned by Append, and by Failed, once writing
+	// the log failed (a full disk, an I/O error): the store takes no new
+	// events until it is opened again.
+	ErrWriteFailed = errors.New("store: writing failed")
 )
 
 // Bucket names. See doc.go for what each holds.
@@ -113,6 +117,9 @@ type Store struct {
 	// written is the highest seq in the log, applied the highest that the
 	// writer has committed to bbolt; everything up to it is there.
 	written, applied atomic.Uint64
+	// failure is the log's write failure, if one happened (Failed).
+	failure atomic.Pointer[error]
+	lock    *fileLock // <db>.lock, held until Close
 	// applyFailing is set while the writer fails to apply logged events.
 	applyFailing atomic.Bool
 	// progress is closed and replaced after each of the writer's commits;
@@ -161,6 +168,16 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: unable to create directory: %w", err)
 	}
+	lock, err := lockFile(path+".lock", opts.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			_ = lock.release()
+		}
+	}()
 	bopts := &bolt.Options{
 		Timeout: opts.Timeout,
 		// The map freelist allocates in O(1). The freelist is still synced
@@ -232,6 +249,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	}
 	s.written.Store(s.seq)
 	s.applied.Store(s.seq)
+	s.lock, opened = lock, true
 	go s.writer()
 	go s.ingest()
 	return s, nil
@@ -288,6 +306,9 @@ func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil && first == nil {
 		first = fmt.Errorf("store: unable to close: %w", err)
 	}
+	if err := s.lock.release(); err != nil && first == nil {
+		first = fmt.Errorf("store: unable to release the lock: %w", err)
+	}
 	return first
 }
 
@@ -305,4 +326,13 @@ func (s *Store) viewNow(fn func(tx *bolt.Tx) error) error {
 		return ErrClosed
 	}
 	return err
+}
+
+// Failed returns the error that stopped the store taking new events (it
+// wraps ErrWriteFailed), or nil while it takes them.
+func (s *Store) Failed() error {
+	if err := s.failure.Load(); err != nil {
+		return *err
+	}
+	return nil
 }

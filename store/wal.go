@@ -60,6 +60,11 @@ type wal struct {
 	size  [2]int64  // each file's length
 	last  [2]uint64 // the highest seq written to each file in its turn
 	buf   []byte
+	// failed is set when a write or sync failed: nothing more is written
+	// in this process (see write).
+	failed error
+	// sync is fdatasync; tests make it fail.
+	sync func(*os.File) error
 }
 
 func walPaths(db string) [2]string { return [2]string{db + ".wal0", db + ".wal1"} }
@@ -67,7 +72,7 @@ func walPaths(db string) [2]string { return [2]string{db + ".wal0", db + ".wal1"
 // openWAL opens the log files of the database at path, creating and
 // zero-filling them when they do not exist.
 func openWAL(path string) (*wal, error) {
-	l := &wal{}
+	l := &wal{sync: fdatasync}
 	created := false
 	for i, p := range walPaths(path) {
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
@@ -200,21 +205,38 @@ func (l *wal) discard() { l.buf = l.buf[:0] }
 // write appends the batch built by appendRecord, whose highest seq is last,
 // and syncs it. applied is the highest seq bbolt has durably applied: a
 // file may be written from its start again only when everything in it is
-// applied. On failure nothing is acknowledged and the next batch is written
-// at the same place.
+// applied.
+//
+// A failed write or sync acknowledges nothing, and it ends the log for this
+// process: its records may be on disk with valid checksums and the seqs
+// the next batch would reuse, and after a failed fdatasync the kernel may
+// have dropped the dirty pages and report the next sync clean. So the range
+// is zeroed (best effort) and every later write returns the first error;
+// the deliveries get 503 and SmartLead retries them after a restart.
+// Records of the failed batch that stay on disk are the last of their run:
+// replaying them stores events that were never acknowledged, which their
+// Keys make harmless.
 func (l *wal) write(last, applied uint64) error {
 	defer func() { l.buf = l.buf[:0] }()
+	if l.failed != nil {
+		return l.failed
+	}
 	if l.off > 0 && l.off+int64(len(l.buf)) > l.size[l.cur] {
 		if other := 1 - l.cur; l.last[other] <= applied {
 			l.cur, l.off, l.last[other] = other, 0, 0
 		}
 	}
 	f := l.files[l.cur]
-	if _, err := f.WriteAt(l.buf, l.off); err != nil {
-		return fmt.Errorf("store: unable to write the log: %w", err)
+	fail := func(err error) error {
+		l.failed = err
+		_ = zeroFill(f, l.off, l.off+int64(len(l.buf)))
+		return err
 	}
-	if err := fdatasync(f); err != nil {
-		return fmt.Errorf("store: unable to sync the log: %w", err)
+	if _, err := f.WriteAt(l.buf, l.off); err != nil {
+		return fail(fmt.Errorf("%w: unable to write the log: %w", ErrWriteFailed, err))
+	}
+	if err := l.sync(f); err != nil {
+		return fail(fmt.Errorf("%w: unable to sync the log: %w", ErrWriteFailed, err))
 	}
 	l.off += int64(len(l.buf))
 	l.size[l.cur] = max(l.size[l.cur], l.off)

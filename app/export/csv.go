@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -72,12 +73,15 @@ func (e *csvEncoder) end() error { return e.flush() }
 // text". It applies to every cell: the ones Leadbell writes itself (ids,
 // times, counts, true/false) never start with those characters. The
 // csv.Writer quotes separators and quotes, so a dangerous character cannot
-// start a cell in the middle of a field either.
+// start a cell in the middle of a field either. Some importers trim
+// leading spaces (and newlines) before they look, so the first other
+// character decides.
 func neutralise(cell string) string {
-	if cell == "" {
+	rest := strings.TrimLeft(cell, " \n")
+	if rest == "" {
 		return cell
 	}
-	switch cell[0] {
+	switch rest[0] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + cell
 	}

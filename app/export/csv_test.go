@@ -70,7 +70,9 @@ func TestNeutralise(t *testing.T) {
 		{"empty", "", ""},
 		{"plain text", "Yes, let's talk", "Yes, let's talk"},
 		{"formula later in the cell", "call me =now", "call me =now"},
-		{"leading space", " =1+1", " =1+1"},
+		{"leading space", " =1+1", "' =1+1"},
+		{"leading newline", "\n@SUM(1)", "'\n@SUM(1)"},
+		{"only spaces", "   ", "   "},
 		{"unicode", "Zoë", "Zoë"},
 		{"already quoted", "'=1", "'=1"},
 	}

@@ -29,7 +29,8 @@ func NewBeeepSender(appName, icon string) *BeeepSender {
 // process may still finish showing it).
 func (s *BeeepSender) Send(ctx context.Context, n Notification) error {
 	done := make(chan error, 1)
-	go func() { done <- beeep.Notify(n.Summary, n.Body, s.icon) }()
+	title, body := platformSafe(n.Summary), platformSafe(n.Body)
+	go func() { done <- beeep.Notify(title, body, s.icon) }()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -132,12 +132,17 @@ func (l *Limiter) Stats() LimitStats {
 // ServeHTTP reads the body, takes a slot and passes the request on.
 func (l *Limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	// The server's ReadTimeout stays the backstop where this is unsupported.
-	_ = rc.SetReadDeadline(time.Now().Add(l.cfg.BodyTimeout))
 	if r.Method != http.MethodPost || (l.cfg.Path != "" && r.URL.Path != l.cfg.Path) {
+		// Not a delivery (a wrong token, a probe): answered without its
+		// body, on a connection that closes, so a slow sender cannot keep
+		// the connection busy while the server drains what it trickles.
+		_ = rc.SetReadDeadline(time.Now().Add(time.Second))
+		w.Header().Set("Connection", "close")
 		l.next.ServeHTTP(w, r)
 		return
 	}
+	// The server's ReadTimeout stays the backstop where this is unsupported.
+	_ = rc.SetReadDeadline(time.Now().Add(l.cfg.BodyTimeout))
 	if r.ContentLength > MaxBody {
 		l.refuse(w, r, nil, kindTooLarge)
 		return

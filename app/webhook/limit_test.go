@@ -362,3 +362,26 @@ func TestLimitInFrontOfTheReceiver(t *testing.T) {
 		t.Fatalf("stored %d events, want the 2 genuine ones", stats.Total)
 	}
 }
+
+// A request that is not a delivery is answered without reading its body,
+// on a connection that closes: a slow sender cannot keep it busy.
+func TestNonDeliveryClosesTheConnection(t *testing.T) {
+	srv := httptest.NewServer(Limit(http.NotFoundHandler(), LimitConfig{Path: "/hooks/right"}))
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Headers whole, body barely begun: as a slowloris would.
+	fmt.Fprintf(c, "POST /hooks/wrong HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{")
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || !res.Close {
+		t.Errorf("a POST to a wrong path: %d, Connection close %v; want 404 and the connection closed", res.StatusCode, res.Close)
+	}
+}
