@@ -178,6 +178,15 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 			_ = lock.release()
 		}
 	}()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		// A new database: log files left beside it belong to one that was
+		// deleted, and their records must not be replayed into this one.
+		for _, p := range walPaths(path) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("store: unable to remove a stale log: %w", err)
+			}
+		}
+	}
 	bopts := &bolt.Options{
 		Timeout: opts.Timeout,
 		// The map freelist allocates in O(1). The freelist is still synced

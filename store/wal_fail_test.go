@@ -40,3 +40,24 @@ func TestLogSyncFailureStopsAppends(t *testing.T) {
 	// A crash now: the next Open finds exactly what was acknowledged.
 	openCopy(t, crashCopy(t, s), acked)
 }
+
+// Log files left beside a database that was deleted are not replayed into
+// the new one made in its place.
+func TestStaleLogOfADeletedDatabaseIsNotReplayed(t *testing.T) {
+	s := openTest(t)
+	release := holdWriter(t, s)
+	mustAppendAll(t, s, genEvents(5, 1, "old-"))
+	path := crashCopy(t, s) // crashed with events only in its log
+	release()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if got, err := fresh.After("", MaxLimit); err != nil || len(got) != 0 {
+		t.Fatalf("a new database in place of a deleted one holds %d events (err %v), want none", len(got), err)
+	}
+}
