@@ -25,6 +25,11 @@ func TestBrowserDelete(t *testing.T) {
 		t.Fatalf("unread %d with two new replies, want 2", st.Unread)
 	}
 
+	// Another window has the inbox open too.
+	other := b.tab(t)
+	other.open(p.UI + "/#/inbox")
+	other.waitFor("both replies' rows in the other window", sel(row(goneID))+` && `+sel(row(keptID)))
+
 	tb := b.tab(t)
 	tb.open(p.UI + "/#/inbox")
 	tb.waitFor("both replies' rows", sel(row(goneID))+` && `+sel(row(keptID)))
@@ -55,6 +60,7 @@ func TestBrowserDelete(t *testing.T) {
 		t.Error("the other reply's row went too")
 	}
 	tb.waitFor("the unread badge to say 1", sel(`[data-testid=unread-count]`)+`?.textContent.trim() === "1"`)
+	other.waitFor("the row to go in the other window as well", `!`+sel(row(goneID))+` && `+sel(row(keptID)))
 
 	var page pageJSON
 	p.getJSON("/api/events?type=EMAIL_REPLIED", &page)

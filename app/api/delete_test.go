@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +96,42 @@ func TestDeleteEvent(t *testing.T) {
 	}
 	if resp, _ := f.do("GET", path, "", "", ""); resp.StatusCode != 404 {
 		t.Errorf("GET after redelivery: status %d, want 404", resp.StatusCode)
+	}
+}
+
+// An open event stream hears of a deletion, so another window drops the
+// event too; the message carries no SSE id, so the stream's place stays.
+func TestDeleteIsAnnouncedOnTheStream(t *testing.T) {
+	f := newFixture(t)
+	gone := f.add(smartlead.EventReplied, "1", "please call me", time.Now().UTC())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/api/stream", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && sc.Text() != "event: ready" {
+	}
+	for sc.Scan() && sc.Text() != "" { // the rest of the ready message
+	}
+	if status, body := f.deleteReq("/api/events/"+gone.ID, nil); status != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", status, body)
+	}
+	var msg []string
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" && len(msg) > 0 {
+			break
+		}
+		if line != "" && !strings.HasPrefix(line, ":") {
+			msg = append(msg, line)
+		}
+	}
+	want := []string{"event: deleted", `data: {"id":"` + gone.ID + `"}`}
+	if !slices.Equal(msg, want) {
+		t.Fatalf("the stream's message after the delete: %q, want %q", msg, want)
 	}
 }

@@ -36,6 +36,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 
 	sub := s.cfg.Broker.Subscribe(0)
 	defer func() { sub.Cancel() }()
+	dels := s.deletions.Subscribe(0)
+	defer func() { dels.Cancel() }()
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -67,6 +69,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-heartbeat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
+		case ev, ok := <-dels.C:
+			if !ok { // fell behind: a page that misses one drops it on reload
+				dels = s.deletions.Subscribe(0)
+				break
+			}
+			// No SSE id: the stream's place (Last-Event-ID) stays an event's.
+			if _, err := fmt.Fprintf(w, "event: deleted\ndata: {\"id\":%s}\n\n", strconv.Quote(ev.ID)); err != nil {
+				return
+			}
 		case ev, ok := <-sub.C:
 			if !ok {
 				// We fell behind the broker: resubscribe, then read

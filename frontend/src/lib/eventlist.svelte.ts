@@ -43,6 +43,7 @@ export class EventList {
     this.base = base;
     this.filter = { ...base };
     live.onEvent((ev) => this.accept(ev));
+    live.onDeleted((id) => this.remove(id));
     live.onReady(() => void this.refresh());
   }
 

@@ -28,6 +28,7 @@ export class Live {
   private source: EventSource | null = null;
   private lastID = "";
   private eventListeners = new Set<EventListener>();
+  private deletedListeners = new Set<(id: string) => void>();
   private readyListeners = new Set<ReadyListener>();
   private statusTimer = 0;
   private statusSoon = 0;
@@ -82,6 +83,19 @@ export class Live {
   onEvent(fn: EventListener): () => void {
     this.eventListeners.add(fn);
     return () => this.eventListeners.delete(fn);
+  }
+
+  /** Calls fn with the id of each event deleted (here or in another window). */
+  onDeleted(fn: (id: string) => void): () => void {
+    this.deletedListeners.add(fn);
+    return () => this.deletedListeners.delete(fn);
+  }
+
+  /** Drops a deleted event everywhere and refreshes the counts. */
+  deleted(id: string): void {
+    this.reads.delete(id);
+    for (const fn of this.deletedListeners) fn(id);
+    this.refreshStatusSoon();
   }
 
   /** Calls fn each time the stream is (re)established: time to (re)fetch the first page. */
@@ -199,6 +213,14 @@ export class Live {
       if (msg.lastEventId) this.lastID = msg.lastEventId;
       for (const fn of this.readyListeners) fn();
       void this.refreshStatus();
+    });
+    es.addEventListener("deleted", (msg) => {
+      try {
+        const { id } = JSON.parse(msg.data) as { id?: unknown };
+        if (typeof id === "string") this.deleted(id);
+      } catch {
+        // not ours
+      }
     });
     es.addEventListener("event", (msg) => {
       let ev: LeadEvent;
