@@ -91,26 +91,3 @@ func (o *deleteOp) apply(w *txn) error {
 	}
 	return w.deleteEvent(victim{tk: tk, seq: o.seq, typ: ev.Type, read: ev.Read})
 }
-
-// waitApplied waits until the writer has applied the logged event seq,
-// asking it to commit at once, like caughtUp. It gives up while the writer
-// fails to apply and when the store closes.
-func (s *Store) waitApplied(seq uint64) {
-	for s.applied.Load() < seq && !s.applyFailing.Load() {
-		s.progressMu.Lock()
-		ch := s.progress
-		s.progressMu.Unlock()
-		if s.applied.Load() >= seq {
-			return
-		}
-		select {
-		case s.hurry <- struct{}{}:
-		default:
-		}
-		select {
-		case <-ch:
-		case <-s.done:
-			return
-		}
-	}
-}

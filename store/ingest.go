@@ -243,17 +243,15 @@ func (t *tailIndex) remove(ps []*pending) {
 	}
 }
 
-// caughtUp waits until the writer has applied every event logged before
-// the call, asking it to commit at once, so that a read that follows sees
-// every event acknowledged before it. It gives up while the writer fails
-// to apply (the reads then see what bbolt has), and when the store closes.
-func (s *Store) caughtUp() {
-	target := s.written.Load()
-	for s.applied.Load() < target && !s.applyFailing.Load() {
+// waitApplied waits until the writer has applied the logged event seq,
+// asking it to commit at once. It gives up while the writer fails to apply
+// (reads then see what bbolt has) and when the store closes.
+func (s *Store) waitApplied(seq uint64) {
+	for s.applied.Load() < seq && !s.applyFailing.Load() {
 		s.progressMu.Lock()
 		ch := s.progress
 		s.progressMu.Unlock()
-		if s.applied.Load() >= target {
+		if s.applied.Load() >= seq {
 			return
 		}
 		select {
@@ -267,6 +265,11 @@ func (s *Store) caughtUp() {
 		}
 	}
 }
+
+// caughtUp waits until the writer has applied every event logged before
+// the call, so that a read that follows sees every event acknowledged
+// before it (see waitApplied).
+func (s *Store) caughtUp() { s.waitApplied(s.written.Load()) }
 
 // progressed wakes the reads waiting in caughtUp, after each commit.
 func (s *Store) progressed() {
