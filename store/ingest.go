@@ -33,20 +33,9 @@ const (
 	lingerMinBatch = 4
 )
 
-// submitAppend queues o for the ingest goroutine. It fails with ErrClosed
-// after Close and with ctx.Err() if ctx ends while the queue is full.
+// submitAppend queues o for the ingest goroutine (see enqueue).
 func (s *Store) submitAppend(ctx context.Context, o *appendOp) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return ErrClosed
-	}
-	select {
-	case s.appends <- o:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return enqueue(ctx, s, s.appends, o)
 }
 
 // ingest is the only goroutine that writes the log. It exits when appends

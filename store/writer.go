@@ -28,16 +28,21 @@ type op interface {
 	finish(err error)
 }
 
-// submit queues o for the writer. It fails with ErrClosed after Close and
-// with ctx.Err() if ctx ends while the queue is full.
+// submit queues o for the writer (see enqueue).
 func (s *Store) submit(ctx context.Context, o op) error {
+	return enqueue(ctx, s, s.ops, o)
+}
+
+// enqueue sends v on one of the store's queues. It fails with ErrClosed
+// after Close and with ctx.Err() if ctx ends while the queue is full.
+func enqueue[T any](ctx context.Context, s *Store, queue chan<- T, v T) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return ErrClosed
 	}
 	select {
-	case s.ops <- o:
+	case queue <- v:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

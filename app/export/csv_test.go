@@ -27,11 +27,9 @@ func loadHostile(t *testing.T) []smartlead.Event {
 	return evs
 }
 
-// encodeCSV writes evs through the CSV encoder and returns the bytes.
-func encodeCSV(t *testing.T, evs []smartlead.Event) []byte {
+// encode writes evs through enc, which writes to buf, and returns the bytes.
+func encode(t *testing.T, enc encoder, buf *bytes.Buffer, evs []smartlead.Event) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := newCSVEncoder(&buf)
 	if err := enc.begin(); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +42,13 @@ func encodeCSV(t *testing.T, evs []smartlead.Event) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// encodeCSV writes evs through the CSV encoder and returns the bytes.
+func encodeCSV(t *testing.T, evs []smartlead.Event) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	return encode(t, newCSVEncoder(&buf), &buf, evs)
 }
 
 // readCSV parses an export the way a spreadsheet would, BOM first.

@@ -10,22 +10,11 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
+// encodeJSON writes evs through the JSON encoder and returns the bytes.
 func encodeJSON(t *testing.T, evs []smartlead.Event) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	enc := newJSONEncoder(&buf)
-	if err := enc.begin(); err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range evs {
-		if err := enc.event(ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := enc.end(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return encode(t, newJSONEncoder(&buf), &buf, evs)
 }
 
 func TestJSONArray(t *testing.T) {
