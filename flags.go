@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app"
+	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
@@ -36,7 +37,9 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	fs.StringVar(&cfg.APIKey, "api-key", "", "SmartLead API key (or SMARTLEAD_API_KEY)")
 	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "shared secret for signature / secret_key checks (or LEADBELL_WEBHOOK_SECRET)")
 	fs.Var(&campaigns, "campaign", "a campaign id to subscribe to (repeatable; none means all campaigns)")
-	fs.StringVar(&events, "events", "", "comma-separated event types to subscribe to (default: all six)")
+	fs.StringVar(&events, "events", "", "comma-separated event types to subscribe to (default: all seven)")
+	fs.StringVar(&cfg.Scope, "scope", "", "how to register at SmartLead: campaigns (one webhook per campaign, the default), account (one for all campaigns) or client (one for an agency client's campaigns, with --client-id)")
+	fs.StringVar(&cfg.ClientID, "client-id", "", "the SmartLead client id for --scope client")
 	fs.DurationVar(&cfg.Watchdog, "watchdog", 5*time.Minute, "how often to confirm the registration and round-trip a self-test")
 	gui := false
 	if demo {
@@ -57,6 +60,12 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 		cfg.WebhookSecret = os.Getenv("LEADBELL_WEBHOOK_SECRET")
 	}
 	cfg.Campaigns = campaigns
+	if err := settings.ValidateLevel(cfg.Scope, cfg.ClientID); err != nil {
+		return cfg, false, fmt.Errorf("--scope: %s", strings.TrimPrefix(err.Error(), "settings: "))
+	}
+	if cfg.Scope != "" && cfg.Scope != settings.LevelCampaigns && len(campaigns) > 0 {
+		return cfg, false, fmt.Errorf("--campaign needs --scope campaigns: an %s webhook covers every campaign", cfg.Scope)
+	}
 	if events != "" {
 		for _, name := range strings.Split(events, ",") {
 			t, ok := smartlead.ParseEventType(strings.TrimSpace(name))

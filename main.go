@@ -37,9 +37,10 @@ var version = "dev"
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "leadbell:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed, and asking for it is no failure
 		}
+		fmt.Fprintln(os.Stderr, "leadbell:", err)
 		os.Exit(1)
 	}
 }

@@ -25,13 +25,22 @@ func trigger(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "TYPE is an event type such as EMAIL_REPLIED, EMAIL_OPEN or reply.")
 		fs.PrintDefaults()
 	}
-	if len(args) == 0 {
+	// The TYPE comes first (leadbell trigger reply --url ...), but a flag
+	// there (-h, --url ...) is read as one: flags parse up to the TYPE and
+	// again after it.
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
 		fs.Usage()
 		return fmt.Errorf("trigger needs an event TYPE")
 	}
-	typeName, args := args[0], args[1:]
-	if err := fs.Parse(args); err != nil {
+	typeName := fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("trigger takes one event TYPE, got %q too", fs.Arg(0))
 	}
 	t, ok := smartlead.ParseEventType(typeName)
 	if !ok {

@@ -23,6 +23,11 @@ func (e *Engine) backfill(ctx context.Context, from, to time.Time) error {
 	e.replies.catchingUp(from, to)
 	log := e.cfg.Logger.With("from", from.Format(time.RFC3339), "to", to.Format(time.RFC3339))
 	log.Info("app: catching up")
+	// SmartLead disables a webhook whose deliveries kept failing, and its
+	// per-campaign list does not say so: save each one again first.
+	if err := e.register(ctx, regRepair); err != nil {
+		return e.catchUpFailed(ctx, err)
+	}
 	campaigns, all, err := e.backfillCampaigns(ctx, c)
 	if err != nil {
 		return e.catchUpFailed(ctx, err)
@@ -159,7 +164,10 @@ func (e *Engine) listeningMessage() string {
 }
 
 func (e *Engine) listeningMessageLocked() string {
-	const base = "SmartLead's deliveries reach Leadbell; the last self-test came back."
+	base := "Listening. Waiting for SmartLead's first event to confirm it reaches this computer."
+	if e.confirmedLocked() {
+		base = "Listening. SmartLead's events reach Leadbell."
+	}
 	if e.catchUp.note == "" {
 		return base
 	}

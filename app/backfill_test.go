@@ -122,7 +122,9 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 			t.Fatalf("deliveries %+v, want one failed", ds)
 		}
 	}
-	sim.DisableWebhook(enabledHooks(sim)[0].ID)
+	for _, h := range enabledHooks(sim) {
+		sim.DisableWebhook(h.ID)
+	}
 	unsent := gen.EventFor(smartlead.EventReplied, chatty)
 	if ds := emitSample(t, sim, unsent); len(ds) != 0 {
 		t.Fatalf("a disabled webhook got %d deliveries", len(ds))

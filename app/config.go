@@ -25,9 +25,13 @@ type Config struct {
 	SmartLeadURL  string
 	APIKey        string
 	WebhookSecret string
-	Campaigns     []string              // overrides the settings' scope; empty: as set
-	Events        []smartlead.EventType // overrides the settings' events; empty: as set
-	Watchdog      time.Duration
+	Campaigns     []string // overrides the settings' scope; empty: as set
+	// Scope overrides the settings' registration level (campaigns,
+	// account or client; "" as set), with ClientID for client.
+	Scope    string
+	ClientID string
+	Events   []smartlead.EventType // overrides the settings' events; empty: as set
+	Watchdog time.Duration
 
 	// SelfTestTimeout bounds one self-test round trip (default 15s).
 	SelfTestTimeout time.Duration

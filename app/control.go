@@ -29,7 +29,13 @@ func (e *Engine) loadSettings() error {
 		return fmt.Errorf("app: unable to read the settings: %w", err)
 	}
 	if len(e.cfg.Campaigns) > 0 {
-		s.Scope = settings.Scope{Campaigns: slices.Clone(e.cfg.Campaigns)}
+		s.Scope = settings.Scope{Campaigns: slices.Clone(e.cfg.Campaigns), Level: settings.LevelCampaigns}
+	}
+	if e.cfg.Scope != "" {
+		s.Scope.Level, s.Scope.ClientID = e.cfg.Scope, e.cfg.ClientID
+		if e.cfg.Scope != settings.LevelCampaigns {
+			s.Scope.All, s.Scope.Campaigns = true, []string{}
+		}
 	}
 	if len(e.cfg.Events) > 0 {
 		s.Events = slices.Clone(e.cfg.Events)
@@ -68,6 +74,15 @@ func (e *Engine) Settings() api.Settings {
 	if tok, err := e.secrets.Get(secrets.NgrokToken); (err == nil && tok != "") || os.Getenv("NGROK_AUTHTOKEN") != "" {
 		out.NgrokTokenSet = true
 	}
+	if e.cfg.PublicURL != "" {
+		out.PublicURL, out.PublicURLSource = e.cfg.PublicURL, "flag"
+	}
+	e.mu.Lock()
+	out.OtherWebhooks = slices.Clone(e.others)
+	e.mu.Unlock()
+	if out.OtherWebhooks == nil {
+		out.OtherWebhooks = []api.OtherWebhook{}
+	}
 	return out
 }
 
@@ -97,10 +112,28 @@ func (e *Engine) UpdateSettings(ctx context.Context, u settings.Update) (api.Set
 	e.mu.Lock()
 	e.settings = next
 	e.mu.Unlock()
-	if !slices.Equal(old.Scope.Campaigns, next.Scope.Campaigns) || old.Scope.All != next.Scope.All || !sameTypes(old.Events, next.Events) {
+	switch {
+	case u.NgrokToken != nil || old.PublicURL != next.PublicURL || old.NgrokDomain != next.NgrokDomain:
+		e.retunnelSoon() // a new way to be reached: the instance starts again
+	case !sameScope(old.Scope, next.Scope) || !sameTypes(old.Events, next.Events):
 		e.reconnect()
 	}
 	return e.Settings(), nil
+}
+
+// sameScope reports whether two scopes register the same webhooks.
+func sameScope(a, b settings.Scope) bool {
+	return a.All == b.All && slices.Equal(a.Campaigns, b.Campaigns) &&
+		a.EffectiveLevel() == b.EffectiveLevel() && a.ClientID == b.ClientID
+}
+
+// retunnelSoon asks the instance to start again with the tunnel the
+// settings now describe (see Instance.Run).
+func (e *Engine) retunnelSoon() {
+	select {
+	case e.retunnel <- struct{}{}:
+	default:
+	}
 }
 
 // SignIn checks key live at SmartLead, keeps it, and connects with it. Its

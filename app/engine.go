@@ -29,6 +29,11 @@ const tokenKey = "hook_token"
 // retrying in a loop.
 var errRefused = errors.New("app: smartlead refused the key")
 
+// errUnreachable means SmartLead cannot reach the public address: nothing
+// is registered until the user gives one that it can (an ngrok token or
+// an address of their own), which restarts the instance.
+var errUnreachable = errors.New("app: SmartLead cannot reach this computer")
+
 // Engine connects one Leadbell install to SmartLead and keeps it connected:
 // it validates the key, registers the webhook, proves with self-tests that
 // deliveries come back through the public URL, and repairs what breaks.
@@ -51,6 +56,18 @@ type Engine struct {
 	// backfillOpts bound a catch-up after downtime (backfill.go).
 	backfillOpts backfillOptions
 	catchUp      catchUp
+	// retunnel asks the instance to start again with a new tunnel (an
+	// ngrok token or public address changed in Settings).
+	retunnel chan struct{}
+	// tunnelProblem says why the tunnel asked for could not be opened (the
+	// instance then runs on a local one); "" when it opened.
+	tunnelProblem string
+	tunnelRetry   bool // the problem may pass by itself: try again later
+	// regMu makes registration passes (the watchdog's, a catch-up's
+	// repair) one at a time, so that two never create the same webhook;
+	// it guards lastFull.
+	regMu    sync.Mutex
+	lastFull time.Time // the last full registration pass
 
 	mu       sync.Mutex
 	client   *smartlead.Client // nil when signed out
@@ -59,7 +76,17 @@ type Engine struct {
 	status   api.Status
 	reg      Registration
 	probes   map[string]chan struct{} // self-test nonces awaiting their return
+	// confirmed is SmartLead's own proof that it reaches the webhook
+	// address (status.go); warnings are the status's, by code; others are
+	// other tools' webhooks seen on the last full pass.
+	confirmed Confirmation
+	warnings  map[string]string
+	others    []api.OtherWebhook
 }
+
+// tunnelRetryDelay is how long an instance whose ngrok tunnel could not be
+// reached waits before it tries again.
+const tunnelRetryDelay = time.Minute
 
 // deliveryLogSize is how many answered deliveries the inspector can show
 // from memory.
@@ -82,8 +109,10 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 		tunnel:  tun,
 		token:   token,
 		http:    &http.Client{Timeout: cfg.SelfTestTimeout},
-		restart: make(chan struct{}, 1),
-		probes:  make(map[string]chan struct{}),
+		restart:  make(chan struct{}, 1),
+		retunnel: make(chan struct{}, 1),
+		probes:   make(map[string]chan struct{}),
+		warnings: make(map[string]string),
 		wake:    wakeWatch{addrs: interfaceAddrs},
 	}
 	e.wake.setDefaults()
@@ -105,13 +134,18 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 		Token:      token,
 		Secret:     cfg.WebhookSecret,
 		Store:      e.replies,
-		OnStored:   e.broker.Publish,
-		OnSelfTest: e.probeReturned,
-		Logger:     cfg.Logger,
+		OnStored:         e.broker.Publish,
+		OnSelfTest:       e.probeReturned,
+		OnDelivery:       e.delivered,
+		OnSecretMismatch: e.secretMismatch,
+		Logger:           cfg.Logger,
 	})
 	e.log = webhook.NewLog(e.receiver, deliveryLogSize)
 	if _, err := st.GetJSON(registrationKey, &e.reg); err != nil {
 		return nil, fmt.Errorf("app: unable to read the registration: %w", err)
+	}
+	if _, err := st.GetJSON(confirmedKey, &e.confirmed); err != nil {
+		return nil, fmt.Errorf("app: unable to read the confirmation: %w", err)
 	}
 	e.status = api.Status{
 		State:      api.StateStarting,
@@ -184,6 +218,7 @@ func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.token 
 func (e *Engine) Status() api.Status {
 	e.mu.Lock()
 	st := e.status
+	e.statusExtrasLocked(&st)
 	e.mu.Unlock()
 	if err := e.store.Failed(); err != nil {
 		// Deaf: every delivery gets 503 until a restart.
@@ -238,8 +273,14 @@ func (e *Engine) runOnce(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if errors.Is(err, errRefused) {
-			<-ctx.Done() // only the user can fix the key
+		if errors.Is(err, errUnreachable) && e.tunnelRetry {
+			if sleep(ctx, tunnelRetryDelay) {
+				e.retunnelSoon() // ngrok may be reachable again
+			}
+			return
+		}
+		if errors.Is(err, errRefused) || errors.Is(err, errUnreachable) {
+			<-ctx.Done() // only the user can fix the key, or the address
 			return
 		}
 		e.setState(api.StateError, fmt.Sprintf("%s Retrying in %s.", describe(err), delay.Round(time.Second)))
@@ -265,10 +306,31 @@ func (e *Engine) connect(ctx context.Context) error {
 		}
 		return err
 	}
-	e.setState(api.StateStarting, "Registering the webhook at SmartLead…")
-	if err := e.register(ctx); err != nil {
+	if err := e.checkReach(); err != nil {
 		return err
 	}
+	e.setState(api.StateStarting, "Connecting to SmartLead…")
+	return e.register(ctx, regFull)
+}
+
+// checkReach refuses to register an address SmartLead cannot reach (a
+// tunnel that did not open, an address only this computer or network
+// knows), saying why in the status, and warns about a plain-http one.
+func (e *Engine) checkReach() error {
+	if e.tunnelProblem != "" {
+		e.setState(api.StateUnreachable, e.tunnelProblem)
+		return errUnreachable
+	}
+	r := tunnel.CheckReach(e.tunnel.URL(), e.cfg.SmartLeadURL)
+	if !r.OK {
+		e.setState(api.StateUnreachable, r.Problem)
+		return errUnreachable
+	}
+	msg := ""
+	if r.PlainHTTP {
+		msg = "Leadbell's public address starts with http://, so SmartLead's events travel unencrypted. Use an https:// address."
+	}
+	e.setWarning(warnPlainHTTP, msg)
 	return nil
 }
 
@@ -283,7 +345,7 @@ func (e *Engine) watch(ctx context.Context) {
 	woke := make(chan wakeEvent, 1)
 	bg.Go(func() { e.wake.run(ctx, woke, e.cfg.Logger) })
 	e.watchStarts()
-	ok := e.check(ctx, false)
+	ok := e.check(ctx, nil)
 	retry := e.cfg.RetryDelay
 	for {
 		e.alive(ctx, ok, &bg)
@@ -294,6 +356,7 @@ func (e *Engine) watch(ctx context.Context) {
 			retry = e.cfg.RetryDelay
 		}
 		t := time.NewTimer(next)
+		mode := regLight
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -305,17 +368,18 @@ func (e *Engine) watch(ctx context.Context) {
 			if w.reason == wakeSlept {
 				e.noteMissed()
 			}
+			mode = regFull // after a sleep or a network change, look at everything
 		}
-		ok = e.check(ctx, true)
+		ok = e.check(ctx, &mode)
 	}
 }
 
-// check confirms the registration (when verify is set) and round-trips a
-// self-test through the public URL; it reports whether the self-test came
-// back.
-func (e *Engine) check(ctx context.Context, verify bool) bool {
-	if verify {
-		if err := e.register(ctx); err != nil {
+// check confirms the registration with a pass of depth *mode (none when
+// mode is nil: connect has just registered) and round-trips a self-test
+// through the public URL; it reports whether the self-test came back.
+func (e *Engine) check(ctx context.Context, mode *regMode) bool {
+	if mode != nil {
+		if err := e.register(ctx, *mode); err != nil {
 			if ctx.Err() == nil {
 				e.setState(api.StateStalled, describe(err)+" Leadbell will try again.")
 			}
@@ -324,7 +388,7 @@ func (e *Engine) check(ctx context.Context, verify bool) bool {
 	}
 	if err := e.selfTest(ctx); err != nil {
 		if ctx.Err() == nil {
-			e.setState(api.StateStalled, fmt.Sprintf("Registered at SmartLead, but Leadbell's self-test did not come back through %s: deliveries may not be arriving. %s", e.tunnel.URL(), describe(err)))
+			e.setState(api.StateStalled, fmt.Sprintf("Registered at SmartLead, but Leadbell's self-test did not come back through %s: events may not be arriving. %s", e.tunnel.URL(), describe(err)))
 		}
 		return false
 	}

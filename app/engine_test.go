@@ -2,15 +2,19 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/secrets"
+	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 	"github.com/leadbell/leadbell/app/tunnel"
@@ -48,7 +52,7 @@ func connectAndCheck(t *testing.T, e *Engine) {
 	if err := e.connect(ctx); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	e.check(ctx, false)
+	e.check(ctx, nil)
 	if st := e.Status(); st.State != api.StateListening {
 		t.Fatalf("state %q (%s), want listening", st.State, st.Message)
 	}
@@ -68,23 +72,30 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 	tests := []struct {
 		name     string
 		breakIt  func(sim *smartleadtest.Server, id string)
+		mode     regMode
 		sameHook bool
 	}{
-		{"deleted behind our back", func(sim *smartleadtest.Server, id string) { sim.RemoveWebhook(id) }, false},
-		{"disabled by SmartLead", func(sim *smartleadtest.Server, id string) { sim.DisableWebhook(id) }, true},
+		// Found by a full pass (hourly), which lists each campaign's hooks.
+		{"deleted behind our back", func(sim *smartleadtest.Server, id string) { sim.RemoveWebhook(id) }, regFull, false},
+		// SmartLead's list does not say a hook is disabled: the save after
+		// a gap (a catch-up) repairs it.
+		{"disabled by SmartLead", func(sim *smartleadtest.Server, id string) { sim.DisableWebhook(id) }, regRepair, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilySpec})
+			sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
 			defer sim.Close()
-			e := newEngine(t, sim, sim.APIKey(), "")
+			campaign := sim.Campaigns()[0].ID
+			e := newEngine(t, sim, sim.APIKey(), "", campaign)
 			connectAndCheck(t, e)
 			before := enabledHooks(sim)
 			if len(before) != 1 {
 				t.Fatalf("%d hooks after connect, want 1", len(before))
 			}
 			tt.breakIt(sim, before[0].ID)
-			e.check(context.Background(), true)
+			if err := e.register(context.Background(), tt.mode); err != nil {
+				t.Fatal(err)
+			}
 			after := enabledHooks(sim)
 			if len(after) != 1 || after[0].URL != e.HookURL() {
 				t.Fatalf("after repair SmartLead holds %+v, want one enabled hook at our URL", after)
@@ -92,8 +103,8 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 			if (after[0].ID == before[0].ID) != tt.sameHook {
 				t.Errorf("hook id %s -> %s; same hook expected: %v", before[0].ID, after[0].ID, tt.sameHook)
 			}
-			if st := e.Status(); st.State != api.StateListening || st.WebhookID != after[0].ID {
-				t.Errorf("status %+v, want listening with webhook %s", st, after[0].ID)
+			if st := e.Status(); st.WebhookID != after[0].ID || !st.Registered {
+				t.Errorf("status %+v, want registered with webhook %s", st, after[0].ID)
 			}
 			var reg Registration
 			e.store.GetJSON(registrationKey, &reg)
@@ -108,12 +119,13 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 // webhook at SmartLead that the store does not know: it is adopted, not
 // doubled.
 func TestAdoptsUnsavedWebhook(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive})
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
 	defer sim.Close()
 	campaign := sim.Campaigns()[0].ID
 	e := newEngine(t, sim, sim.APIKey(), "", campaign)
 	client := smartlead.NewClient(sim.URL(), sim.APIKey(), smartlead.ClientOptions{})
-	orphan, err := client.CreateWebhook(context.Background(), smartlead.Webhook{CampaignID: campaign, Name: "Leadbell", URL: e.HookURL(), EventTypes: smartlead.EventTypes})
+	orphan, err := client.SaveCampaignWebhook(context.Background(), smartlead.Webhook{CampaignID: campaign, Name: "Leadbell",
+		URL: e.HookURL(), EventTypes: smartlead.EventTypes, Categories: []string{"Interested"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,23 +134,154 @@ func TestAdoptsUnsavedWebhook(t *testing.T) {
 	if len(hooks) != 1 || hooks[0].ID != orphan.ID {
 		t.Fatalf("SmartLead holds %+v, want only the adopted hook %s", hooks, orphan.ID)
 	}
+	if len(hooks[0].Categories) < 7 {
+		t.Errorf("the adopted hook has categories %v, want every category of the account", hooks[0].Categories)
+	}
 }
 
-func TestUserLevelOnLiveAPIBecomesOneHookPerCampaign(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive})
+// TestRegistersPerCampaign: on either kind of account the default is one
+// webhook per campaign that can still send, each with every category of
+// the account and the live event names, through the per-campaign API only.
+func TestRegistersPerCampaign(t *testing.T) {
+	for _, family := range []smartleadtest.Family{smartleadtest.FamilyLive, smartleadtest.FamilyBoth} {
+		for _, jsonMissing := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/json404=%v", family, jsonMissing), func(t *testing.T) {
+				sim := smartleadtest.NewServer(smartleadtest.Options{Family: family, MissingRouteJSON: jsonMissing, NoTestEvents: true})
+				defer sim.Close()
+				archived := sim.AddCampaign("Old outreach", smartlead.CampaignArchived)
+				e := newEngine(t, sim, sim.APIKey(), "")
+				connectAndCheck(t, e)
+				hooks := enabledHooks(sim)
+				want := len(sim.Campaigns()) - 1
+				if len(hooks) != want {
+					t.Fatalf("%d hooks for %d campaigns that can send", len(hooks), want)
+				}
+				seen := map[string]bool{}
+				for _, h := range hooks {
+					if seen[h.CampaignID] || h.URL != e.HookURL() || h.CampaignID == archived.ID {
+						t.Fatalf("hooks %+v: want one per campaign but the archived one, at our URL", hooks)
+					}
+					seen[h.CampaignID] = true
+					if !sameTypes(h.EventTypes, smartlead.EventTypes) || len(h.Categories) != len(smartleadtest.DefaultCategories()) {
+						t.Errorf("hook %s: events %v categories %v", h.ID, h.EventTypes, h.Categories)
+					}
+				}
+				for _, c := range sim.Calls() {
+					if strings.HasPrefix(c.Path, "/api/v1/webhook/") {
+						t.Errorf("called the global API: %s %s", c.Method, c.Path)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCategoriesFallBackToDefaults: when the account's categories cannot
+// be read, SmartLead's default names are registered, never an empty list.
+func TestCategoriesFallBackToDefaults(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	defer sim.Close()
+	sim.SetCategories(append(smartleadtest.DefaultCategories(), smartleadtest.Category{ID: 90, Name: "Warm lead", Sentiment: "positive"}))
+	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
+	connectAndCheck(t, e)
+	if h := enabledHooks(sim); len(h) != 1 || !slices.Contains(h[0].Categories, "Warm lead") {
+		t.Fatalf("hooks %+v, want the account's own category list", h)
+	}
+
+	sim2 := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	defer sim2.Close()
+	sim2.FailCategories(http.StatusForbidden)
+	e2 := newEngine(t, sim2, sim2.APIKey(), "", sim2.Campaigns()[0].ID)
+	connectAndCheck(t, e2)
+	var names []string
+	for _, c := range smartlead.DefaultCategories {
+		names = append(names, c.Name)
+	}
+	if h := enabledHooks(sim2); len(h) != 1 || !sameStrings(h[0].Categories, names) {
+		t.Fatalf("hooks %+v, want SmartLead's default categories %v", h, names)
+	}
+}
+
+func sameStrings(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// TestNewCampaignGetsItsWebhook: a campaign created while Leadbell runs
+// gets its webhook at the next watchdog check; an archived or deleted
+// one's is forgotten.
+func TestNewCampaignGetsItsWebhook(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	connectAndCheck(t, e)
+	n := len(enabledHooks(sim))
+	added := sim.AddCampaign("Q1 founders", smartlead.CampaignActive)
+	e.check(context.Background(), &lightPass)
 	hooks := enabledHooks(sim)
-	if len(hooks) != len(sim.Campaigns()) {
-		t.Fatalf("%d hooks for %d campaigns", len(hooks), len(sim.Campaigns()))
+	if len(hooks) != n+1 || !slices.ContainsFunc(hooks, func(h smartlead.Webhook) bool { return h.CampaignID == added.ID }) {
+		t.Fatalf("after one check SmartLead holds %d hooks (%d before), want one on the new campaign %s", len(hooks), n, added.ID)
 	}
-	seen := map[string]bool{}
-	for _, h := range hooks {
-		if seen[h.CampaignID] || h.URL != e.HookURL() {
-			t.Fatalf("hooks %+v: want one per campaign at our URL", hooks)
-		}
-		seen[h.CampaignID] = true
+	first := sim.Campaigns()[0].ID
+	sim.SetCampaignStatus(first, smartlead.CampaignArchived)
+	sim.RemoveCampaign(added.ID)
+	e.check(context.Background(), &lightPass)
+	hooks = enabledHooks(sim)
+	if len(hooks) != n-1 || slices.ContainsFunc(hooks, func(h smartlead.Webhook) bool { return h.CampaignID == first || h.CampaignID == added.ID }) {
+		t.Fatalf("SmartLead holds %+v, want the archived and the deleted campaigns' hooks gone", hooks)
+	}
+	var reg Registration
+	e.store.GetJSON(registrationKey, &reg)
+	if len(reg.Hooks) != n-1 {
+		t.Errorf("saved registration has %d hooks, want %d", len(reg.Hooks), n-1)
+	}
+}
+
+// TestAccountScope registers one user-level webhook through the global
+// API when the user chooses it, and falls back to one per campaign, with
+// a warning, on an account without that API.
+func TestAccountScope(t *testing.T) {
+	for _, family := range []smartleadtest.Family{smartleadtest.FamilyBoth, smartleadtest.FamilyLive} {
+		t.Run(family.String(), func(t *testing.T) {
+			sim := smartleadtest.NewServer(smartleadtest.Options{Family: family, NoTestEvents: true})
+			defer sim.Close()
+			e := newEngine(t, sim, sim.APIKey(), "")
+			e.settings.Scope = settings.Scope{All: true, Level: settings.LevelAccount}
+			connectAndCheck(t, e)
+			hooks := enabledHooks(sim)
+			warned := slices.ContainsFunc(e.Status().Warnings, func(w api.Warning) bool { return w.Code == api.WarnScopeFallback })
+			if family == smartleadtest.FamilyBoth {
+				if len(hooks) != 1 || hooks[0].Level() != smartlead.LevelUser || warned {
+					t.Fatalf("hooks %+v (warned %v), want one user-level hook", hooks, warned)
+				}
+				return
+			}
+			if len(hooks) != len(sim.Campaigns()) || !warned {
+				t.Fatalf("%d hooks for %d campaigns (warned %v), want the per-campaign fallback and a warning", len(hooks), len(sim.Campaigns()), warned)
+			}
+		})
+	}
+}
+
+// TestUnreachableAddressIsNotRegistered: a loopback public address is not
+// registered at a SmartLead on the internet, and the state says why.
+func TestUnreachableAddressIsNotRegistered(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "")
+	e.cfg.SmartLeadURL = "https://server.smartlead.ai/api/v1" // as seen from the real SmartLead
+	err := e.checkReach()
+	if !errors.Is(err, errUnreachable) {
+		t.Fatalf("checkReach = %v, want errUnreachable", err)
+	}
+	st := e.Status()
+	if st.State != api.StateUnreachable || !strings.Contains(st.Message, "SmartLead cannot reach this computer yet") {
+		t.Fatalf("status %q %q, want unreachable and why", st.State, st.Message)
+	}
+	if len(sim.Webhooks()) != 0 {
+		t.Error("registered anyway")
 	}
 }
 
@@ -178,14 +321,17 @@ func TestSelfTestThatDoesNotComeBackIsStalled(t *testing.T) {
 		w.Write([]byte(`{"status":"received"}`))
 	}))
 	defer impostor.Close()
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilySpec})
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
 	defer sim.Close()
-	e := newEngine(t, sim, sim.APIKey(), impostor.URL)
+	e := newEngine(t, sim, sim.APIKey(), impostor.URL, sim.Campaigns()[0].ID)
 	if err := e.connect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.check(context.Background(), false)
+	e.check(context.Background(), nil)
 	if st := e.Status(); st.State != api.StateStalled {
 		t.Fatalf("state %q (%s), want stalled", st.State, st.Message)
 	}
 }
+
+// lightPass is the watchdog's ordinary check.
+var lightPass = regLight

@@ -6,10 +6,42 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 )
+
+// Registering at SmartLead. By default Leadbell holds one webhook per
+// campaign through the per-campaign API, the only one that code run
+// against real accounts uses (docs/smartlead-api.md). The user may choose
+// one account-wide (user-level) or client-level webhook instead, through
+// the global API of SmartLead's docs; an account that does not offer it
+// falls back to per-campaign webhooks, and the status says so.
+//
+// A pass costs calls against SmartLead's limits (60 a minute, 1,000 an
+// hour), so they come in three depths:
+//
+//   - regLight, every watchdog period: list the campaigns (one call),
+//     register on new ones, forget archived and deleted ones; a campaign
+//     whose webhook is already registered as wanted costs nothing;
+//   - regFull, at connect and every fullEvery: also list each campaign's
+//     webhooks (repairing one deleted or changed behind Leadbell's back,
+//     and noting other tools' webhooks for Settings) and read the
+//     account's lead categories;
+//   - regRepair, after a gap (backfill.go): save every webhook again,
+//     since SmartLead disables a webhook whose deliveries keep failing and
+//     the per-campaign list does not say so (it has no is_active).
+type regMode int
+
+const (
+	regLight regMode = iota
+	regFull
+	regRepair
+)
+
+// fullEvery is how often a watchdog check makes a full pass.
+const fullEvery = time.Hour
 
 // registrationKey is the settings key of the saved Registration.
 const registrationKey = "registration"
@@ -20,172 +52,136 @@ const webhookName = "Leadbell"
 // Registration is what Leadbell has registered at SmartLead, kept in the
 // store so that a restart reuses or updates it instead of adding another.
 type Registration struct {
-	URL    string                `json:"url"`
-	Events []smartlead.EventType `json:"events"`
-	// PerCampaign is set when the account only has per-campaign webhooks:
-	// an all-campaigns scope is then one webhook per campaign.
-	PerCampaign bool      `json:"per_campaign,omitempty"`
-	Hooks       []HookRef `json:"hooks"`
+	URL        string                `json:"url"`
+	Events     []smartlead.EventType `json:"events"`
+	Categories []string              `json:"categories,omitempty"`
+	Hooks      []HookRef             `json:"hooks"`
 }
 
-// HookRef names one webhook at SmartLead.
+// HookRef names one webhook at SmartLead: a campaign's (CampaignID set,
+// per-campaign API) or a global one (user or client level).
 type HookRef struct {
 	ID         string `json:"id"`
 	CampaignID string `json:"campaign_id,omitempty"`
+	ClientID   string `json:"client_id,omitempty"`
+	Global     bool   `json:"global,omitempty"`
 }
 
-// register makes SmartLead hold exactly the webhooks this install wants,
-// reusing, updating (a new URL, a disabled hook) or recreating (deleted
-// behind our back) what the saved registration names.
-func (e *Engine) register(ctx context.Context) error {
+func (h HookRef) webhook() smartlead.Webhook {
+	w := smartlead.Webhook{ID: h.ID, ClientID: h.ClientID}
+	if !h.Global {
+		w.CampaignID = h.CampaignID
+	}
+	return w
+}
+
+// global reports whether h was made through the global API. Registrations
+// saved before HookRef.Global existed made every campaign-less hook there.
+func (h HookRef) global() bool { return h.Global || h.CampaignID == "" }
+
+// register makes SmartLead hold the webhooks this install wants, at the
+// depth mode asks for.
+// A light pass is made full once fullEvery has passed since the last.
+func (e *Engine) register(ctx context.Context, mode regMode) error {
+	e.regMu.Lock()
+	defer e.regMu.Unlock()
 	e.mu.Lock()
 	prev, scope, events := e.reg, e.settings.Scope, e.settings.Events
 	e.mu.Unlock()
-
-	next := Registration{URL: e.HookURL(), Events: events, PerCampaign: prev.PerCampaign}
-	targets, err := e.targets(ctx, scope, next.PerCampaign)
-	if err != nil {
-		return err
+	if mode == regLight && (time.Since(e.lastFull) >= fullEvery || len(prev.Categories) == 0) {
+		mode = regFull
 	}
-	for i := 0; i < len(targets); i++ {
-		ref, err := e.ensure(ctx, targets[i], prev.hook(targets[i]), next)
-		if errors.Is(err, smartlead.ErrCampaignRequired) && targets[i] == "" {
-			// Only per-campaign webhooks exist on this account.
-			next.PerCampaign = true
-			if targets, err = e.targets(ctx, scope, true); err != nil {
-				return err
-			}
-			i = -1
+	if mode != regLight {
+		e.lastFull = time.Now()
+	}
+	want := Registration{URL: e.HookURL(), Events: slices.Clone(events), Categories: e.categories(ctx, mode, prev)}
+	var err error
+	var next Registration
+	switch scope.EffectiveLevel() {
+	case settings.LevelAccount, settings.LevelClient:
+		next, err = e.registerGlobal(ctx, mode, scope, prev, want)
+		if errors.Is(err, smartlead.ErrUnsupported) {
+			e.setWarning(warnScopeFallback, "SmartLead does not offer an account-wide webhook on this account, so Leadbell registered one per campaign instead.")
+			next, err = e.registerCampaigns(ctx, mode, settings.Scope{All: true}, prev, want)
+		} else {
+			e.setWarning(warnScopeFallback, "")
+		}
+	default:
+		e.setWarning(warnScopeFallback, "")
+		next, err = e.registerCampaigns(ctx, mode, scope, prev, want)
+	}
+	if err != nil {
+		return e.saveRegistration(next, err)
+	}
+	// Webhooks of the previous registration that are no longer wanted (a
+	// new scope, another level) go.
+	for _, old := range prev.Hooks {
+		if slices.ContainsFunc(next.Hooks, func(h HookRef) bool { return h.ID == old.ID }) {
 			continue
 		}
-		if err != nil {
-			return e.saveRegistration(next, err)
-		}
-		next.Hooks = append(next.Hooks, ref)
-	}
-	for _, old := range prev.Hooks {
-		if !slices.ContainsFunc(next.Hooks, func(h HookRef) bool { return h.ID == old.ID }) {
-			err := e.api().DeleteWebhook(ctx, smartlead.Webhook{ID: old.ID, CampaignID: old.CampaignID})
-			if err != nil && !errors.Is(err, smartlead.ErrNotFound) {
-				e.cfg.Logger.Warn("app: unable to delete an old webhook", "webhook_id", old.ID, "error", err)
-			}
+		if err := e.deleteHook(ctx, old); err != nil {
+			e.cfg.Logger.Warn("app: unable to delete an old webhook", "webhook_id", old.ID, "error", err)
 		}
 	}
 	return e.saveRegistration(next, nil)
 }
 
-// targets lists the campaigns to hold a webhook for; "" is a user-level one.
-func (e *Engine) targets(ctx context.Context, scope settings.Scope, perCampaign bool) ([]string, error) {
-	if !scope.All && len(scope.Campaigns) > 0 {
-		return scope.Campaigns, nil
+// categories are the lead categories to register with: the account's own,
+// read on a full pass (and kept from the last one otherwise), or
+// SmartLead's defaults when they cannot be read. SmartLead refuses an empty
+// list, and filters out deliveries about leads in a category the webhook
+// lacks, so every category goes in.
+func (e *Engine) categories(ctx context.Context, mode regMode, prev Registration) []string {
+	if mode == regLight && len(prev.Categories) > 0 {
+		return prev.Categories
 	}
-	if !perCampaign {
-		return []string{""}, nil
-	}
-	campaigns, err := e.api().Campaigns(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(campaigns))
-	for _, c := range campaigns {
-		ids = append(ids, c.ID)
-	}
-	return ids, nil
-}
-
-// ensure makes one webhook right and returns it.
-func (e *Engine) ensure(ctx context.Context, campaign string, prev *HookRef, want Registration) (HookRef, error) {
-	w := smartlead.Webhook{CampaignID: campaign, Name: webhookName, URL: want.URL, EventTypes: want.Events, Enabled: true}
-	if campaign != "" && e.api().Family() != "spec" {
-		ref, err := e.ensureListed(ctx, w, prev)
-		if !errors.Is(err, smartlead.ErrUnsupported) {
-			return ref, err
+	cats, err := e.api().Categories(ctx)
+	if err != nil || len(cats) == 0 {
+		if err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Warn("app: unable to read the lead categories; registering with SmartLead's defaults", "error", err)
 		}
+		cats = smartlead.DefaultCategories
 	}
-	if prev != nil {
-		w.ID = prev.ID
-		got, err := e.api().GetWebhook(ctx, w)
-		switch {
-		case err == nil && current(got, w):
-			return *prev, nil
-		case err == nil:
-			return e.update(ctx, w, *prev)
-		case !errors.Is(err, smartlead.ErrNotFound):
-			return HookRef{}, err
-		}
-		w.ID = "" // gone behind our back: make it again
+	names := make([]string, 0, len(cats))
+	for _, c := range cats {
+		names = append(names, c.Name)
 	}
-	return e.create(ctx, w)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
-// ensureListed does ensure's work from one listing of a campaign's webhooks
-// (the live API has no call to read one): it keeps or repairs ours, adopts
-// one that points at this install but was never saved (a crash between
-// create and save), and deletes any further such strays.
-func (e *Engine) ensureListed(ctx context.Context, w smartlead.Webhook, prev *HookRef) (HookRef, error) {
-	hooks, err := e.api().ListWebhooks(ctx, w.CampaignID)
-	if err != nil {
-		return HookRef{}, err
-	}
-	mine := "/hooks/" + e.token
-	var keep *smartlead.Webhook
-	var strays []smartlead.Webhook
-	for i, h := range hooks {
-		switch {
-		case prev != nil && h.ID == prev.ID:
-			if keep != nil {
-				strays = append(strays, *keep)
-			}
-			keep = &hooks[i]
-		case strings.HasSuffix(h.URL, mine) && keep == nil:
-			keep = &hooks[i]
-		case strings.HasSuffix(h.URL, mine):
-			strays = append(strays, h)
-		}
-	}
-	for _, h := range strays {
-		if err := e.api().DeleteWebhook(ctx, h); err != nil && !errors.Is(err, smartlead.ErrNotFound) {
-			e.cfg.Logger.Warn("app: unable to delete a stray webhook", "webhook_id", h.ID, "error", err)
-		}
-	}
-	if keep == nil {
-		return e.create(ctx, w)
-	}
-	ref := HookRef{ID: keep.ID, CampaignID: w.CampaignID}
-	w.ID = keep.ID
-	if current(*keep, w) {
-		return ref, nil
-	}
-	return e.update(ctx, w, ref)
+// hookFor is the webhook want describes where ref is.
+func (want Registration) hookFor(ref HookRef) smartlead.Webhook {
+	w := ref.webhook()
+	w.Name, w.URL, w.EventTypes, w.Categories, w.Enabled = webhookName, want.URL, want.Events, want.Categories, true
+	return w
 }
 
-func (e *Engine) create(ctx context.Context, w smartlead.Webhook) (HookRef, error) {
-	w.ID = ""
-	created, err := e.api().CreateWebhook(ctx, w)
-	if err != nil {
-		return HookRef{}, err
-	}
-	e.cfg.Logger.Info("app: webhook created", "webhook_id", created.ID, "campaign_id", w.CampaignID)
-	return HookRef{ID: created.ID, CampaignID: w.CampaignID}, nil
-}
-
-// update points a webhook at the current URL and events and re-enables it;
-// one that vanished meanwhile is made again.
-func (e *Engine) update(ctx context.Context, w smartlead.Webhook, ref HookRef) (HookRef, error) {
-	_, err := e.api().UpdateWebhook(ctx, w)
-	switch {
-	case err == nil:
-		e.cfg.Logger.Info("app: webhook updated", "webhook_id", w.ID, "campaign_id", w.CampaignID)
-		return ref, nil
-	case errors.Is(err, smartlead.ErrNotFound):
-		return e.create(ctx, w)
-	}
-	return HookRef{}, err
-}
-
-// current reports whether SmartLead's webhook got already matches want.
+// current reports whether SmartLead's webhook got already matches want:
+// the URL, the event types, and every wanted category.
 func current(got, want smartlead.Webhook) bool {
-	return got.URL == want.URL && got.Enabled && sameTypes(got.EventTypes, want.EventTypes)
+	return got.URL == want.URL && got.Enabled && sameTypes(got.EventTypes, want.EventTypes) &&
+		!slices.ContainsFunc(want.Categories, func(c string) bool { return !slices.Contains(got.Categories, c) })
+}
+
+// sameRegistration reports whether a saved registration already asks for
+// what want does, so that a light pass can trust it.
+func sameRegistration(a, b Registration) bool {
+	return a.URL == b.URL && sameTypes(a.Events, b.Events) && slices.Equal(a.Categories, b.Categories)
+}
+
+// deleteHook deletes one webhook; one already gone is no error.
+func (e *Engine) deleteHook(ctx context.Context, h HookRef) error {
+	var err error
+	if h.global() {
+		err = e.api().DeleteWebhook(ctx, h.ID)
+	} else {
+		err = e.api().DeleteCampaignWebhook(ctx, h.webhook())
+	}
+	if errors.Is(err, smartlead.ErrNotFound) || errors.Is(err, smartlead.ErrUnsupported) {
+		return nil
+	}
+	return err
 }
 
 // saveRegistration keeps reg (also when registering failed half way, so the
@@ -195,9 +191,12 @@ func (e *Engine) saveRegistration(reg Registration, cause error) error {
 	if cause != nil {
 		// Keep what the previous registration knew of the targets not reached.
 		for _, h := range e.reg.Hooks {
-			if reg.hook(h.CampaignID) == nil {
+			if !slices.ContainsFunc(reg.Hooks, func(n HookRef) bool { return n.ID == h.ID }) {
 				reg.Hooks = append(reg.Hooks, h)
 			}
+		}
+		if reg.URL == "" {
+			reg.URL, reg.Events, reg.Categories = e.reg.URL, e.reg.Events, e.reg.Categories
 		}
 	}
 	e.reg = reg
@@ -221,8 +220,7 @@ func (e *Engine) Deregister(ctx context.Context) error {
 	e.mu.Unlock()
 	var errs []error
 	for _, h := range reg.Hooks {
-		err := e.api().DeleteWebhook(ctx, smartlead.Webhook{ID: h.ID, CampaignID: h.CampaignID})
-		if err != nil && !errors.Is(err, smartlead.ErrNotFound) {
+		if err := e.deleteHook(ctx, h); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -230,15 +228,6 @@ func (e *Engine) Deregister(ctx context.Context) error {
 		return errors.Join(errs...)
 	}
 	return e.saveRegistration(Registration{}, nil)
-}
-
-func (r Registration) hook(campaign string) *HookRef {
-	for i := range r.Hooks {
-		if r.Hooks[i].CampaignID == campaign {
-			return &r.Hooks[i]
-		}
-	}
-	return nil
 }
 
 func sameTypes(a, b []smartlead.EventType) bool {

@@ -61,7 +61,7 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		sec = secrets.Open(cfg.DataDir)
 	}
 	var running atomic.Pointer[Engine] // for the tunnel's state changes
-	tun, err := openTunnel(cfg, st, sec, func(s tunnel.State, err error) {
+	tun, problem, err := openTunnel(cfg, st, sec, func(s tunnel.State, err error) {
 		if e := running.Load(); e != nil {
 			e.tunnelState(s, err)
 		}
@@ -76,6 +76,12 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		tun.Close()
 		st.Close()
 		return nil, err
+	}
+	if problem != nil {
+		eng.tunnelProblem = "SmartLead cannot reach this computer yet: " + tunnel.Describe(problem) + " Check the ngrok token and domain in Settings."
+		// Offline at login: try again later by itself. A refused token or
+		// domain waits for the user.
+		eng.tunnelRetry = errors.Is(problem, tunnel.ErrUnreachable) || errors.Is(problem, tunnel.ErrTimeout)
 	}
 	status := func() api.Status {
 		st := eng.Status()
@@ -103,6 +109,11 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 
 // Failed reports a receiver that stopped by itself.
 func (in *Instance) Failed() <-chan error { return in.errc }
+
+// ErrRetunnel is what Run returns when the settings changed how Leadbell
+// is reached (an ngrok token, a public address): the caller starts the
+// instance again, which opens the tunnel they now describe.
+var ErrRetunnel = errors.New("app: the tunnel settings changed")
 
 // Stop finishes the deliveries in flight, deletes an ephemeral URL's
 // webhook and closes the store: every acknowledged event is on disk.
@@ -204,6 +215,8 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 		return err
 	case err := <-failed:
 		return err
+	case <-in.Engine.retunnel:
+		return ErrRetunnel
 	}
 }
 
@@ -255,14 +268,22 @@ func serveUntilClosed(s *http.Server, ln net.Listener) error {
 }
 
 // openTunnel opens the tunnel cfg asks for. "" picks ngrok when an ngrok
-// authtoken is kept (from the settings) or in NGROK_AUTHTOKEN, else none.
-func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tunnel.State, error)) (tunnel.Tunnel, error) {
+// authtoken is kept (from the settings) or in NGROK_AUTHTOKEN, else none,
+// at the public address of --public-url or else the settings'. An ngrok
+// tunnel that cannot open (offline, a token refused, a domain mistyped)
+// is no reason not to start: the instance then runs on a local listener,
+// and problem is why, so the user can fix it in Settings.
+func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tunnel.State, error)) (tun tunnel.Tunnel, problem, err error) {
 	token, err := sec.Get(secrets.NgrokToken)
 	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		return nil, err
+		return nil, nil, err
 	}
 	if token == "" {
 		token = os.Getenv("NGROK_AUTHTOKEN")
+	}
+	var saved settings.Settings
+	if _, err := st.GetJSON(settingsKey, &saved); err != nil {
+		return nil, nil, err
 	}
 	kind := cfg.Tunnel
 	if kind == "" {
@@ -273,24 +294,30 @@ func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tun
 	}
 	switch kind {
 	case "none":
-		return tunnel.Local(cfg.Listen, cfg.PublicURL)
+		public := cfg.PublicURL
+		if public == "" {
+			public = saved.PublicURL
+		}
+		tun, err := tunnel.Local(cfg.Listen, public)
+		return tun, nil, err
 	case "ngrok":
 		domain := cfg.NgrokDomain
 		if domain == "" {
-			var saved settings.Settings
-			if _, err := st.GetJSON(settingsKey, &saved); err != nil {
-				return nil, err
-			}
 			domain = saved.NgrokDomain
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), tunnel.DefaultConnectTimeout+5*time.Second)
 		defer cancel()
 		tun, err := tunnel.Ngrok(ctx, tunnel.NgrokOptions{Authtoken: token, Domain: domain, Logger: cfg.Logger, OnState: onState})
-		if err != nil {
-			return nil, fmt.Errorf("app: unable to open the ngrok tunnel: %w", err)
+		if err == nil {
+			return tun, nil, nil
 		}
-		return tun, nil
+		cfg.Logger.Error("app: unable to open the ngrok tunnel; running without one", "error", err)
+		local, lerr := tunnel.Local(cfg.Listen, "")
+		if lerr != nil {
+			return nil, nil, fmt.Errorf("app: unable to open the ngrok tunnel (%w), nor listen locally: %w", err, lerr)
+		}
+		return local, err, nil
 	default:
-		return nil, fmt.Errorf("app: unknown tunnel %q (ngrok or none)", cfg.Tunnel)
+		return nil, nil, fmt.Errorf("app: unknown tunnel %q (ngrok or none)", cfg.Tunnel)
 	}
 }

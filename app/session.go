@@ -137,6 +137,15 @@ func (s *Session) Run(ctx context.Context, extra ...<-chan error) error {
 			select {
 			case err := <-errc:
 				stop()
+				if errors.Is(err, ErrRetunnel) {
+					// The same session again, with the tunnel the settings
+					// now describe.
+					if err := s.switchTo(s.InDemo()); err != nil && s.Current() == nil {
+						return err
+					}
+					switched = true
+					continue
+				}
 				return err
 			case req := <-s.switches:
 				if done, err := s.trivial(req.demo); done {
@@ -171,8 +180,9 @@ func (s *Session) trivial(demo bool) (bool, error) {
 	return false, nil
 }
 
-// switchTo stops the current Instance and starts the other one. If the
-// other one cannot start, the previous one is started again.
+// switchTo stops the current Instance and starts the user's or the demo's
+// (the same kind again to restart it). If that one cannot start, the
+// previous one is started again.
 func (s *Session) switchTo(demo bool) error {
 	s.retire() // event streams end, so their requests let go of mu
 	s.mu.Lock()

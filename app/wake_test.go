@@ -107,9 +107,9 @@ func TestWakeChecksAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilySpec})
+			sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
 			defer sim.Close()
-			e := newEngine(t, sim, sim.APIKey(), "")
+			e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 			e.cfg.Watchdog = time.Hour
 			clock, ticks := newWakeTestClock(), make(chan time.Time)
 			e.wake = clock.watch(ticks)

@@ -46,6 +46,22 @@ type Settings struct {
 	APIKeySource  string `json:"api_key_source"`
 	SecretStorage string `json:"secret_storage"`
 	NgrokTokenSet bool   `json:"ngrok_token_set"`
+	// PublicURLSource is "flag" when --public-url (or LEADBELL_PUBLIC_URL)
+	// sets the public address for this run, overriding the setting.
+	PublicURLSource string `json:"public_url_source,omitempty"`
+	// OtherWebhooks are the webhooks of other tools found on the campaigns
+	// Leadbell registers at (never one of Leadbell's own).
+	OtherWebhooks []OtherWebhook `json:"other_webhooks"`
+}
+
+// OtherWebhook is another tool's webhook on the account: a user-level one
+// takes priority over Leadbell's campaign webhooks at SmartLead.
+type OtherWebhook struct {
+	Name         string `json:"name"`
+	Level        string `json:"level"` // user, client or campaign
+	CampaignID   string `json:"campaign_id,omitempty"`
+	CampaignName string `json:"campaign_name,omitempty"`
+	Host         string `json:"host"` // where it sends to: the host of its URL only
 }
 
 // Delivery is one row of GET /api/deliveries.

@@ -31,7 +31,28 @@ type Status struct {
 	Unread      int                         `json:"unread"`
 	// Demo is set when the events come from the built-in simulator.
 	Demo bool `json:"demo,omitempty"`
+	// ConfirmedAt is when SmartLead's own test event, or its first
+	// delivery, reached the current webhook address: SmartLead itself has
+	// shown it can reach Leadbell. Nil until then.
+	ConfirmedAt *time.Time `json:"confirmed_at"`
+	// Warnings are things the user should know that do not stop Leadbell
+	// (a plain-http address, a webhook secret SmartLead does not send),
+	// each a sentence.
+	Warnings []Warning `json:"warnings"`
 }
+
+// Warning is one entry of Status.Warnings.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Warning codes.
+const (
+	WarnPlainHTTP      = "plain_http"      // the public address is http://
+	WarnSecretMismatch = "secret_mismatch" // deliveries carry another secret
+	WarnScopeFallback  = "scope_fallback"  // account-wide webhooks are not offered
+)
 
 // The states of Status.State.
 const (
@@ -42,6 +63,11 @@ const (
 	StateUnauthorized = "unauthorized"
 	StateSignedOut    = "signed_out"
 	StateError        = "error"
+	// StateUnreachable: SmartLead cannot reach this computer yet (no
+	// tunnel and no public address, or one only this network can reach),
+	// so nothing is registered; the window asks for an ngrok token or a
+	// public address.
+	StateUnreachable = "unreachable"
 )
 
 // Config holds the server's collaborators.

@@ -41,6 +41,12 @@ func single(ev smartlead.Event, sound bool) Notification {
 	case smartlead.EventSent:
 		n.Summary = "Email sent to " + who
 		n.Body = line(ev.Subject, excerptLen)
+	case smartlead.EventCategoryUpdated:
+		n.Summary = who + " marked " + line(ev.Category, nameLen)
+		if ev.Category == "" {
+			n.Summary = who + "'s category changed"
+		}
+		n.Body = line(ev.CampaignName, excerptLen)
 	default:
 		n.Summary = "New event from " + who
 		n.Body = line(ev.SourceType, excerptLen)
@@ -68,6 +74,8 @@ var plural = map[smartlead.EventType]string{
 	smartlead.EventBounced:      "new bounces",
 	smartlead.EventUnsubscribed: "new unsubscribes",
 	smartlead.EventSent:         "emails sent",
+	// "leads" and not "category updates": the notification is about them.
+	smartlead.EventCategoryUpdated: "leads categorised",
 }
 
 // namesShown is how many leads a grouped body names before "and N more".
@@ -121,7 +129,7 @@ func names(b *batch) string {
 // breakdownOrder puts what matters most first.
 var breakdownOrder = []smartlead.EventType{
 	smartlead.EventReplied, smartlead.EventOpened, smartlead.EventClicked, smartlead.EventBounced,
-	smartlead.EventUnsubscribed, smartlead.EventSent, smartlead.EventOther,
+	smartlead.EventCategoryUpdated, smartlead.EventUnsubscribed, smartlead.EventSent, smartlead.EventOther,
 }
 
 // breakdown counts a mixed batch by type, replies first: "4 replies,
@@ -138,12 +146,13 @@ func breakdown(b *batch) string {
 
 // nouns are the singular and plural words for events of a type.
 var nouns = map[smartlead.EventType][2]string{
-	smartlead.EventReplied:      {"reply", "replies"},
-	smartlead.EventOpened:       {"open", "opens"},
-	smartlead.EventClicked:      {"click", "clicks"},
-	smartlead.EventBounced:      {"bounce", "bounces"},
-	smartlead.EventUnsubscribed: {"unsubscribe", "unsubscribes"},
-	smartlead.EventSent:         {"sent", "sent"},
+	smartlead.EventReplied:         {"reply", "replies"},
+	smartlead.EventOpened:          {"open", "opens"},
+	smartlead.EventClicked:         {"click", "clicks"},
+	smartlead.EventBounced:         {"bounce", "bounces"},
+	smartlead.EventUnsubscribed:    {"unsubscribe", "unsubscribes"},
+	smartlead.EventSent:            {"sent", "sent"},
+	smartlead.EventCategoryUpdated: {"category change", "category changes"},
 }
 
 // noun is the word for c events of type t.

@@ -6,8 +6,10 @@ package settings
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -16,7 +18,11 @@ import (
 // Settings is the user's configuration. Its JSON form is part of the local
 // API (GET/PUT /api/settings).
 type Settings struct {
-	NgrokDomain   string                `json:"ngrok_domain"`
+	NgrokDomain string `json:"ngrok_domain"`
+	// PublicURL is the public address of the receiver the user provides
+	// (a tunnel or reverse proxy of their own) when there is no ngrok
+	// token: https://host[/path]. Empty means none.
+	PublicURL     string                `json:"public_url"`
 	Scope         Scope                 `json:"scope"`
 	Events        []smartlead.EventType `json:"events"`
 	Notifications Notifications         `json:"notifications"`
@@ -87,10 +93,62 @@ func (r Retention) validate() error {
 	return nil
 }
 
-// Scope is which campaigns the webhook covers.
+// Scope is which campaigns the webhooks cover, and through which API.
 type Scope struct {
 	All       bool     `json:"all"`
 	Campaigns []string `json:"campaigns"`
+	// Level is how Leadbell registers: LevelCampaigns (the default, and
+	// the only API attested by code run against real accounts) holds one
+	// webhook per campaign; LevelAccount one user-level webhook for all
+	// campaigns; LevelClient one for an agency client's campaigns
+	// (ClientID). The last two use SmartLead's global webhook API.
+	Level    string `json:"level"`
+	ClientID string `json:"client_id,omitempty"`
+}
+
+// Registration levels of Scope.Level.
+const (
+	LevelCampaigns = "campaigns"
+	LevelAccount   = "account"
+	LevelClient    = "client"
+)
+
+// EffectiveLevel is s.Level, LevelCampaigns when unset (settings saved
+// before the choice existed).
+func (s Scope) EffectiveLevel() string {
+	if s.Level == "" {
+		return LevelCampaigns
+	}
+	return s.Level
+}
+
+// ValidateLevel says what is wrong with a level and client id, in a
+// sentence.
+func ValidateLevel(level, clientID string) error {
+	switch level {
+	case "", LevelCampaigns, LevelAccount:
+		return nil
+	case LevelClient:
+		if strings.TrimSpace(clientID) == "" {
+			return fmt.Errorf("settings: a client webhook needs the client's id")
+		}
+		return nil
+	}
+	return fmt.Errorf("settings: scope level is campaigns, account or client")
+}
+
+// ValidatePublicURL checks a public address: an absolute https (or http)
+// URL without query or fragment. It returns it without a trailing slash.
+func ValidatePublicURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("settings: the public address must look like https://leads.example.com")
+	}
+	return strings.TrimRight(s, "/"), nil
 }
 
 // Notifications says which events raise a desktop notification, and when.
@@ -108,18 +166,19 @@ type QuietHours struct {
 	End     string `json:"end"`
 }
 
-// Default is what a new install starts with: all campaigns, all six events,
+// Default is what a new install starts with: all campaigns, one webhook
+// each, all seven event types,
 // notifications for replies, opens off, bounces and unsubscribes off; sends
 // and opens kept 90 days, clicks 180.
 func Default() Settings {
 	return Settings{
-		Scope:  Scope{All: true, Campaigns: []string{}},
+		Scope:  Scope{All: true, Campaigns: []string{}, Level: LevelCampaigns},
 		Events: slices.Clone(smartlead.EventTypes),
 		Notifications: Notifications{
 			Types: map[smartlead.EventType]bool{
 				smartlead.EventReplied: true, smartlead.EventSent: false, smartlead.EventOpened: false,
 				smartlead.EventClicked: false, smartlead.EventBounced: false, smartlead.EventUnsubscribed: false,
-				smartlead.EventOther: false,
+				smartlead.EventCategoryUpdated: false, smartlead.EventOther: false,
 			},
 			QuietHours: QuietHours{Start: "22:00", End: "07:00"},
 			Sound:      true,
@@ -132,6 +191,7 @@ func Default() Settings {
 type Update struct {
 	NgrokDomain   *string               `json:"ngrok_domain"`
 	NgrokToken    *string               `json:"ngrok_token"` // write-only; "" clears it
+	PublicURL     *string               `json:"public_url"`
 	Scope         *Scope                `json:"scope"`
 	Events        []smartlead.EventType `json:"events"`
 	Notifications *Notifications        `json:"notifications"`
@@ -145,11 +205,31 @@ func (s Settings) Apply(u Update) (Settings, error) {
 	if u.NgrokDomain != nil {
 		s.NgrokDomain = *u.NgrokDomain
 	}
+	if u.PublicURL != nil {
+		pub, err := ValidatePublicURL(*u.PublicURL)
+		if err != nil {
+			return s, err
+		}
+		s.PublicURL = pub
+	}
 	if u.Scope != nil {
-		if !u.Scope.All && len(u.Scope.Campaigns) == 0 {
+		level := u.Scope.Level
+		if level == "" {
+			level = s.Scope.EffectiveLevel()
+		}
+		if err := ValidateLevel(level, u.Scope.ClientID); err != nil {
+			return s, err
+		}
+		if level == LevelCampaigns && !u.Scope.All && len(u.Scope.Campaigns) == 0 {
 			return s, fmt.Errorf("settings: choose at least one campaign, or all campaigns")
 		}
-		s.Scope = Scope{All: u.Scope.All, Campaigns: slices.Clone(u.Scope.Campaigns)}
+		s.Scope = Scope{All: u.Scope.All, Campaigns: slices.Clone(u.Scope.Campaigns), Level: level}
+		if level == LevelClient {
+			s.Scope.ClientID = strings.TrimSpace(u.Scope.ClientID)
+		}
+		if level != LevelCampaigns {
+			s.Scope.All = true // an account or client webhook covers every campaign
+		}
 		if s.Scope.All || s.Scope.Campaigns == nil {
 			s.Scope.Campaigns = []string{}
 		}

@@ -17,7 +17,25 @@ func TestApply(t *testing.T) {
 		check   func(Settings) bool
 		wantErr bool
 	}{
-		{"nothing changes", Update{}, func(s Settings) bool { return s.Scope.All && len(s.Events) == 6 }, false},
+		{"nothing changes", Update{}, func(s Settings) bool {
+			return s.Scope.All && len(s.Events) == 7 && s.Scope.EffectiveLevel() == LevelCampaigns
+		}, false},
+		{"category updates alone", Update{Events: []smartlead.EventType{smartlead.EventCategoryUpdated}}, func(s Settings) bool { return len(s.Events) == 1 }, false},
+		{"account level", Update{Scope: &Scope{Level: LevelAccount}}, func(s Settings) bool {
+			return s.Scope.Level == LevelAccount && s.Scope.All && len(s.Scope.Campaigns) == 0
+		}, false},
+		{"client level", Update{Scope: &Scope{Level: LevelClient, ClientID: " 42 "}}, func(s Settings) bool {
+			return s.Scope.Level == LevelClient && s.Scope.ClientID == "42" && s.Scope.All
+		}, false},
+		{"client level without a client", Update{Scope: &Scope{Level: LevelClient}}, nil, true},
+		{"unknown level", Update{Scope: &Scope{All: true, Level: "galaxy"}}, nil, true},
+		{"chosen campaigns keep the level", Update{Scope: &Scope{Campaigns: []string{"7"}}}, func(s Settings) bool {
+			return s.Scope.Level == LevelCampaigns
+		}, false},
+		{"public address", Update{PublicURL: ptr(" https://leads.example.com/ ")}, func(s Settings) bool { return s.PublicURL == "https://leads.example.com" }, false},
+		{"public address cleared", Update{PublicURL: ptr("")}, func(s Settings) bool { return s.PublicURL == "" }, false},
+		{"public address not a URL", Update{PublicURL: ptr("leads.example.com")}, nil, true},
+		{"public address with a query", Update{PublicURL: ptr("https://leads.example.com/?token=1")}, nil, true},
 		{"chosen campaigns", Update{Scope: &Scope{Campaigns: []string{"7", "9"}}}, func(s Settings) bool { return !s.Scope.All && len(s.Scope.Campaigns) == 2 }, false},
 		{"no campaign chosen", Update{Scope: &Scope{}}, nil, true},
 		{"only replies", Update{Events: []smartlead.EventType{smartlead.EventReplied}}, func(s Settings) bool { return len(s.Events) == 1 }, false},

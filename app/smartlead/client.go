@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -30,7 +29,7 @@ type ClientOptions struct {
 	// whatever its CheckRedirect says, so the key cannot travel on a Referer.
 	// Default: a client with a 30 s timeout.
 	HTTP *http.Client
-	// Logger receives retries and API family changes; never URLs or keys.
+	// Logger receives retries; never URLs or keys.
 	Logger *slog.Logger
 	// MaxRetries bounds the retries of one call (so MaxRetries+1 attempts).
 	// 0 means 4; a negative value means no retries.
@@ -44,10 +43,11 @@ type ClientOptions struct {
 	Limiter *rate.Limiter
 }
 
-// Client talks to SmartLead's REST API. It speaks both webhook families
-// (the spec's /webhook/... and the live per-campaign /campaigns/{id}/webhooks)
-// and remembers which one the account answers. A Client is safe for
-// concurrent use. The API key travels in the query string, so the client
+// Client talks to SmartLead's REST API: campaigns, lead categories, the
+// per-campaign webhook API (the one attested by code run against real
+// accounts) and the global /webhook/... API of SmartLead's docs, as
+// docs/smartlead-api.md describes them. A Client is safe for concurrent
+// use. The API key travels in the query string, so the client
 // never logs a URL and scrubs the key from every error it returns.
 type Client struct {
 	base       *url.URL
@@ -58,9 +58,6 @@ type Client struct {
 	maxRetries int
 	sleep      func(context.Context, time.Duration) error
 	limiter    *rate.Limiter
-
-	mu     sync.Mutex
-	family string // "", apiFamilySpec or apiFamilyLive
 }
 
 // NewClient returns a client for the API at baseURL (DefaultBaseURL when
@@ -107,25 +104,6 @@ func NewClient(baseURL, apiKey string, opts ClientOptions) *Client {
 	return c
 }
 
-// Family reports which webhook API the account has answered on: "spec"
-// (/webhook/...), "live" (/campaigns/{id}/webhooks) or "" before the first
-// webhook call.
-func (c *Client) Family() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.family
-}
-
-func (c *Client) setFamily(f string) {
-	c.mu.Lock()
-	changed := c.family != f
-	c.family = f
-	c.mu.Unlock()
-	if changed {
-		c.log.Info("smartlead: using webhook API family", "family", f)
-	}
-}
-
 // call performs a request and decodes a 2xx answer into out (when not nil);
 // any other answer becomes an *APIError.
 func (c *Client) call(ctx context.Context, op, method, path string, in, out any) error {
@@ -134,7 +112,7 @@ func (c *Client) call(ctx context.Context, op, method, path string, in, out any)
 		return err
 	}
 	if !resp.ok() {
-		return c.apiError(op, resp, false)
+		return c.apiError(op, resp)
 	}
 	return c.decode(op, resp, out)
 }
@@ -148,10 +126,10 @@ type apiResponse struct {
 
 func (r *apiResponse) ok() bool { return r.status >= 200 && r.status < 300 }
 
-// apiError turns a non-2xx answer into an *APIError; routeGone marks an
-// answer from a route that does not exist at all.
-func (c *Client) apiError(op string, r *apiResponse, routeGone bool) error {
-	e := &APIError{Op: op, Status: r.status, routeGone: routeGone,
+// apiError turns a non-2xx answer into an *APIError, telling a route that
+// does not exist at all from a missing resource (apiRouteMissing).
+func (c *Client) apiError(op string, r *apiResponse) error {
+	e := &APIError{Op: op, Status: r.status, routeGone: apiRouteMissing(r.status, r.body),
 		Message: apiScrub(apiMessage(r.status, r.body), c.apiKey)}
 	if r.status == http.StatusTooManyRequests || r.status >= 500 {
 		e.RetryAfter = apiRetryAfter(r.header, r.body, time.Now())

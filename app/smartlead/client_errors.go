@@ -26,12 +26,9 @@ var (
 	// ErrUnreachable means SmartLead could not be reached at all (DNS,
 	// refused connection, timeout, broken answer).
 	ErrUnreachable = errors.New("smartlead: unreachable")
-	// ErrCampaignRequired means the account only offers the per-campaign
-	// webhook API, so a user-level webhook cannot be registered: register one
-	// per campaign instead.
-	ErrCampaignRequired = errors.New("smartlead: this account only supports per-campaign webhooks")
-	// ErrUnsupported means the account's API has no route for the call (404
-	// with no JSON message, or 405) in any family the client knows.
+	// ErrUnsupported means the account's API has no route for the call (a
+	// 405, or a 404 that is the router's, not the API's: see
+	// apiRouteMissing).
 	ErrUnsupported = errors.New("smartlead: call not offered by this API")
 )
 
@@ -98,24 +95,44 @@ func apiScrub(s, key string) string {
 }
 
 // apiErrorBody is the part of an error answer we read. SmartLead's error
-// bodies are not uniform.
+// bodies are not uniform: {"message": "..."}, {"error": "..."}, and the rate
+// limiter's nested {"error": {"code", "message", "retry_after"}}
+// (docs/smartlead-api.md, "Rate limits").
 type apiErrorBody struct {
 	Message    any `json:"message"`
 	Error      any `json:"error"`
 	RetryAfter any `json:"retry_after"`
 }
 
-// apiMessage picks the human message out of an error body: "message", then
-// "error", then the status text. It is cut short and stripped of control
-// characters: the body is the server's and could hold anything.
+// nested returns the body's "error" object, when it is one.
+func (b apiErrorBody) nested() (apiErrorBody, bool) {
+	m, ok := b.Error.(map[string]any)
+	if !ok {
+		return apiErrorBody{}, false
+	}
+	return apiErrorBody{Message: m["message"], Error: m["code"], RetryAfter: m["retry_after"]}, true
+}
+
+// text is the body's human message: "message", then "error" (or the nested
+// error's message, then its code).
+func (b apiErrorBody) text() string {
+	if msg := apiString(b.Message); msg != "" {
+		return msg
+	}
+	if n, ok := b.nested(); ok {
+		return n.text()
+	}
+	return apiString(b.Error)
+}
+
+// apiMessage picks the human message out of an error body (see
+// apiErrorBody.text), else the status text. It is cut short and stripped of
+// control characters: the body is the server's and could hold anything.
 func apiMessage(status int, body []byte) string {
 	var b apiErrorBody
 	msg := ""
 	if json.Unmarshal(body, &b) == nil {
-		msg = apiString(b.Message)
-		if msg == "" {
-			msg = apiString(b.Error)
-		}
+		msg = b.text()
 	}
 	if msg == "" {
 		msg = http.StatusText(status)
@@ -150,15 +167,19 @@ func apiString(v any) string {
 	}
 }
 
-// apiRouteMissing tells a missing route from a missing resource. The rule:
-//   - 405 always means the route does not exist (for that method);
-//   - a 404 whose body is a JSON object carrying "message" or "error" is the
-//     API speaking about a resource (e.g. {"message":"Webhook not found"});
-//   - any other 404 (empty, HTML such as Express's "Cannot GET /...", plain
-//     text) comes from the router: the route is missing.
-//
-// Once a family has answered successfully, the caller treats every 404 from
-// it as a missing resource and does not ask this function.
+// routerMessage matches what a router says about a path it has no route
+// for: Express's "Cannot POST /api/v1/webhook/create", which some gateways
+// wrap in JSON, or a bare "Not Found".
+var routerMessage = regexp.MustCompile(`^(?i:cannot (get|post|put|patch|delete|head|options) /|not found\.?$)`)
+
+// apiRouteMissing tells a missing route from a missing resource: the route
+// is missing on a 405, and on any 404 unless its body is a JSON object
+// whose message names a missing thing in the API's own words
+// ({"message": "Webhook not found"}). HTML (Express's default page), plain
+// text, an empty body and a JSON message that is the router's own
+// ({"message": "Cannot POST /api/v1/webhook/create"}, "Not Found") all mean
+// the route does not exist. It decides one answer; nothing pins an
+// account to an API because of it.
 func apiRouteMissing(status int, body []byte) bool {
 	switch status {
 	case http.StatusMethodNotAllowed:
@@ -168,7 +189,8 @@ func apiRouteMissing(status int, body []byte) bool {
 		if json.Unmarshal(body, &b) != nil {
 			return true
 		}
-		return apiString(b.Message) == "" && apiString(b.Error) == ""
+		msg := strings.TrimSpace(b.text())
+		return msg == "" || routerMessage.MatchString(msg)
 	}
 	return false
 }

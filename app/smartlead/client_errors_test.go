@@ -58,14 +58,17 @@ func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
 		{"401", s.URL(), nil, func(c *smartlead.Client) error {
 			return smartlead.NewClient(s.URL(), key+"-wrong", smartlead.ClientOptions{}).ValidateKey(ctx)
 		}},
-		{"404", s.URL(), nil, func(c *smartlead.Client) error { _, err := c.GetWebhook(ctx, webhook); return err }},
-		{"400", s.URL(), nil, func(c *smartlead.Client) error { _, err := c.CreateWebhook(ctx, smartlead.Webhook{}); return err }},
+		{"404", s.URL(), nil, func(c *smartlead.Client) error { _, err := c.SaveCampaignWebhook(ctx, webhook); return err }},
+		{"400", s.URL(), nil, func(c *smartlead.Client) error {
+			_, err := c.SaveCampaignWebhook(ctx, smartlead.Webhook{CampaignID: webhook.CampaignID})
+			return err
+		}},
 		{"429 after retries", s.URL(), func() { s.FailNext(100, 429) }, func(c *smartlead.Client) error { return c.ValidateKey(ctx) }},
 		{"503 after retries", s.URL(), func() { s.FailNext(100, 503) }, func(c *smartlead.Client) error { return c.ValidateKey(ctx) }},
 		{"connection refused", "http://" + closedAddr + "/api/v1", nil, func(c *smartlead.Client) error { return c.ValidateKey(ctx) }},
-		{"connection dropped", hang.URL + "/api/v1", nil, func(c *smartlead.Client) error { return c.DeleteWebhook(ctx, webhook) }},
+		{"connection dropped", hang.URL + "/api/v1", nil, func(c *smartlead.Client) error { return c.DeleteCampaignWebhook(ctx, webhook) }},
 		{"server echoes the URL", echo.URL + "/api/v1", nil, func(c *smartlead.Client) error { return c.ValidateKey(ctx) }},
-		{"answer not JSON", echo.URL + "/api/v1", nil, func(c *smartlead.Client) error { _, err := c.ListWebhooks(ctx, "1"); return err }},
+		{"answer not JSON", echo.URL + "/api/v1", nil, func(c *smartlead.Client) error { _, err := c.CampaignWebhooks(ctx, "1"); return err }},
 		{"redirect", echo.URL + "/api/v1", nil, func(c *smartlead.Client) error { return c.RetriggerFailed(ctx, "2", time.Now(), time.Now()) }},
 		{"canceled", s.URL(), nil, func(c *smartlead.Client) error { return c.ValidateKey(canceled) }},
 	}
@@ -118,6 +121,7 @@ func TestAPIErrorMessage(t *testing.T) {
 		{"message", 400, `{"message":"\"webhook_url\" must be a valid uri"}`, `"webhook_url" must be a valid uri`},
 		{"error", 401, `{"error":"Invalid API Key"}`, "Invalid API Key"},
 		{"empty message, error", 400, `{"message":"","error":"Bad thing"}`, "Bad thing"},
+		{"nested error (SmartLead's 429)", 429, `{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Rate limit exceeded","retry_after":30}}`, "Rate limit exceeded"},
 		{"structured message", 422, `{"message":{"field":"name"}}`, `{"field":"name"}`},
 		{"neither", 500, `{"statusCode":500}`, "Internal Server Error"},
 		{"HTML", 502, `<html><body>Bad Gateway</body></html>`, "Bad Gateway"},

@@ -24,6 +24,7 @@ func TestAPIRetryAfter(t *testing.T) {
 		{"HTTP date in the past", "Wed, 15 Jan 2025 09:00:00 GMT", "", 0},
 		{"JSON number", "", `{"message":"slow down","retry_after":12}`, 12 * time.Second},
 		{"JSON string", "", `{"retry_after":"3"}`, 3 * time.Second},
+		{"nested JSON (SmartLead's 429)", "", `{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Rate limit exceeded","retry_after":30}}`, 30 * time.Second},
 		{"header wins over body", "2", `{"retry_after":12}`, 2 * time.Second},
 		{"garbage header, body used", "soon", `{"retry_after":4}`, 4 * time.Second},
 		{"negative", "-5", "", 0},
@@ -68,7 +69,10 @@ func TestAPIRouteMissing(t *testing.T) {
 		{"404 JSON without a message", 404, `{"statusCode":404}`, true},
 		{"404 JSON array", 404, `[]`, true},
 		{"404 JSON message", 404, `{"message":"Webhook not found"}`, false},
-		{"404 JSON error", 404, `{"error":"Not found"}`, false},
+		{"404 JSON error naming a thing", 404, `{"error":"Campaign not found"}`, false},
+		{"404 JSON router message", 404, `{"message":"Cannot POST /api/v1/webhook/create"}`, true},
+		{"404 JSON bare Not Found", 404, `{"error":"Not Found"}`, true},
+		{"404 nested error naming a thing", 404, `{"error":{"code":"NOT_FOUND","message":"Webhook not found"}}`, false},
 		{"400", 400, `<html>`, false},
 	}
 	for _, tt := range tests {

@@ -37,8 +37,8 @@ func apiBackoff(n int) time.Duration {
 }
 
 // apiRetryAfter reads how long the server asked us to wait: the Retry-After
-// header in seconds or as an HTTP date, else a JSON "retry_after" in seconds
-// (SmartLead's 429 bodies carry one). It returns 0 when there is none.
+// header in seconds or as an HTTP date, else a JSON "retry_after" in seconds,
+// top-level or in the nested "error" object SmartLead's 429 bodies carry. It returns 0 when there is none.
 func apiRetryAfter(h http.Header, body []byte, now time.Time) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
@@ -54,6 +54,9 @@ func apiRetryAfter(h http.Header, body []byte, now time.Time) time.Duration {
 	var b apiErrorBody
 	if json.Unmarshal(body, &b) != nil {
 		return 0
+	}
+	if n, ok := b.nested(); ok && b.RetryAfter == nil {
+		b = n // {"error": {"code": "RATE_LIMIT_EXCEEDED", "retry_after": 30}}
 	}
 	switch v := b.RetryAfter.(type) {
 	case float64:

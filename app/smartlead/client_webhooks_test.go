@@ -4,275 +4,203 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 )
 
-func TestWebhookLifecycle(t *testing.T) {
-	tests := []struct {
-		name   string
-		family smartleadtest.Family
-		want   string // the family the client settles on
-	}{
-		{"spec account", smartleadtest.FamilySpec, "spec"},
-		{"live account", smartleadtest.FamilyLive, "live"},
-		{"account with both", smartleadtest.FamilyBoth, "spec"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+var allCategories = []string{"Do Not Contact", "Information Request", "Interested", "Meeting Request", "Not Interested", "Out Of Office", "Wrong Person"}
+
+func equalWebhook(a, b smartlead.Webhook) bool {
+	return a.ID == b.ID && a.CampaignID == b.CampaignID && a.ClientID == b.ClientID && a.Name == b.Name && a.URL == b.URL &&
+		a.Enabled == b.Enabled && slices.Equal(a.EventTypes, b.EventTypes)
+}
+
+// TestCampaignWebhookLifecycle saves, lists, updates and deletes a
+// campaign's webhook through the per-campaign API, on both kinds of
+// account, as the strict fake answers (the saved webhook in the answer, no
+// is_active in the list, live names on the wire).
+func TestCampaignWebhookLifecycle(t *testing.T) {
+	for _, family := range []smartleadtest.Family{smartleadtest.FamilyLive, smartleadtest.FamilyBoth} {
+		t.Run(family.String(), func(t *testing.T) {
 			ctx := context.Background()
-			s := newFake(t, smartleadtest.Options{Family: tt.family})
+			s := newFake(t, smartleadtest.Options{Family: family, NoTestEvents: true})
 			c := newHarness(s.URL(), s.APIKey(), 0).c
 			cid := s.Campaigns()[1].ID
 			in := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/hooks/t0k3n",
-				EventTypes: []smartlead.EventType{smartlead.EventReplied, smartlead.EventBounced}}
+				EventTypes: []smartlead.EventType{smartlead.EventReplied, smartlead.EventCategoryUpdated}, Categories: allCategories}
 
-			w, err := c.CreateWebhook(ctx, in)
+			w, err := c.SaveCampaignWebhook(ctx, in)
 			if err != nil {
-				t.Fatalf("CreateWebhook: %v", err)
-			}
-			if c.Family() != tt.want {
-				t.Errorf("Family = %q, want %q", c.Family(), tt.want)
+				t.Fatalf("SaveCampaignWebhook: %v", err)
 			}
 			in.ID, in.Enabled = w.ID, true
 			if !equalWebhook(w, in) || !equalWebhook(s.Webhooks()[0], in) {
-				t.Fatalf("created %+v, fake holds %+v; want %+v", w, s.Webhooks()[0], in)
+				t.Fatalf("saved %+v, fake holds %+v; want %+v", w, s.Webhooks()[0], in)
 			}
-			if got, err := c.GetWebhook(ctx, w); err != nil || !equalWebhook(got, in) {
-				t.Fatalf("GetWebhook = %+v, %v; want %+v", got, err, in)
-			}
-
-			in.Name, in.EventTypes = "Leadbell (desk)", smartlead.EventTypes
-			if _, err := c.UpdateWebhook(ctx, in); err != nil {
-				t.Fatalf("UpdateWebhook: %v", err)
-			}
-			if got, _ := c.GetWebhook(ctx, in); !equalWebhook(got, in) {
-				t.Fatalf("after update GetWebhook = %+v, want %+v", got, in)
+			list, err := c.CampaignWebhooks(ctx, cid)
+			if err != nil || len(list) != 1 || !equalWebhook(list[0], in) || !slices.Equal(list[0].Categories, allCategories) {
+				t.Fatalf("CampaignWebhooks = %+v, %v; want [%+v]", list, err, in)
 			}
 
-			// SmartLead disables it behind our back; saving it repairs it.
-			s.DisableWebhook(w.ID)
-			if got, _ := c.GetWebhook(ctx, in); got.Enabled {
-				t.Fatal("GetWebhook does not show the webhook disabled")
+			in.EventTypes = smartlead.EventTypes
+			if got, err := c.SaveCampaignWebhook(ctx, in); err != nil || got.ID != in.ID {
+				t.Fatalf("update = %+v, %v; want the same webhook %s", got, err, in.ID)
 			}
-			stale := in
-			stale.Enabled = false // what we last knew; saving enables it regardless
-			if got, err := c.UpdateWebhook(ctx, stale); err != nil || !got.Enabled || !s.Webhooks()[0].Enabled {
-				t.Fatalf("UpdateWebhook = %+v, %v; want it enabled again", got, err)
+			if got := s.Webhooks(); len(got) != 1 || !slices.Equal(got[0].EventTypes, smartlead.EventTypes) {
+				t.Fatalf("after update the fake holds %+v", got)
+			}
+			// SmartLead disables it behind our back; saving repairs it.
+			s.DisableWebhook(in.ID)
+			if _, err := c.SaveCampaignWebhook(ctx, in); err != nil || !s.Webhooks()[0].Enabled {
+				t.Fatalf("saving a disabled webhook: %v, enabled %v", err, s.Webhooks()[0].Enabled)
 			}
 
-			if err := c.DeleteWebhook(ctx, in); err != nil {
-				t.Fatalf("DeleteWebhook: %v", err)
+			if err := c.DeleteCampaignWebhook(ctx, in); err != nil {
+				t.Fatalf("DeleteCampaignWebhook: %v", err)
 			}
 			if len(s.Webhooks()) != 0 {
 				t.Fatalf("fake still holds %v", s.Webhooks())
 			}
-			if _, err := c.GetWebhook(ctx, in); !errors.Is(err, smartlead.ErrNotFound) {
-				t.Errorf("GetWebhook after delete = %v, want ErrNotFound", err)
+			if err := c.DeleteCampaignWebhook(ctx, in); !errors.Is(err, smartlead.ErrNotFound) {
+				t.Errorf("second delete = %v, want ErrNotFound", err)
 			}
-			if err := c.DeleteWebhook(ctx, in); !errors.Is(err, smartlead.ErrNotFound) {
-				t.Errorf("second DeleteWebhook = %v, want ErrNotFound", err)
-			}
-			if c.Family() != tt.want {
-				t.Errorf("Family changed to %q", c.Family())
+			for _, call := range s.Calls() {
+				if strings.HasPrefix(call.Path, "/api/v1/webhook") {
+					t.Errorf("called the global API: %s %s", call.Method, call.Path)
+				}
 			}
 		})
 	}
 }
 
-func equalWebhook(a, b smartlead.Webhook) bool {
-	return a.ID == b.ID && a.CampaignID == b.CampaignID && a.Name == b.Name && a.URL == b.URL &&
-		a.Enabled == b.Enabled && slices.Equal(a.EventTypes, b.EventTypes)
-}
-
-func TestUserLevelWebhook(t *testing.T) {
-	ctx := context.Background()
-	in := smartlead.Webhook{Name: "Leadbell", URL: "https://leadbell.example/hooks/x", EventTypes: smartlead.EventTypes}
-
-	s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilySpec})
-	c := newHarness(s.URL(), s.APIKey(), 0).c
-	w, err := c.CreateWebhook(ctx, in)
-	if err != nil || w.CampaignID != "" || s.Webhooks()[0].CampaignID != "" {
-		t.Fatalf("user-level CreateWebhook on a spec account = %+v, %v", w, err)
-	}
-	if got, err := c.GetWebhook(ctx, w); err != nil || got.CampaignID != "" {
-		t.Errorf("GetWebhook = %+v, %v; want user level", got, err)
-	}
-
-	s = newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyLive})
-	c = newHarness(s.URL(), s.APIKey(), 0).c
-	if _, err := c.CreateWebhook(ctx, in); !errors.Is(err, smartlead.ErrCampaignRequired) {
-		t.Fatalf("user-level CreateWebhook on a live account = %v, want ErrCampaignRequired", err)
-	}
-	if len(s.Webhooks()) != 0 {
-		t.Error("a webhook was created anyway")
-	}
-}
-
-func TestFallbackIsRemembered(t *testing.T) {
-	ctx := context.Background()
-	s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyLive})
+// TestCampaignWebhookRefusals checks that what SmartLead refuses comes back
+// as an error with SmartLead's words, and nothing is saved.
+func TestCampaignWebhookRefusals(t *testing.T) {
+	s := newFake(t, smartleadtest.Options{NoTestEvents: true})
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	cid := s.Campaigns()[0].ID
-	for i := range 3 {
-		w := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/hooks/" + string(rune('a'+i)),
-			EventTypes: []smartlead.EventType{smartlead.EventReplied}}
-		got, err := c.CreateWebhook(ctx, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.URL != w.URL || got.ID == "" {
-			t.Fatalf("created %+v, want the webhook for %s", got, w.URL)
-		}
-	}
-	spec := 0
-	for _, call := range s.Calls() {
-		if strings.HasPrefix(call.Path, "/api/v1/webhook/") {
-			spec++
-		}
-	}
-	if spec != 1 {
-		t.Errorf("%d calls to the spec family, want 1: the first 404 settles it", spec)
-	}
-}
-
-func TestListWebhooksShowsSpecNames(t *testing.T) {
-	ctx := context.Background()
-	s := newFake(t, smartleadtest.Options{})
-	c := newHarness(s.URL(), s.APIKey(), 0).c
-	cid := s.Campaigns()[0].ID
-	w, err := c.CreateWebhook(ctx, smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/h",
-		EventTypes: []smartlead.EventType{smartlead.EventOpened, smartlead.EventClicked}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := c.ListWebhooks(ctx, cid)
-	if err != nil || len(list) != 1 || !equalWebhook(list[0], w) {
-		t.Fatalf("ListWebhooks = %+v, %v; want [%+v]", list, err, w)
-	}
-	spec := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilySpec})
-	_, err = newHarness(spec.URL(), spec.APIKey(), 0).c.ListWebhooks(ctx, cid)
-	if !errors.Is(err, smartlead.ErrUnsupported) || errors.Is(err, smartlead.ErrNotFound) {
-		t.Errorf("ListWebhooks on a spec account = %v, want ErrUnsupported", err)
-	}
-}
-
-// oddAPI answers GET /webhook/5 with the given status and body, and lists
-// webhook 5 on the live family.
-func oddAPI(t *testing.T, status int, contentType, body string) (*httptest.Server, *[]string) {
-	var mu sync.Mutex
-	var paths []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		paths = append(paths, r.Method+" "+r.URL.Path)
-		mu.Unlock()
-		switch r.Method + " " + r.URL.Path {
-		case "GET /api/v1/webhook/5":
-			if contentType != "" {
-				w.Header().Set("Content-Type", contentType)
-			}
-			w.WriteHeader(status)
-			w.Write([]byte(body))
-		case "GET /api/v1/campaigns/77/webhooks":
-			w.Write([]byte(`[{"id":5,"webhook_url":"https://h.example/x","email_campaign_id":77,"name":"L","event_types":["EMAIL_REPLY","LEAD_CATEGORY_UPDATED"],"categories":[]}]`))
-		default:
-			w.WriteHeader(http.StatusTeapot)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &paths
-}
-
-func TestRouteMissingOrWebhookGone(t *testing.T) {
+	ok := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/h",
+		EventTypes: []smartlead.EventType{smartlead.EventReplied}, Categories: []string{"Interested"}}
 	tests := []struct {
-		name        string
-		status      int
-		contentType string
-		body        string
-		gone        bool // ErrNotFound, no fallback
+		name   string
+		change func(w *smartlead.Webhook)
+		want   string
 	}{
-		{"404 without body", 404, "", "", false},
-		{"404 Express HTML", 404, "text/html", "<!DOCTYPE html><html><body><pre>Cannot GET /api/v1/webhook/5</pre></body></html>", false},
-		{"404 plain text", 404, "text/plain", "Not Found", false},
-		{"405", 405, "application/json", `{"message":"Method Not Allowed"}`, false},
-		{"404 JSON message", 404, "application/json", `{"message":"Webhook not found"}`, true},
-		{"404 JSON error", 404, "application/json", `{"error":"Webhook not found"}`, true},
+		{"no categories", func(w *smartlead.Webhook) { w.Categories = nil }, `"categories" must contain at least 1 items`},
+		{"a category the account lacks", func(w *smartlead.Webhook) { w.Categories = []string{"Hot"} }, "categor"},
+		{"an event type SmartLead does not know", func(w *smartlead.Webhook) { w.EventTypes = []smartlead.EventType{"EMAIL_TELEPATHY"} }, "event_types"},
+		{"a campaign that does not exist", func(w *smartlead.Webhook) { w.CampaignID = "999999999" }, "Campaign not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, paths := oddAPI(t, tt.status, tt.contentType, tt.body)
-			c := newHarness(srv.URL+"/api/v1", "k", 0).c
-			got, err := c.GetWebhook(context.Background(), smartlead.Webhook{ID: "5", CampaignID: "77"})
-			if tt.gone {
-				if !errors.Is(err, smartlead.ErrNotFound) || c.Family() != "spec" || len(*paths) != 1 {
-					t.Errorf("GetWebhook = %v, family %q, calls %v; want ErrNotFound from the spec family alone", err, c.Family(), *paths)
-				}
-				return
+			w := ok
+			tt.change(&w)
+			_, err := c.SaveCampaignWebhook(context.Background(), w)
+			var apiErr *smartlead.APIError
+			if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Message, tt.want) {
+				t.Fatalf("error %v, want SmartLead's %q", err, tt.want)
 			}
-			want := smartlead.Webhook{ID: "5", CampaignID: "77", Name: "L", URL: "https://h.example/x", Enabled: true,
-				EventTypes: []smartlead.EventType{smartlead.EventReplied, "LEAD_CATEGORY_UPDATED"}}
-			if err != nil || !equalWebhook(got, want) || c.Family() != "live" {
-				t.Errorf("GetWebhook = %+v, %v, family %q; want %+v from the live family", got, err, c.Family(), want)
+			if len(s.Webhooks()) != 0 {
+				t.Errorf("saved anyway: %v", s.Webhooks())
 			}
 		})
 	}
 }
 
-func TestKnownSpecFamilyReads404AsGone(t *testing.T) {
-	srv, paths := oddAPI(t, 404, "text/html", "<html><pre>Cannot GET /api/v1/webhook/5</pre></html>")
-	withCreate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v1/webhook/create" {
-			w.Write([]byte(`{"ok":true,"id":5,"webhook_url":"https://h.example/x"}`))
-			return
+// TestGlobalWebhook uses the global API on an account that has it, at user
+// and client level, and finds it missing (ErrUnsupported, not ErrNotFound)
+// on one that does not, whether the missing route answers HTML or JSON.
+func TestGlobalWebhook(t *testing.T) {
+	ctx := context.Background()
+	s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyBoth, NoTestEvents: true})
+	c := newHarness(s.URL(), s.APIKey(), 0).c
+	client := s.AddClient("Acme Agency")
+	for _, in := range []smartlead.Webhook{
+		{Name: "Leadbell", URL: "https://leadbell.example/hooks/u", EventTypes: smartlead.EventTypes, Categories: allCategories},
+		{ClientID: client, Name: "Leadbell", URL: "https://leadbell.example/hooks/c", EventTypes: smartlead.EventTypes, Categories: allCategories},
+	} {
+		t.Run(string(in.Level()), func(t *testing.T) {
+			w, err := c.CreateWebhook(ctx, in)
+			if err != nil || w.ID == "" {
+				t.Fatalf("CreateWebhook = %+v, %v", w, err)
+			}
+			in.ID, in.Enabled = w.ID, true
+			got, err := c.GetWebhook(ctx, w.ID)
+			if err != nil || !equalWebhook(got, in) {
+				t.Fatalf("GetWebhook = %+v, %v; want %+v", got, err, in)
+			}
+			in.EventTypes = []smartlead.EventType{smartlead.EventReplied}
+			if _, err := c.UpdateWebhook(ctx, in); err != nil {
+				t.Fatalf("UpdateWebhook: %v", err)
+			}
+			if got, _ := c.GetWebhook(ctx, w.ID); !slices.Equal(got.EventTypes, in.EventTypes) {
+				t.Fatalf("after update %+v", got)
+			}
+			if err := c.DeleteWebhook(ctx, w.ID); err != nil {
+				t.Fatalf("DeleteWebhook: %v", err)
+			}
+			if _, err := c.GetWebhook(ctx, w.ID); !errors.Is(err, smartlead.ErrNotFound) || errors.Is(err, smartlead.ErrUnsupported) {
+				t.Errorf("GetWebhook after delete = %v, want ErrNotFound", err)
+			}
+		})
+	}
+	for _, json := range []bool{false, true} {
+		s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyLive, MissingRouteJSON: json})
+		c := newHarness(s.URL(), s.APIKey(), 0).c
+		_, err := c.CreateWebhook(ctx, smartlead.Webhook{Name: "Leadbell", URL: "https://leadbell.example/h", EventTypes: smartlead.EventTypes})
+		if !errors.Is(err, smartlead.ErrUnsupported) || errors.Is(err, smartlead.ErrNotFound) {
+			t.Errorf("CreateWebhook on a per-campaign-only account (JSON 404: %v) = %v, want ErrUnsupported", json, err)
 		}
-		srv.Config.Handler.ServeHTTP(w, r)
-	}))
-	defer withCreate.Close()
-	c := newHarness(withCreate.URL+"/api/v1", "k", 0).c
-	if _, err := c.CreateWebhook(context.Background(), smartlead.Webhook{Name: "L", URL: "https://h.example/x"}); err != nil {
-		t.Fatal(err)
-	}
-	// The spec family answered, so any 404 from it means the webhook is gone.
-	if _, err := c.GetWebhook(context.Background(), smartlead.Webhook{ID: "5", CampaignID: "77"}); !errors.Is(err, smartlead.ErrNotFound) {
-		t.Errorf("GetWebhook = %v, want ErrNotFound once the spec family is known", err)
-	}
-	if slices.Contains(*paths, "GET /api/v1/campaigns/77/webhooks") {
-		t.Error("the client fell back to the live family after the spec family had answered")
+		if len(s.Webhooks()) != 0 {
+			t.Error("a webhook was created anyway")
+		}
 	}
 }
 
-func TestNoFamilyAnswers(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	defer srv.Close()
-	c := newHarness(srv.URL+"/api/v1", "k", 0).c
-	_, err := c.CreateWebhook(context.Background(), smartlead.Webhook{CampaignID: "1", Name: "L", URL: "https://h.example/x",
-		EventTypes: []smartlead.EventType{smartlead.EventReplied}})
-	if !errors.Is(err, smartlead.ErrUnsupported) || errors.Is(err, smartlead.ErrNotFound) {
-		t.Errorf("CreateWebhook = %v, want ErrUnsupported and not ErrNotFound", err)
-	}
-}
-
-func TestWebhookCallsNeedAnID(t *testing.T) {
+func TestCategories(t *testing.T) {
 	s := newFake(t, smartleadtest.Options{})
 	c := newHarness(s.URL(), s.APIKey(), 0).c
-	ctx := context.Background()
-	noID := smartlead.Webhook{CampaignID: s.Campaigns()[0].ID, Name: "L", URL: "https://h.example/x"}
-	if _, err := c.GetWebhook(ctx, noID); err == nil {
-		t.Error("GetWebhook without an id succeeded")
+	got, err := c.Categories(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := c.UpdateWebhook(ctx, noID); err == nil {
-		t.Error("UpdateWebhook without an id succeeded")
+	var names []string
+	for _, cat := range got {
+		names = append(names, cat.Name)
+		if cat.ID == "" || cat.Sentiment == "" {
+			t.Errorf("category %+v lacks its id or sentiment", cat)
+		}
 	}
-	if err := c.DeleteWebhook(ctx, noID); err == nil {
-		t.Error("DeleteWebhook without an id succeeded")
+	slices.Sort(names)
+	if !slices.Equal(names, allCategories) {
+		t.Errorf("categories %v, want %v", names, allCategories)
 	}
-	if len(s.Calls()) != 0 || c.Family() != "" {
-		t.Errorf("calls %v, family %q: nothing should have been sent", s.Calls(), c.Family())
+	s.FailCategories(http.StatusInternalServerError)
+	if _, err := newHarness(s.URL(), s.APIKey(), -1).c.Categories(context.Background()); err == nil {
+		t.Error("a failing fetch-categories gave no error")
+	}
+}
+
+// TestNestedRateLimitIsHonoured: SmartLead's 429 carries retry_after in a
+// nested error object; the client waits that long and says why.
+func TestNestedRateLimitIsHonoured(t *testing.T) {
+	s := newFake(t, smartleadtest.Options{})
+	s.FailNext(1, http.StatusTooManyRequests)
+	h := newHarness(s.URL(), s.APIKey(), 0)
+	if err := h.c.ValidateKey(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.sleeps.got(); len(got) != 1 || got[0].Seconds() != 1 {
+		t.Errorf("waited %v, want the 1 s SmartLead asked for", got)
+	}
+	s.FailNext(100, http.StatusTooManyRequests)
+	err := newHarness(s.URL(), s.APIKey(), 1).c.ValidateKey(context.Background())
+	var apiErr *smartlead.APIError
+	if !errors.Is(err, smartlead.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.Message == "" || strings.HasPrefix(apiErr.Message, "{") {
+		t.Errorf("error %v, want ErrRateLimited with SmartLead's message", err)
 	}
 }

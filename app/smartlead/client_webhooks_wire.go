@@ -5,27 +5,35 @@ import (
 	"slices"
 )
 
-// The wire forms of a webhook in the two API families.
+// The wire forms of a webhook. Both APIs name event types with the live
+// names, never the spec's (docs/smartlead-api.md: "Spec names are not
+// accepted there").
 
-// apiLiveNames maps the spec's event names to the live API's.
+// apiLiveNames maps Leadbell's event types to the names SmartLead's
+// webhook APIs accept.
 var apiLiveNames = map[EventType]string{
-	EventSent:         "EMAIL_SENT",
-	EventOpened:       "EMAIL_OPEN",
-	EventClicked:      "EMAIL_LINK_CLICK",
-	EventReplied:      "EMAIL_REPLY",
-	EventBounced:      "EMAIL_BOUNCE",
-	EventUnsubscribed: "LEAD_UNSUBSCRIBED",
+	EventSent:            "EMAIL_SENT",
+	EventOpened:          "EMAIL_OPEN",
+	EventClicked:         "EMAIL_LINK_CLICK",
+	EventReplied:         "EMAIL_REPLY",
+	EventBounced:         "EMAIL_BOUNCE",
+	EventUnsubscribed:    "LEAD_UNSUBSCRIBED",
+	EventCategoryUpdated: "LEAD_CATEGORY_UPDATED",
 }
 
-// apiEventType maps a name from either family to Leadbell's EventType.
-func apiEventType(name string) EventType {
-	for spec, live := range apiLiveNames {
-		if name == live || name == string(spec) {
-			return spec
-		}
+// LiveName is the name SmartLead's webhook APIs use for t.
+func LiveName(t EventType) string {
+	if live, ok := apiLiveNames[t]; ok {
+		return live
 	}
-	if name == "FIRST_EMAIL_SENT" {
-		return EventSent
+	return string(t)
+}
+
+// apiEventType maps a name from either vocabulary to Leadbell's EventType;
+// a name it does not know is kept as is.
+func apiEventType(name string) EventType {
+	if t, ok := sourceNames[name]; ok {
+		return t
 	}
 	return EventType(name)
 }
@@ -47,20 +55,25 @@ func apiSortTypes(ts []EventType) []EventType {
 	return slices.Compact(ts)
 }
 
-// apiWebhook is a webhook as either family describes it.
+// apiWebhook is a webhook as either API describes it: the per-campaign
+// list ({id, name, webhook_url, email_campaign_id, event_types,
+// categories}, no is_active), the per-campaign save's answer (with
+// event_type_map and category_id_map) and the global API's.
 type apiWebhook struct {
 	ID           apiID          `json:"id"`
 	Name         string         `json:"name"`
 	URL          string         `json:"webhook_url"`
 	CampaignID   apiID          `json:"email_campaign_id"`
+	ClientID     apiID          `json:"client_id"`
 	EventTypeMap map[string]any `json:"event_type_map"`
 	EventTypes   []string       `json:"event_types"`
+	Categories   []string       `json:"categories"`
 	IsActive     *bool          `json:"is_active"`
-	Status       string         `json:"status"`
 }
 
 func (w apiWebhook) webhook() Webhook {
-	out := Webhook{ID: string(w.ID), CampaignID: string(w.CampaignID), Name: w.Name, URL: w.URL, Enabled: true}
+	out := Webhook{ID: string(w.ID), CampaignID: string(w.CampaignID), ClientID: string(w.ClientID),
+		Name: w.Name, URL: w.URL, Enabled: w.IsActive == nil || *w.IsActive}
 	for name, on := range w.EventTypeMap {
 		if on == true || on == "true" || on == float64(1) {
 			out.EventTypes = append(out.EventTypes, apiEventType(name))
@@ -70,48 +83,53 @@ func (w apiWebhook) webhook() Webhook {
 		out.EventTypes = append(out.EventTypes, apiEventType(name))
 	}
 	out.EventTypes = apiSortTypes(out.EventTypes)
-	switch {
-	case w.IsActive != nil:
-		out.Enabled = *w.IsActive
-	case w.Status == "DISABLED" || w.Status == "INACTIVE" || w.Status == "disabled":
-		out.Enabled = false
-	}
+	out.Categories = slices.Clone(w.Categories)
 	return out
 }
 
-// apiSpecBody is the spec's create/update body; an update also switches
-// the webhook on.
-func apiSpecBody(w Webhook, update bool) map[string]any {
-	m := map[string]any{}
-	for _, t := range w.EventTypes {
-		m[string(t)] = true
+func apiTypeNames(ts []EventType) []string {
+	names := make([]string, 0, len(ts))
+	for _, t := range ts {
+		names = append(names, LiveName(t))
 	}
-	b := map[string]any{"name": w.Name, "webhook_url": w.URL, "event_type_map": m,
-		"association_type": 1, "email_campaign_id": nil}
-	if w.CampaignID != "" {
-		b["association_type"] = 3
-		b["email_campaign_id"] = apiWireID(w.CampaignID)
-	}
-	if update {
-		b["is_active"] = true
-	}
-	return b
+	return names
 }
 
-// apiLiveBody is the live family's upsert body; id nil creates.
-func apiLiveBody(w Webhook) map[string]any {
-	types := make([]string, 0, len(w.EventTypes))
-	for _, t := range w.EventTypes {
-		if live, ok := apiLiveNames[t]; ok {
-			types = append(types, live)
-		} else {
-			types = append(types, string(t))
-		}
-	}
+// apiCampaignBody is the per-campaign save body; id null creates.
+func apiCampaignBody(w Webhook) map[string]any {
 	var id any
 	if w.ID != "" {
 		id = apiWireID(w.ID)
 	}
 	return map[string]any{"id": id, "name": w.Name, "webhook_url": w.URL,
-		"event_types": types, "categories": []string{}}
+		"event_types": apiTypeNames(w.EventTypes), "categories": nonNil(w.Categories)}
+}
+
+// apiCreateBody is the global create body of SmartLead's current docs.
+func apiCreateBody(w Webhook) map[string]any {
+	m := map[string]any{}
+	for _, t := range w.EventTypes {
+		m[LiveName(t)] = true
+	}
+	b := map[string]any{"name": w.Name, "webhook_url": w.URL, "association_type": string(w.Level()), "event_type_map": m}
+	switch w.Level() {
+	case LevelCampaign:
+		b["email_campaign_id"] = apiWireID(w.CampaignID)
+	case LevelClient:
+		b["client_id"] = apiWireID(w.ClientID)
+	}
+	return b
+}
+
+// apiUpdateBody is the global update body of SmartLead's current docs.
+func apiUpdateBody(w Webhook) map[string]any {
+	return map[string]any{"name": w.Name, "webhook_url": w.URL,
+		"event_types": apiTypeNames(w.EventTypes), "categories": nonNil(w.Categories)}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package smartlead
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )
@@ -18,11 +19,17 @@ const (
 	EventReplied      EventType = "EMAIL_REPLIED"
 	EventBounced      EventType = "EMAIL_BOUNCED"
 	EventUnsubscribed EventType = "EMAIL_UNSUBSCRIBED"
-	EventOther        EventType = "OTHER"
+	// EventCategoryUpdated is SmartLead's LEAD_CATEGORY_UPDATED: the lead was
+	// tagged (Interested, Meeting Request, ...), by a person or SmartLead's
+	// AI. The spec has no such event; the live service sends it
+	// (docs/smartlead-api.md, "Event names").
+	EventCategoryUpdated EventType = "LEAD_CATEGORY_UPDATED"
+	EventOther           EventType = "OTHER"
 )
 
-// EventTypes lists the spec's six types in the order the UI shows them.
-var EventTypes = []EventType{EventSent, EventOpened, EventClicked, EventReplied, EventBounced, EventUnsubscribed}
+// EventTypes lists the types Leadbell subscribes to, in the order the UI
+// shows them: the spec's six, then category updates.
+var EventTypes = []EventType{EventSent, EventOpened, EventClicked, EventReplied, EventBounced, EventUnsubscribed, EventCategoryUpdated}
 
 // Verification methods recorded in Event.VerifiedBy.
 const (
@@ -54,10 +61,19 @@ type Event struct {
 	OpenCount      int               `json:"open_count,omitempty"`
 	AppURL         string            `json:"app_url,omitempty"`
 	MessageID      string            `json:"message_id,omitempty"`
-	VerifiedBy     string            `json:"verified_by,omitempty"`
-	Backfilled     bool              `json:"backfilled,omitempty"`
-	Read           bool              `json:"read"`
-	Raw            json.RawMessage   `json:"raw,omitempty"`
+	// StatsID is SmartLead's id of the e-mail (stats_id): answering a reply
+	// in its thread needs it (reply-email-thread's email_stats_id).
+	StatsID string `json:"stats_id,omitempty"`
+	// Category is the lead's SmartLead category: on a category update the
+	// new one, on other events the lead's current one as the store knows
+	// it when the event is read. PreviousCategory is the one a category
+	// update replaced.
+	Category         string          `json:"category,omitempty"`
+	PreviousCategory string          `json:"previous_category,omitempty"`
+	VerifiedBy       string          `json:"verified_by,omitempty"`
+	Backfilled       bool            `json:"backfilled,omitempty"`
+	Read             bool            `json:"read"`
+	Raw              json.RawMessage `json:"raw,omitempty"`
 
 	// Key is the idempotency key: two deliveries with the same key are the
 	// same event. It is set by Parse and is not part of the JSON contract.
@@ -83,6 +99,7 @@ var sourceNames = map[string]EventType{
 	"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied,
 	"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced,
 	"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed,
+	"LEAD_CATEGORY_UPDATED": EventCategoryUpdated,
 }
 
 // shortNames are what people type on a command line (leadbell trigger reply).
@@ -90,6 +107,7 @@ var shortNames = map[string]EventType{
 	"SENT": EventSent, "SEND": EventSent, "OPENED": EventOpened, "OPEN": EventOpened,
 	"CLICKED": EventClicked, "CLICK": EventClicked, "REPLIED": EventReplied, "REPLY": EventReplied,
 	"BOUNCED": EventBounced, "BOUNCE": EventBounced, "UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBE": EventUnsubscribed,
+	"CATEGORY": EventCategoryUpdated, "CATEGORY_UPDATED": EventCategoryUpdated,
 }
 
 // mapType maps a name SmartLead sent to Leadbell's type; a name it does not
@@ -111,4 +129,22 @@ func ParseEventType(name string) (EventType, bool) {
 	}
 	t, ok := shortNames[name]
 	return t, ok
+}
+
+// ErrNoSubject means a delivery names an event type but nothing the event
+// is about: no lead (id or email) and no message (message id or stats id).
+// Storing it would show an empty row; SmartLead never sends one.
+var ErrNoSubject = errors.New("smartlead: payload names no lead or message")
+
+// CheckSubject returns ErrNoSubject for an event that identifies neither a
+// lead nor a message. An event of a type Leadbell does not know (OTHER,
+// such as CAMPAIGN_STATUS_CHANGED) may instead name just its campaign.
+func (e *Event) CheckSubject() error {
+	if e.LeadID != "" || e.LeadEmail != "" || e.MessageID != "" || e.StatsID != "" {
+		return nil
+	}
+	if e.Type == EventOther && e.CampaignID != "" {
+		return nil
+	}
+	return ErrNoSubject
 }

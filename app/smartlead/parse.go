@@ -75,19 +75,26 @@ type payload struct {
 // when the body is not a JSON object or has no such string field; when the
 // field repeats, the last one counts, as in encoding/json.
 func BodySecret(raw []byte) (secret string, ok bool) {
+	return topLevelString(raw, secretField)
+}
+
+// topLevelString returns the top-level string field key of a JSON object;
+// ok is false when raw is not one or has no such string field. When the
+// field repeats, the last one counts, as in encoding/json.
+func topLevelString(raw []byte, key string) (val string, ok bool) {
 	if !validJSON(raw) {
 		return "", false
 	}
 	walkObject(raw, func(k string, start, end int) {
-		if k != secretField {
+		if k != key {
 			return
 		}
-		secret, ok = "", false
-		if raw[start] == '"' && json.Unmarshal(raw[start:end], &secret) == nil {
+		val, ok = "", false
+		if raw[start] == '"' && json.Unmarshal(raw[start:end], &val) == nil {
 			ok = true
 		}
 	})
-	return secret, ok
+	return val, ok
 }
 
 // shape is the payload family a delivery belongs to.

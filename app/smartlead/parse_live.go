@@ -12,6 +12,8 @@ type liveFields struct {
 	SLLeadEmail   value `json:"sl_lead_email"`
 	ToEmail       value `json:"to_email"`
 	ToName        value `json:"to_name"`
+	LeadEmail     value `json:"lead_email"` // deprecated: unsubscribes, category updates
+	LeadName      value `json:"lead_name"`  // deprecated: category updates
 	LeadData      struct {
 		Email        value        `json:"email"`
 		FirstName    value        `json:"first_name"`
@@ -34,11 +36,26 @@ type liveFields struct {
 	TimeClicked value `json:"time_clicked"`
 	TimeReplied value `json:"time_replied"` // deprecated
 
+	// LEAD_CATEGORY_UPDATED: lead_category{old_*, new_*}, or the deprecated
+	// category (the new name) on older accounts.
+	LeadCategory struct {
+		OldName value `json:"old_name"`
+		NewName value `json:"new_name"`
+	} `json:"lead_category"`
+	Category value `json:"category"`
+
 	// Deprecated, still sent to older accounts.
 	ReplyBody         value `json:"reply_body"`
 	PreviewText       value `json:"preview_text"`
 	MessageID         value `json:"message_id"`
 	UIMasterInboxLink value `json:"ui_master_inbox_link"`
+
+	// A bounce on older accounts: no bounce_message, but these
+	// (docs/smartlead-api.md, "Other live events").
+	BounceReplyEmail          value `json:"bounce_reply_email"`
+	BounceReplyEmailPreview   value `json:"bounce_reply_email_preview"`
+	BounceReplyEmailMessageID value `json:"bounce_reply_email_message_id"`
+	BounceReplyMessageID      value `json:"bounce_reply_message_id"` // as SmartLead's help page spells it
 }
 
 // parseLive reads a live-shape payload. Type and SourceType are set by
@@ -50,10 +67,10 @@ func parseLive(p *payload) (Event, keyParts) {
 	ev := Event{
 		CampaignID:     p.CampaignID.str(),
 		CampaignName:   p.CampaignName.str(),
-		LeadID:         firstStr(p.SLEmailLeadID, p.LeadID),
-		LeadEmail:      firstStr(p.SLLeadEmail, p.ToEmail, p.LeadData.Email),
+		LeadID:         firstStr(p.SLEmailLeadID, p.LeadID, p.Lead.ID),
+		LeadEmail:      firstStr(p.SLLeadEmail, p.ToEmail, p.LeadData.Email, p.LeadEmail, p.Lead.Email),
 		LeadName:       p.ToName.str(),
-		Company:        p.LeadData.CompanyName.str(),
+		Company:        firstStr(p.LeadData.CompanyName, p.Lead.CompanyName),
 		CustomFields:   p.LeadData.CustomFields,
 		SequenceNumber: p.SequenceNumber.int(),
 		Subject:        firstStr(p.Subject, p.CustomSubject),
@@ -61,22 +78,41 @@ func parseLive(p *payload) (Event, keyParts) {
 		OpenCount:      p.OpenedCount.int(),
 		AppURL:         firstStr(p.AppURL, p.UIMasterInboxLink),
 		MessageID: firstStr(p.ReplyMessage.MessageID, p.BounceMessage.MessageID,
-			p.MessageID, p.SentMessage.MessageID),
+			p.BounceReplyEmailMessageID, p.BounceReplyMessageID, p.MessageID, p.SentMessage.MessageID),
+		StatsID: p.StatsID.str(),
 	}
+	if typ == EventCategoryUpdated {
+		ev.Category = firstStr(p.LeadCategory.NewName, p.Category)
+		ev.PreviousCategory = p.LeadCategory.OldName.str()
+	}
+	// The lead's nested record (lead_data, or lead{} in a payload SmartLead's
+	// guide shows) has the full name; the deprecated lead_name may hold
+	// only the first.
 	if ev.LeadName == "" {
 		ev.LeadName = fullName(p.LeadData.FirstName, p.LeadData.LastName)
+	}
+	if ev.LeadName == "" {
+		ev.LeadName = fullName(p.Lead.FirstName, p.Lead.LastName)
+	}
+	if ev.LeadName == "" {
+		ev.LeadName = p.LeadName.str()
+	}
+	if ev.CustomFields == nil {
+		ev.CustomFields = p.Lead.CustomFields
 	}
 	if ev.URL == "" {
 		ev.URL = p.LinkClicked.first()
 	}
 	if typ == EventBounced {
-		ev.Body = firstOf(p.BounceMessage.body, p.replyBody)
+		ev.Body = firstOf(p.BounceMessage.body, p.oldBounceBody, p.replyBody)
 	} else {
 		ev.Body = firstOf(p.replyBody, p.BounceMessage.body)
 	}
 
 	own := p.ownTimes(typ)
-	ev.Timestamp = firstTime(append([]value{p.EventTimestamp}, own...)...)
+	// "timestamp" is the spec's name; SmartLead's guide shows it in flat
+	// payloads too.
+	ev.Timestamp = firstTime(append(append([]value{p.EventTimestamp}, own...), p.Timestamp)...)
 
 	when := p.EventTimestamp.raw()
 	for _, v := range own {
@@ -105,6 +141,15 @@ func (p *payload) replyBody() string {
 	return p.PreviewText.str()
 }
 
+// oldBounceBody is an older account's bounce text: bounce_reply_email
+// (HTML or text), else its preview.
+func (p *payload) oldBounceBody() string {
+	if s := looseText(p.BounceReplyEmail); s != "" {
+		return s
+	}
+	return looseText(p.BounceReplyEmailPreview)
+}
+
 // ownTimes are the fields that say when an event of type t happened, for
 // payloads without event_timestamp, most telling first.
 func (p *payload) ownTimes(t EventType) []value {
@@ -116,7 +161,7 @@ func (p *payload) ownTimes(t EventType) []value {
 	case EventClicked:
 		return []value{p.TimeClicked}
 	case EventBounced:
-		return []value{p.BounceMessage.Time}
+		return []value{p.BounceMessage.Time, p.TimeSent}
 	default: // replies, UNTRACKED_REPLIES and other events carrying a reply
 		return []value{p.TimeReplied, p.ReplyMessage.Time}
 	}

@@ -162,7 +162,7 @@ func TestParseIDsAsNumbersOrStrings(t *testing.T) {
 	numbers := `{"event_type":"EMAIL_REPLY","campaign_id":1187306,"sl_email_lead_id":1482956,"sequence_number":2,"stats_id":77}`
 	strs := `{"event_type":"EMAIL_REPLY","campaign_id":"1187306","sl_email_lead_id":" 1482956 ","sequence_number":"2","stats_id":"77"}`
 	nulls := `{"event_type":"EMAIL_REPLY","campaign_id":null,"sl_email_lead_id":null,"sequence_number":null,"stats_id":null}`
-	want := Event{Type: EventReplied, SourceType: "EMAIL_REPLY", CampaignID: "1187306", LeadID: "1482956", SequenceNumber: 2}
+	want := Event{Type: EventReplied, SourceType: "EMAIL_REPLY", CampaignID: "1187306", LeadID: "1482956", SequenceNumber: 2, StatsID: "77"}
 	for name, body := range map[string]string{"numbers": numbers, "strings": strs} {
 		if got := parseBody(t, body); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %+v\nwant %+v", name, got, want)

@@ -8,6 +8,7 @@ type specFields struct {
 	Event     value `json:"event"`
 	Timestamp value `json:"timestamp"`
 	Lead      struct {
+		ID           value        `json:"id"` // not in the spec; SmartLead's guide nests it
 		Email        value        `json:"email"`
 		FirstName    value        `json:"first_name"`
 		LastName     value        `json:"last_name"`

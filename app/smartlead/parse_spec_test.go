@@ -103,7 +103,7 @@ func TestMapType(t *testing.T) {
 		"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied, "email_reply": EventReplied,
 		"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced,
 		"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed,
-		"LEAD_CATEGORY_UPDATED": EventOther, "CAMPAIGN_STATUS_CHANGED": EventOther,
+		"LEAD_CATEGORY_UPDATED": EventCategoryUpdated, "CAMPAIGN_STATUS_CHANGED": EventOther,
 		"UNTRACKED_REPLIES": EventOther, "MANUAL_STEP_REACHED": EventOther,
 		"OTHER": EventOther, "SOMETHING_NEW": EventOther,
 	}

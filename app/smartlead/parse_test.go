@@ -92,21 +92,25 @@ func TestParseFixtures(t *testing.T) {
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304571", LeadEmail: marta, LeadName: "Marta Silva",
 			SequenceNumber: 1, Subject: saasSubj, AppURL: martaApp,
 			MessageID: "<7d1e2f30-a1b2-4c3d-9e8f-0a1b2c3d4e5f@outreach-mail.example>",
+			StatsID:   martaStats,
 		}, "live|EMAIL_SENT|" + martaStats + "|2024-03-04T09:15:02.000Z"},
 		{"live_first_email_sent.json", Event{
 			Type: EventSent, SourceType: "FIRST_EMAIL_SENT", Timestamp: mustTime(t, "2024-03-04T09:20:45Z"),
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304588", LeadEmail: "dev@kitewire.example",
 			LeadName: "Dev Patel", SequenceNumber: 1, Subject: "Dev, a question about Kitewire's onboarding",
+			StatsID: "1c9a7d55-0b7e-4a43-8f61-2c3e4d5f6a7b",
 		}, "live|FIRST_EMAIL_SENT|1c9a7d55-0b7e-4a43-8f61-2c3e4d5f6a7b|2024-03-04T09:20:45Z"},
 		{"live_email_open.json", Event{ // no event_timestamp: time_opened
 			Type: EventOpened, SourceType: "EMAIL_OPEN", Timestamp: mustTime(t, "2024-03-04T11:02:37Z"),
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304571", LeadEmail: marta, LeadName: "Marta Silva",
 			SequenceNumber: 1, Subject: saasSubj, AppURL: martaApp,
+			StatsID: martaStats,
 		}, "live|EMAIL_OPEN|" + martaStats + "|2024-03-04 11:02:37"},
 		{"live_email_link_click.json", Event{ // event_timestamp in unix milliseconds
 			Type: EventClicked, SourceType: "EMAIL_LINK_CLICK", Timestamp: mustTime(t, "2024-03-04T11:22:38Z"),
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304571", LeadEmail: marta, LeadName: "Marta Silva",
 			SequenceNumber: 1, Subject: saasSubj, URL: "https://calendly.example/tom/20min",
+			StatsID: martaStats,
 		}, "live|EMAIL_LINK_CLICK|" + martaStats + "|1709551358000"},
 		{"live_email_reply.json", Event{
 			Type: EventReplied, SourceType: "EMAIL_REPLY", Timestamp: mustTime(t, "2024-03-05T08:41:12Z"),
@@ -115,6 +119,7 @@ func TestParseFixtures(t *testing.T) {
 			MessageID: "<CAF=x9Qp2vY8@mail.brightpath.example>",
 			Body: "Hi Tom,\n\nYes, happy to chat. Does Thursday 2pm work?\n\nMarta\n\n" +
 				"On Mon, Mar 4, 2024 at 10:15 AM Tom <tom@outreach-mail.example> wrote:\n> Hi Marta,\n> Just bumping this up.",
+			StatsID: martaStats,
 		}, "live|EMAIL_REPLY|" + martaStats + "|2024-03-05T08:41:12.000Z"},
 		{"live_email_reply_html_only.json", Event{ // lead email from to_email
 			Type: EventReplied, SourceType: "EMAIL_REPLY", Timestamp: mustTime(t, "2024-03-05T15:03:27Z"),
@@ -124,6 +129,7 @@ func TestParseFixtures(t *testing.T) {
 			MessageID: "<DB9PR01MB1234.eurprd01.prod.outlook.example>",
 			Body: "Hi Tom,\n\nNot right now \u2014 we're mid-migration. Try me in Q3 & I\u2019ll take a look.\n\n" +
 				"Budget: Q3\nOwner: me\nDev\nCTO, Kitewire",
+			StatsID: "1c9a7d55-0b7e-4a43-8f61-2c3e4d5f6a7b",
 		}, "live|EMAIL_REPLY|1c9a7d55-0b7e-4a43-8f61-2c3e4d5f6a7b|2024-03-05T15:03:27Z"},
 		{"live_email_reply_deprecated.json", Event{
 			Type: EventReplied, SourceType: "EMAIL_REPLY", Timestamp: mustTime(t, "2023-09-11T10:15:02Z"),
@@ -140,16 +146,19 @@ func TestParseFixtures(t *testing.T) {
 			MessageID: "<bounce-5a6b7c8d@mx.outreach-mail.example>",
 			Body: "Delivery to the following recipient failed permanently:\n\n" +
 				"    info@gone-startup.example\n\n550 5.1.1 User unknown",
+			StatsID: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
 		}, "live|EMAIL_BOUNCE|5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d|2024-03-04T09:16:40.000Z"},
 		{"live_lead_unsubscribed.json", Event{
 			Type: EventUnsubscribed, SourceType: "LEAD_UNSUBSCRIBED", Timestamp: mustTime(t, "2024-03-06T07:30:00Z"),
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304612", LeadEmail: "ops@quietco.example",
 			LeadName: "Priya Nair", SequenceNumber: 2,
+			StatsID: "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f",
 		}, "live|LEAD_UNSUBSCRIBED|9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f|2024-03-06 07:30:00"},
 		{"live_lead_category_updated.json", Event{ // lead_id and lead_data
-			Type: EventOther, SourceType: "LEAD_CATEGORY_UPDATED", Timestamp: mustTime(t, "2024-03-05T09:02:00Z"),
+			Type: EventCategoryUpdated, SourceType: "LEAD_CATEGORY_UPDATED", Timestamp: mustTime(t, "2024-03-05T09:02:00Z"),
 			CampaignID: "1187306", CampaignName: saas, LeadID: "2304571", LeadEmail: marta, LeadName: "Marta Silva",
 			Company: "BrightPath", CustomFields: map[string]string{"Role": "Head of People", "Seats": "40"},
+			Category: "Interested",
 		}, ""},
 		{"live_unknown_type.json", Event{
 			Type: EventOther, SourceType: "MEETING_BOOKED", Timestamp: mustTime(t, "2024-03-07T13:00:00Z"),

@@ -10,8 +10,16 @@ import (
 )
 
 // SignatureHeader is the header that carries a delivery's signature: the
-// hex HMAC-SHA256 of the raw body, optionally prefixed "sha256=".
+// hex HMAC-SHA256 of the raw body, optionally prefixed "sha256=". It is
+// Leadbell's reading of one SmartLead help-center page; the spec names no
+// header, and no capture of a real delivery shows one
+// (docs/smartlead-api.md). Leadbell signs its own samples with it.
 const SignatureHeader = "X-Smartlead-Signature"
+
+// SignatureHeaders are the headers a signature is looked for in, in this
+// order: SignatureHeader and the names webhook senders commonly use, since
+// the evidence does not settle which one SmartLead uses, if any.
+var SignatureHeaders = []string{SignatureHeader, "X-Signature", "X-Webhook-Signature", "X-Hub-Signature-256"}
 
 // Errors of the signature and secret checks. Check them with errors.Is.
 // They, and the errors wrapping them, never contain the secret, the

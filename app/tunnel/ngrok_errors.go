@@ -144,3 +144,21 @@ func lastCause(err error) string {
 func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// Describe says in a sentence, for the user, why an ngrok tunnel did not
+// open (an error of Ngrok). It never quotes the authtoken.
+func Describe(err error) string {
+	switch {
+	case errors.Is(err, ErrNoAuthtoken):
+		return "There is no ngrok token."
+	case errors.Is(err, ErrBadAuthtoken):
+		return "ngrok does not accept this token: copy it again from your ngrok dashboard."
+	case errors.Is(err, ErrBadDomain):
+		return "The ngrok domain is not a plain name such as calm-otter.ngrok-free.app."
+	case errors.Is(err, ErrRefused):
+		return "ngrok refused the tunnel (is the domain reserved on this ngrok account?)."
+	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrTimeout):
+		return "ngrok cannot be reached: is this computer online?"
+	}
+	return "ngrok did not connect."
+}

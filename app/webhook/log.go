@@ -27,6 +27,13 @@ type Delivery struct {
 	Headers   map[string]string `json:"headers,omitempty"`
 	Body      string            `json:"body,omitempty"` // the first 64 KiB as received
 	BodySize  int               `json:"body_size"`
+	// Test marks SmartLead's own test event (not stored as an event).
+	Test bool `json:"test,omitempty"`
+	// SignatureHeader is the header a signature came in, if any.
+	SignatureHeader string `json:"signature_header,omitempty"`
+	// SecretMismatch marks a delivery taken on its path token although its
+	// signature or secret_key did not match the webhook secret.
+	SecretMismatch bool `json:"secret_mismatch,omitempty"`
 }
 
 // Log wraps the receiver and remembers its latest answers in memory, for
@@ -90,7 +97,7 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	l.next.ServeHTTP(rec, r)
 	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: body.kept.String(), BodySize: body.n, Headers: map[string]string{}}
-	for _, h := range []string{"Content-Type", "User-Agent", smartlead.SignatureHeader} {
+	for _, h := range append([]string{"Content-Type", "User-Agent"}, smartlead.SignatureHeaders...) {
 		if v := r.Header.Get(h); v != "" {
 			d.Headers[h] = v
 		}
@@ -98,7 +105,9 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.noted {
 		// The receiver said what it answered (noteAnswer): no need to
 		// read it back from the JSON.
-		d.EventID, d.Duplicate, d.Reason = rec.id, rec.dup, rec.reason
+		n := rec.note
+		d.EventID, d.Duplicate, d.Reason = n.id, n.dup, n.reason
+		d.Test, d.SignatureHeader, d.SecretMismatch = n.test, n.header, n.mismatch
 	} else {
 		var answer struct {
 			ID        string `json:"id"`
@@ -164,17 +173,27 @@ func (t *teeBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// answerNote is what the receiver answered, for the log.
+type answerNote struct {
+	id       string
+	dup      bool
+	reason   string // why it was refused
+	test     bool   // SmartLead's test event
+	header   string // the signature header used
+	mismatch bool   // the secret did not match
+}
+
 // answerNoter is implemented by a ResponseWriter that wants to know what
 // the receiver answered without parsing the answer: the receiver calls it
 // before it writes.
 type answerNoter interface {
-	noteAnswer(id string, dup bool, reason string)
+	noteAnswer(answerNote)
 }
 
 // noteAnswer tells w, when it asks (answerNoter), what is being answered.
-func noteAnswer(w http.ResponseWriter, id string, dup bool, reason string) {
-	if n, ok := w.(answerNoter); ok {
-		n.noteAnswer(id, dup, reason)
+func noteAnswer(w http.ResponseWriter, n answerNote) {
+	if an, ok := w.(answerNoter); ok {
+		an.noteAnswer(n)
 	}
 }
 
@@ -186,13 +205,12 @@ type recorder struct {
 	wrote  bool
 	answer []byte
 
-	noted      bool
-	id, reason string
-	dup        bool
+	noted bool
+	note  answerNote
 }
 
-func (r *recorder) noteAnswer(id string, dup bool, reason string) {
-	r.noted, r.id, r.dup, r.reason = true, id, dup, reason
+func (r *recorder) noteAnswer(n answerNote) {
+	r.noted, r.note = true, n
 }
 
 func (r *recorder) WriteHeader(code int) {

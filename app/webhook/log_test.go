@@ -41,8 +41,8 @@ func TestLogKeepsLatestAnswersNewestFirst(t *testing.T) {
 		resp.Body.Close()
 	}
 	post(good, "sha256="+smartlead.Sign(good, testSecret))
-	post(good, "sha256="+smartlead.Sign(good, testSecret))
-	post(good, "sha256=00")
+	post(good, "sha256=00") // taken on the path token, the mismatch noted
+	post([]byte("not JSON"), "")
 	selfTest := []byte(`{"event":"LEADBELL_SELF_TEST","nonce":"x"}`)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hooks/"+testToken, strings.NewReader(string(selfTest)))
 	req.Header.Set(SelfTestHeader, SelfTestSignature(selfTest, testToken))
@@ -54,8 +54,11 @@ func TestLogKeepsLatestAnswersNewestFirst(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("%d deliveries logged, want 3 (self-test not shown): %+v", len(got), got)
 	}
-	if got[0].Status != 401 || got[0].Reason == "" || got[1].Status != 200 || !got[1].Duplicate || got[2].Status != 200 || got[2].Duplicate || got[2].EventID == "" {
-		t.Fatalf("log %+v: want 401, duplicate 200, new 200, newest first", got)
+	if got[0].Status != 400 || got[0].Reason == "" || got[1].Status != 200 || !got[1].Duplicate || got[2].Status != 200 || got[2].Duplicate || got[2].EventID == "" {
+		t.Fatalf("log %+v: want 400, duplicate 200, new 200, newest first", got)
+	}
+	if !got[1].SecretMismatch || got[1].SignatureHeader != smartlead.SignatureHeader || got[2].SecretMismatch {
+		t.Errorf("mismatch noted %v/%v via %q, want only on the second delivery, via %s", got[2].SecretMismatch, got[1].SecretMismatch, got[1].SignatureHeader, smartlead.SignatureHeader)
 	}
 	if got[2].Body != string(good) || got[2].BodySize != len(good) {
 		t.Errorf("logged body %d bytes of %d", len(got[2].Body), got[2].BodySize)
@@ -63,8 +66,8 @@ func TestLogKeepsLatestAnswersNewestFirst(t *testing.T) {
 	for i := range 4 {
 		post(fmt.Appendf(nil, `{"event":"EMAIL_OPENED","lead_id":%d,"timestamp":"2026-11-20T10:00:00Z"}`, i), "sha256=00")
 	}
-	if n := len(log.Recent(0)); n != 3 {
-		t.Fatalf("log holds %d deliveries, want its size 3", n)
+	if n := len(log.Recent(0)); n != 4 {
+		t.Fatalf("log holds %d deliveries, want its 3 accepted and 1 refused", n)
 	}
 }
 
@@ -127,7 +130,7 @@ func TestLogReadsTheAnswer(t *testing.T) {
 	}{
 		{"noted duplicate", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
-			writeReceived(w, "7", true)
+			writeReceived(w, answerNote{id: "7", dup: true})
 		}), true, Delivery{Status: 200, EventID: "7", Duplicate: true}},
 		{"noted refusal", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, 400, "no event type") }), false, Delivery{Status: 400, Reason: "no event type"}},
 		{"JSON duplicate", plain, true, Delivery{Status: 200, EventID: "7", Duplicate: true}},
@@ -183,8 +186,8 @@ func TestFloodKeepsGenuineDeliveriesInTheLog(t *testing.T) {
 	}
 	const flood = 2000
 	for i := range flood {
-		if code := post(fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","n":%d}`, i), "sha256=00"); code != http.StatusUnauthorized {
-			t.Fatalf("bad signature answered %d", code)
+		if code := post(fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","n":%d}`, i), "sha256=00"); code != http.StatusBadRequest {
+			t.Fatalf("an open of nobody answered %d", code)
 		}
 	}
 	got := log.Recent(0)
@@ -200,7 +203,7 @@ func TestFloodKeepsGenuineDeliveriesInTheLog(t *testing.T) {
 	if len(genuine) != 8 || !slices.Equal(ids, genuine) {
 		t.Errorf("genuine deliveries after the flood %v, want %v", ids, genuine)
 	}
-	if refused != 5 || got[0].Status != http.StatusUnauthorized {
+	if refused != 5 || got[0].Status != http.StatusBadRequest {
 		t.Errorf("%d refusals kept (newest first: %d), want 20/4 = 5", refused, got[0].Status)
 	}
 	if n := st.RejectedTotal(); n != flood {

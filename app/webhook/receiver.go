@@ -51,13 +51,30 @@ type Config struct {
 	OnStored func(smartlead.Event)
 	// OnSelfTest is called with the nonce of each genuine self-test.
 	OnSelfTest func(nonce string)
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// OnDelivery is called for each delivery to the right path that is
+	// accepted (stored, duplicate, or SmartLead's test event, test set):
+	// proof that SmartLead reaches Leadbell. It must not block.
+	OnDelivery func(test bool)
+	// OnSecretMismatch is called when a delivery to the right path carries
+	// a secret_key or a signature that the webhook secret does not match
+	// (see Receiver). It must not block.
+	OnSecretMismatch func(m Mismatch)
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 type credentials struct{ token, secret string }
 
 // Receiver answers POST /hooks/{token}.
+//
+// The path token verifies a delivery: it is 256 random bits SmartLead was
+// told and nobody else was. A webhook secret, when set, is checked on top
+// (a signature header, else the body's secret_key) and upgrades
+// VerifiedBy when it matches. When it does not match, the delivery is
+// still taken (real deliveries carry only secret_key, SmartLead's own test
+// event carries "secretkey", and a mistyped secret must not turn every
+// real delivery away until SmartLead disables the webhook); OnSecretMismatch
+// says so, so that the user is told plainly.
 type Receiver struct {
 	cfg   Config
 	creds atomic.Pointer[credentials]
@@ -77,6 +94,12 @@ func New(cfg Config) *Receiver {
 	}
 	if cfg.OnSelfTest == nil {
 		cfg.OnSelfTest = func(string) {}
+	}
+	if cfg.OnDelivery == nil {
+		cfg.OnDelivery = func(bool) {}
+	}
+	if cfg.OnSecretMismatch == nil {
+		cfg.OnSecretMismatch = func(Mismatch) {}
 	}
 	r := &Receiver{cfg: cfg, mux: http.NewServeMux()}
 	r.SetCredentials(cfg.Token, cfg.Secret)
@@ -124,23 +147,29 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
-	verifiedBy := smartlead.VerifiedByURLToken
-	if creds.secret != "" {
-		if verifiedBy, err = verify(req, body, creds.secret); err != nil {
-			r.reject(req, body, http.StatusUnauthorized, err.Error())
-			answer(w, http.StatusUnauthorized, "signature check failed")
-			return
-		}
+	if smartlead.IsTestEvent(body) {
+		noteAnswer(w, answerNote{test: true})
+		writeJSON(w, http.StatusOK, map[string]any{"status": "received", "test": true})
+		r.cfg.OnDelivery(true)
+		return
 	}
-
+	check := verify(req, body, creds.secret)
+	if check.mismatch != nil {
+		r.cfg.OnSecretMismatch(*check.mismatch)
+	}
 	ev, err := smartlead.Parse(body)
 	if err != nil {
 		r.reject(req, body, http.StatusBadRequest, err.Error())
 		answer(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if err := ev.CheckSubject(); err != nil {
+		r.reject(req, body, http.StatusBadRequest, err.Error())
+		answer(w, http.StatusBadRequest, "the payload names no lead or message")
+		return
+	}
 	ev.ReceivedAt = r.cfg.Now().UTC()
-	ev.VerifiedBy = verifiedBy
+	ev.VerifiedBy = check.by
 
 	stored, dup, err := r.cfg.Store.Append(req.Context(), ev)
 	if err != nil {
@@ -148,7 +177,8 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 		answer(w, http.StatusServiceUnavailable, "unable to store the event, retry later")
 		return
 	}
-	writeReceived(w, stored.ID, dup)
+	writeReceived(w, answerNote{id: stored.ID, dup: dup, header: check.header, mismatch: check.mismatch != nil})
+	r.cfg.OnDelivery(false)
 	if !dup {
 		r.cfg.OnStored(stored)
 	}
@@ -185,8 +215,9 @@ func readBody(w http.ResponseWriter, req *http.Request) ([]byte, error) {
 // writeJSON writes for {"status":"received","id":id} (with "duplicate":
 // true for a duplicate), spelled out for the IDs the store makes, which
 // need no escaping: this is the hot path.
-func writeReceived(w http.ResponseWriter, id string, dup bool) {
-	noteAnswer(w, id, dup, "")
+func writeReceived(w http.ResponseWriter, note answerNote) {
+	noteAnswer(w, note)
+	id, dup := note.id, note.dup
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		if dup {
 			writeJSON(w, http.StatusOK, map[string]any{"status": "received", "duplicate": true, "id": id})
@@ -206,22 +237,6 @@ func writeReceived(w http.ResponseWriter, id string, dup bool) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
-}
-
-// verify applies the layered checks of smartlead-api.md: a signature header
-// when there is one, else the body's secret_key.
-func verify(req *http.Request, body []byte, secret string) (string, error) {
-	if sig := req.Header.Get(smartlead.SignatureHeader); sig != "" {
-		if err := smartlead.VerifySignature(body, sig, secret); err != nil {
-			return "", err
-		}
-		return smartlead.VerifiedBySignature, nil
-	}
-	got, _ := smartlead.BodySecret(body)
-	if err := smartlead.VerifySecretKey(got, secret); err != nil {
-		return "", err
-	}
-	return smartlead.VerifiedBySecretKey, nil
 }
 
 func (r *Receiver) selfTest(w http.ResponseWriter, body []byte, sig, token string) {
@@ -255,7 +270,7 @@ func (r *Receiver) reject(req *http.Request, body []byte, status int, reason str
 	if req != nil {
 		rej.Remote = remote(req)
 		rej.Headers = map[string]string{}
-		for _, h := range []string{"Content-Type", "User-Agent", smartlead.SignatureHeader} {
+		for _, h := range append([]string{"Content-Type", "User-Agent"}, smartlead.SignatureHeaders...) {
 			if v := req.Header.Get(h); v != "" {
 				rej.Headers[h] = v
 			}
@@ -275,7 +290,7 @@ func remote(req *http.Request) string {
 }
 
 func answer(w http.ResponseWriter, status int, msg string) {
-	noteAnswer(w, "", false, msg)
+	noteAnswer(w, answerNote{reason: msg})
 	writeJSON(w, status, map[string]string{"status": "error", "error": msg})
 }
 

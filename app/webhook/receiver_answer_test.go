@@ -12,7 +12,7 @@ func TestWriteReceivedIsWriteJSON(t *testing.T) {
 	for _, id := range []string{"1", "1234567890", "", "7<8", "id with \"quotes\""} {
 		for _, dup := range []bool{false, true} {
 			got, want := httptest.NewRecorder(), httptest.NewRecorder()
-			writeReceived(got, id, dup)
+			writeReceived(got, answerNote{id: id, dup: dup})
 			answer := map[string]any{"status": "received", "id": id}
 			if dup {
 				answer["duplicate"] = true

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,9 +122,17 @@ func TestAnswers(t *testing.T) {
 		{"valid new, secret_key", testSecret, "/hooks/" + testToken, live, nil, 200, 1, false, "secret_key"},
 		{"valid new, url token only", "", "/hooks/" + testToken, spec, nil, 200, 1, false, "url_token"},
 		{"signature without sha256= prefix", testSecret, "/hooks/" + testToken, spec, map[string]string{smartlead.SignatureHeader: smartlead.Sign(spec, testSecret)}, 200, 1, false, "signature"},
-		{"bad signature", testSecret, "/hooks/" + testToken, spec, map[string]string{smartlead.SignatureHeader: "sha256=" + strings.Repeat("ab", 32)}, 401, 0, true, ""},
-		{"missing signature and secret_key", testSecret, "/hooks/" + testToken, noSecretKey, nil, 401, 0, true, ""},
-		{"wrong secret_key", testSecret, "/hooks/" + testToken, wrongSecret, nil, 401, 0, true, ""},
+		// A secret that does not match is reported, not a reason to turn a
+		// delivery to the right path away.
+		{"bad signature", testSecret, "/hooks/" + testToken, spec, map[string]string{smartlead.SignatureHeader: "sha256=" + strings.Repeat("ab", 32)}, 200, 1, false, "url_token"},
+		{"missing signature and secret_key", testSecret, "/hooks/" + testToken, noSecretKey, nil, 200, 1, false, "url_token"},
+		{"wrong secret_key", testSecret, "/hooks/" + testToken, wrongSecret, nil, 200, 1, false, "url_token"},
+		{"signature in X-Hub-Signature-256", testSecret, "/hooks/" + testToken, spec, map[string]string{"X-Hub-Signature-256": "sha256=" + smartlead.Sign(spec, testSecret)}, 200, 1, false, "signature"},
+		{"signature in X-Signature", testSecret, "/hooks/" + testToken, spec, map[string]string{"X-Signature": smartlead.Sign(spec, testSecret)}, 200, 1, false, "signature"},
+		{"signature in X-Webhook-Signature", testSecret, "/hooks/" + testToken, spec, map[string]string{"X-Webhook-Signature": smartlead.Sign(spec, testSecret)}, 200, 1, false, "signature"},
+		{"SmartLead's test event", testSecret, "/hooks/" + testToken, fixtureBody(t, "test_event.json"), nil, 200, 0, false, ""},
+		{"an event type and nothing else", "", "/hooks/" + testToken, []byte(`{"event": "EMAIL_REPLIED"}`), nil, 400, 0, true, ""},
+		{"a reply naming no lead or message", "", "/hooks/" + testToken, []byte(`{"event_type": "EMAIL_REPLY", "campaign_id": 7, "reply_message": {"text": "hi"}}`), nil, 400, 0, true, ""},
 		{"wrong path token", testSecret, "/hooks/" + strings.Repeat("0", 64), spec, signed(spec), 404, 0, false, ""},
 		{"no token", "", "/hooks/", spec, nil, 404, 0, false, ""},
 		{"not JSON", "", "/hooks/" + testToken, []byte("hello=world"), nil, 400, 0, true, ""},
@@ -284,5 +293,49 @@ func TestSelfTest(t *testing.T) {
 	stats, _ := st.Stats()
 	if stats.Total != 0 {
 		t.Errorf("a self-test was stored as an event")
+	}
+}
+
+// TestSecretMismatchAndTestEventAreReported checks what the engine is
+// told: a delivery whose secret does not match (and through which header),
+// SmartLead's test event, and every accepted delivery.
+func TestSecretMismatchAndTestEventAreReported(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var mu sync.Mutex
+	var mismatches []Mismatch
+	var deliveries []bool
+	stored := 0
+	srv := httptest.NewServer(New(Config{Token: testToken, Secret: testSecret, Store: st,
+		OnStored:         func(smartlead.Event) { mu.Lock(); stored++; mu.Unlock() },
+		OnSecretMismatch: func(m Mismatch) { mu.Lock(); mismatches = append(mismatches, m); mu.Unlock() },
+		OnDelivery:       func(test bool) { mu.Lock(); deliveries = append(deliveries, test); mu.Unlock() },
+	}))
+	defer srv.Close()
+	f := &fixture{t: t, store: st, srv: srv}
+	live := fixtureBody(t, "reply_live.json")
+	spec := fixtureBody(t, "reply_spec.json")
+
+	f.post("/hooks/"+testToken, bytes.Replace(live, []byte(testSecret), []byte("an-old-secret"), 1), nil)
+	f.post("/hooks/"+testToken, spec, map[string]string{"X-Webhook-Signature": strings.Repeat("ab", 32)})
+	if status, answer := f.post("/hooks/"+testToken, fixtureBody(t, "test_event.json"), nil); status != 200 || answer["test"] != true {
+		t.Fatalf("test event answered %d %v, want 200 with test: true", status, answer)
+	}
+	f.post("/hooks/"+strings.Repeat("1", 64), spec, nil) // not ours: nothing reported
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []Mismatch{{Via: "secret_key"}, {Via: "X-Webhook-Signature"}}
+	if !slices.Equal(mismatches, want) {
+		t.Errorf("mismatches %v, want %v", mismatches, want)
+	}
+	if !slices.Equal(deliveries, []bool{false, false, true}) {
+		t.Errorf("OnDelivery calls %v, want two deliveries then the test event", deliveries)
+	}
+	if stored != 2 || f.total() != 2 {
+		t.Errorf("%d stored (%d in the store), want 2: the test event is not an event", stored, f.total())
 	}
 }

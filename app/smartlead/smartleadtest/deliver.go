@@ -29,6 +29,7 @@ type Delivery struct {
 	At          time.Time
 	Duplicate   bool // a deliberate second delivery of a delivered event
 	Retriggered bool // sent by retrigger-failed-events
+	Test        bool // the test event sent when the webhook was saved
 }
 
 // OK reports whether the receiver acknowledged the delivery.
@@ -80,8 +81,9 @@ func Payload(ev Sample, shape Shape, secret string) ([]byte, http.Header) {
 	return body, h
 }
 
-// Emit delivers ev to every enabled webhook whose scope (user level, or
-// ev's campaign) and event types match, over real HTTP, and returns every
+// Emit delivers ev over real HTTP to the webhooks SmartLead would pick
+// for it (see targets: user level first, then client, then campaign; a
+// category update only to webhooks with its category), and returns every
 // attempt made. A failed attempt (no answer or not 2xx) is retried after
 // Options.RetryDelays; DisableAfter consecutive failures disable the
 // webhook. Emit returns when each delivery succeeded or was given up. An
@@ -93,21 +95,11 @@ func Payload(ev Sample, shape Shape, secret string) ([]byte, http.Header) {
 // events, as at SmartLead.
 func (s *Server) Emit(ctx context.Context, ev Sample) ([]Delivery, error) {
 	s.remember(ev)
-	s.mu.Lock()
 	shape := s.opts.Shape
 	if shape == ShapeMixed {
 		shape = mixedShape(ev)
 	}
-	var targets []*hook
-	for _, h := range s.hooks {
-		if h.w.Enabled && (h.w.CampaignID == "" || h.w.CampaignID == ev.Campaign.ID) && subscribed(h.w, ev.Type) {
-			copied := *h
-			targets = append(targets, &copied)
-		}
-	}
-	s.mu.Unlock()
-	slices.SortFunc(targets, func(a, b *hook) int { return idCompare(a.w.ID, b.w.ID) })
-
+	targets := s.targets(ev)
 	results := make([][]Delivery, len(targets))
 	var wg sync.WaitGroup
 	for i, h := range targets {
@@ -125,13 +117,6 @@ func (s *Server) Emit(ctx context.Context, ev Sample) ([]Delivery, error) {
 		all = append(all, r...)
 	}
 	return all, ctx.Err()
-}
-
-func subscribed(w smartlead.Webhook, t smartlead.EventType) bool {
-	if t == smartlead.EventOther {
-		t = "LEAD_CATEGORY_UPDATED"
-	}
-	return slices.Contains(w.EventTypes, t)
 }
 
 // deliver sends one event to one webhook until it is acknowledged, the

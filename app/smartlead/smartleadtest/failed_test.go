@@ -16,7 +16,7 @@ import (
 // failure, while SmartLead's own retry is still pending; a retrigger that
 // gets it through ends that retry, so the receiver sees it once.
 func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
-	s, c := newFake(t, smartleadtest.Options{RetryDelays: []time.Duration{time.Second}, DisableAfter: 10})
+	s := newFake(t, smartleadtest.Options{NoTestEvents: true, RetryDelays: []time.Duration{time.Second}, DisableAfter: 10})
 	var down atomic.Bool
 	down.Store(true)
 	rcv := newReceiver(t, func(int) int {
@@ -26,26 +26,18 @@ func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
 		return http.StatusOK
 	})
 	ev := s.Generator().Event(smartlead.EventReplied)
-	register(t, c, smartlead.Webhook{URL: rcv.URL, CampaignID: ev.Campaign.ID})
+	saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil)
 	start := time.Now().Add(-time.Second)
 
 	var wg sync.WaitGroup
 	var ds []smartleadtest.Delivery
 	wg.Go(func() { ds, _ = s.Emit(context.Background(), ev) })
-	deadline := time.Now().Add(10 * time.Second)
-	for len(s.Undelivered()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the failed delivery was never kept")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the failed delivery to be kept", func() bool { return len(s.Undelivered()) > 0 })
 	if got := s.Undelivered(); len(got) != 1 || got[0].MessageID != ev.MessageID {
 		t.Fatalf("undelivered %+v, want the reply", got)
 	}
 	down.Store(false)
-	if err := c.RetriggerFailed(context.Background(), ev.Campaign.ID, start, time.Now().Add(time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	retrigger(t, s, ev.Campaign.ID, start, time.Now().Add(time.Second))
 	wg.Wait() // the pending retry wakes up and finds the event delivered
 	if n := len(s.Undelivered()); n != 0 {
 		t.Errorf("%d undelivered after the retrigger, want 0", n)
@@ -61,25 +53,31 @@ func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
 
 // A webhook SmartLead disabled gets no attempts, so nothing is kept for
 // retrigger; the lead's message history still has the reply, on either
-// webhook API.
+// kind of account.
 func TestDisabledWebhookLeavesOnlyHistory(t *testing.T) {
-	for _, fam := range []smartleadtest.Family{smartleadtest.FamilySpec, smartleadtest.FamilyLive} {
-		s, c := newFake(t, smartleadtest.Options{Family: fam})
-		rcv := newReceiver(t, always(http.StatusOK))
-		ev := s.Generator().Event(smartlead.EventReplied)
-		hook := register(t, c, smartlead.Webhook{URL: rcv.URL, CampaignID: ev.Campaign.ID})
-		s.DisableWebhook(hook.ID)
-		if ds, _ := s.Emit(context.Background(), ev); len(ds) != 0 || len(s.Undelivered()) != 0 {
-			t.Fatalf("family %d: %d deliveries, %d kept for retrigger; want none", fam, len(ds), len(s.Undelivered()))
-		}
-		msgs, err := c.MessageHistory(context.Background(), ev.Campaign.ID, ev.Lead.ID)
-		if err != nil {
-			t.Fatalf("family %d: message history: %v", fam, err)
-		}
-		if len(msgs) == 0 || msgs[len(msgs)-1].Type != "REPLY" || msgs[len(msgs)-1].MessageID != ev.MessageID ||
-			!msgs[len(msgs)-1].Time.Equal(ev.At) {
-			t.Errorf("family %d: history %+v, want it to end with the reply", fam, msgs)
-		}
+	for _, fam := range []smartleadtest.Family{smartleadtest.FamilyLive, smartleadtest.FamilyBoth} {
+		t.Run(fam.String(), func(t *testing.T) {
+			s := newFake(t, smartleadtest.Options{Family: fam, NoTestEvents: true})
+			rcv := newReceiver(t, always(http.StatusOK))
+			ev := s.Generator().Event(smartlead.EventReplied)
+			s.DisableWebhook(saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil))
+			if ds, _ := s.Emit(context.Background(), ev); len(ds) != 0 || len(s.Undelivered()) != 0 {
+				t.Fatalf("%d deliveries, %d kept for retrigger; want none", len(ds), len(s.Undelivered()))
+			}
+			var got struct {
+				History []struct {
+					Type      string `json:"type"`
+					MessageID string `json:"message_id"`
+					Time      string `json:"time"`
+				} `json:"history"`
+			}
+			mustCall(t, s, "GET", "/campaigns/"+ev.Campaign.ID+"/leads/"+ev.Lead.ID+"/message-history", "", &got)
+			h := got.History
+			if len(h) == 0 || h[len(h)-1].Type != "REPLY" || h[len(h)-1].MessageID != ev.MessageID ||
+				h[len(h)-1].Time != ev.At.UTC().Format("2006-01-02T15:04:05.000Z") {
+				t.Errorf("history %+v, want it to end with the reply", h)
+			}
+		})
 	}
 }
 

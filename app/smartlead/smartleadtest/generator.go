@@ -39,70 +39,87 @@ type thread struct {
 }
 
 // Generator makes realistic, deterministic SmartLead data from a seed:
-// campaigns, leads and events whose threads hang together (a lead is sent
-// step 1 before it opens, replies quote what was sent). It is safe for
+// an account (campaigns, clients, lead categories), leads and events whose
+// threads hang together (a lead is sent step 1 before it opens, replies
+// quote what was sent). The account can change while it runs
+// (AddCampaign, RemoveCampaign, ...), as a user's does. It is safe for
 // concurrent use.
 type Generator struct {
 	// Now is the generator's clock; events happen at Now(). Default
 	// time.Now; set a fixed clock for byte-identical output.
 	Now func() time.Time
 
-	mu        sync.Mutex
-	rng       *rand.Rand
-	campaigns []smartlead.Campaign
-	leads     []Lead
-	threads   map[string]*thread   // by lead map id
-	lastAt    map[string]time.Time // by lead map id
-	serial    int
+	mu           sync.Mutex
+	rng          *rand.Rand
+	campaigns    []campaignRecord
+	clients      map[string]string // client name by id
+	categories   []Category
+	leads        []Lead
+	leadCategory map[string]Category  // by lead map id
+	threads      map[string]*thread   // by lead map id
+	lastAt       map[string]time.Time // by lead map id
+	serial       int
+	nextCampaign int
+	nextLead     int
+	nextClient   int
 }
 
 // NewGenerator returns a generator seeded with seed.
 func NewGenerator(seed int64) *Generator {
-	g := &Generator{Now: time.Now, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), threads: map[string]*thread{}, lastAt: map[string]time.Time{}}
+	g := &Generator{Now: time.Now, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)),
+		clients: map[string]string{}, categories: DefaultCategories(), leadCategory: map[string]Category{},
+		threads: map[string]*thread{}, lastAt: map[string]time.Time{}}
 	base := 1_400_000 + g.rng.IntN(90_000)
+	created := time.Date(2024, 9, 2, 8, 0, 0, 0, time.UTC)
 	for i, c := range campaignNames {
-		g.campaigns = append(g.campaigns, smartlead.Campaign{ID: strconv.Itoa(base + i*137), Name: c.name, Status: c.status})
+		g.campaigns = append(g.campaigns, campaignRecord{
+			Campaign: smartlead.Campaign{ID: strconv.Itoa(base + i*137), Name: c.name, Status: c.status},
+			created:  created.AddDate(0, 0, i*9)})
 	}
+	g.nextCampaign = base + len(campaignNames)*137
 	leadBase := 1_480_000 + g.rng.IntN(100_000)
 	for i, p := range g.rng.Perm(len(people)) {
-		first, last := people[p][0], people[p][1]
 		co := companies[g.rng.IntN(len(companies))]
 		camp := g.campaigns[i%len(g.campaigns)]
-		id := leadBase + i*31 + g.rng.IntN(30)
-		g.leads = append(g.leads, Lead{
-			ID: strconv.Itoa(id), MapID: strconv.Itoa(id*3 + 7), CampaignID: camp.ID,
-			Email:     asciiName(first) + "." + asciiName(last) + "@" + co.domain,
-			FirstName: first, LastName: last, Company: co.name, Website: "https://" + co.domain,
-			CustomFields: map[string]string{
-				"job_title": jobTitles[g.rng.IntN(len(jobTitles))],
-				"city":      co.city,
-				"linkedin":  "https://www.linkedin.com/in/" + asciiName(first) + "-" + asciiName(last) + "-" + strconv.Itoa(100+g.rng.IntN(900)),
-			},
-		})
+		g.leads = append(g.leads, g.newLead(leadBase+i*31+g.rng.IntN(30), people[p], co, camp.ID))
 	}
+	g.nextLead = leadBase + len(people)*31
+	g.nextClient = 8800 + g.rng.IntN(100)
 	return g
 }
 
-// Campaigns returns the generated campaigns.
-func (g *Generator) Campaigns() []smartlead.Campaign {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return append([]smartlead.Campaign(nil), g.campaigns...)
+// newLead makes a lead of campaignID; g.rng must be safe to use.
+func (g *Generator) newLead(id int, name [2]string, co company, campaignID string) Lead {
+	first, last := name[0], name[1]
+	return Lead{
+		ID: strconv.Itoa(id), MapID: strconv.Itoa(id*3 + 7), CampaignID: campaignID,
+		Email:     asciiName(first) + "." + asciiName(last) + "@" + co.domain,
+		FirstName: first, LastName: last, Company: co.name, Website: "https://" + co.domain,
+		CustomFields: map[string]string{
+			"job_title": jobTitles[g.rng.IntN(len(jobTitles))],
+			"city":      co.city,
+			"linkedin":  "https://www.linkedin.com/in/" + asciiName(first) + "-" + asciiName(last) + "-" + strconv.Itoa(100+g.rng.IntN(900)),
+		},
+	}
 }
 
-// Leads returns the generated leads.
+// Leads returns the leads of the account's campaigns.
 func (g *Generator) Leads() []Lead {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]Lead(nil), g.leads...)
 }
 
-// Event makes one event of type t (the spec's names; EventOther gives a
-// LEAD_CATEGORY_UPDATED-like sample) for a lead of an active campaign,
-// continuing that lead's thread.
+// Event makes one event of type t (Leadbell's names; EventOther is taken
+// as EventCategoryUpdated) for a lead of an active campaign, continuing
+// that lead's thread. It returns the zero Sample when the account has no
+// leads left (every campaign removed).
 func (g *Generator) Event(t smartlead.EventType) Sample {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if len(g.leads) == 0 {
+		return Sample{}
+	}
 	return g.event(t, g.pickLead())
 }
 
@@ -116,6 +133,9 @@ func (g *Generator) EventFor(t smartlead.EventType, lead Lead) Sample {
 
 // event makes an event for lead; g.mu must be held.
 func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
+	if t == smartlead.EventOther {
+		t = smartlead.EventCategoryUpdated
+	}
 	now := g.Now().UTC().Truncate(time.Millisecond)
 	// One lead's events are at least a second apart, as they are in life:
 	// the spec's idempotency key (lead, event, timestamp to the second)
@@ -139,7 +159,7 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 		Type: t, Campaign: camp, Lead: lead, Sequence: th.step, Subject: th.sent.Subject,
 		At: now, StatsID: th.statsID, MessageID: th.sent.MessageID, Sent: th.sent,
 		FromEmail: senderMailboxes[th.mailbox], FromName: senderName, EmailAccountID: 5100 + th.mailbox,
-		StringIDs: g.rng.IntN(3) == 0, Deprecated: g.rng.IntN(4) == 0,
+		StringIDs: g.rng.IntN(3) == 0, Deprecated: g.rng.IntN(4) == 0, ClientID: g.clientOf(camp.ID),
 	}
 	vars := g.vars(lead, camp)
 	switch t {
@@ -162,8 +182,14 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 		if strings.Contains(r.text, "sam.patel@") && g.rng.IntN(2) == 0 {
 			s.RepliedFrom = "sam.patel@" + lead.Email[strings.IndexByte(lead.Email, '@')+1:]
 		}
-	case smartlead.EventOther:
-		s.Category = categories[g.rng.IntN(len(categories))]
+	case smartlead.EventCategoryUpdated:
+		prev := g.leadCategory[lead.MapID]
+		s.PrevCategory, s.PrevCategoryID = prev.Name, prev.ID
+		if len(g.categories) > 0 {
+			c := g.categories[g.rng.IntN(len(g.categories))]
+			s.Category, s.CategoryID = c.Name, c.ID
+			g.leadCategory[lead.MapID] = c
+		}
 	case smartlead.EventBounced:
 		s.Body = bounces[g.rng.IntN(len(bounces))]
 		s.BodyHTML = "<p>" + s.Body + "</p>"
@@ -182,15 +208,6 @@ func (g *Generator) pickLead() Lead {
 		}
 	}
 	return g.leads[g.rng.IntN(len(g.leads))]
-}
-
-func (g *Generator) campaign(id string) smartlead.Campaign {
-	for _, c := range g.campaigns {
-		if c.ID == id {
-			return c
-		}
-	}
-	return smartlead.Campaign{}
 }
 
 // send sends the next sequence step to lead; backdated when the event

@@ -92,9 +92,6 @@ var replies = []struct{ text, html string }{
 	{"Who gave you my address? Not interested.", ""},
 }
 
-// categories are lead categories a user sets (LEAD_CATEGORY_UPDATED).
-var categories = []string{"Interested", "Meeting Booked", "Not Interested", "Out Of Office", "Wrong Person"}
-
 // bounces are the texts of bounce messages.
 var bounces = []string{
 	"550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",

@@ -35,7 +35,14 @@ type Sample struct {
 	StatsID   string // SmartLead's id of the sent e-mail's statistics row
 	MessageID string // of the reply or bounce; else of the sent e-mail
 	OpenCount int
-	Category  string // the new lead category, for EventOther
+	// Category and CategoryID are the lead's new category on a category
+	// update; PrevCategory and PrevCategoryID the one it replaced ("" and 0
+	// when the lead had none).
+	Category       string
+	CategoryID     int
+	PrevCategory   string
+	PrevCategoryID int
+	ClientID       string // the client the campaign belongs to, "" for none
 
 	FirstOpenedAt  time.Time
 	Sent           SentMessage
@@ -66,16 +73,16 @@ func (s Sample) LiveName() string {
 		return "EMAIL_BOUNCE"
 	case smartlead.EventUnsubscribed:
 		return "LEAD_UNSUBSCRIBED"
-	case smartlead.EventOther:
+	case smartlead.EventOther, smartlead.EventCategoryUpdated:
 		return "LEAD_CATEGORY_UPDATED"
 	}
 	return string(s.Type)
 }
 
 // specName is the spec's name: its own types, LEAD_CATEGORY_UPDATED for
-// the rest.
+// a category update (the spec has none).
 func (s Sample) specName() string {
-	if s.Type == smartlead.EventOther {
+	if isCategoryUpdate(s.Type) {
 		return "LEAD_CATEGORY_UPDATED"
 	}
 	return string(s.Type)
@@ -169,7 +176,7 @@ func (s Sample) SpecJSON() []byte {
 		p.Reply = &specReply{Subject: s.Subject, Body: body, ReceivedAt: at, MessageID: s.MessageID}
 	case smartlead.EventBounced:
 		p.BounceReason = s.Body
-	case smartlead.EventOther:
+	case smartlead.EventOther, smartlead.EventCategoryUpdated:
 		p.LeadCategory = s.Category
 	}
 	return mustJSON(p)

@@ -2,6 +2,7 @@ package smartleadtest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -102,7 +103,7 @@ func (s Sample) LiveJSON(secret string) []byte {
 		StatsID: s.StatsID, EventType: s.LiveName(), EventTimestamp: at,
 		FromEmail: s.FromEmail, ToEmail: s.Lead.Email, ToName: s.Lead.Name(), Subject: s.Subject,
 		CampaignStatus: s.Campaign.Status, CampaignID: s.id(s.Campaign.ID), CampaignName: s.Campaign.Name,
-		SequenceNumber: s.Sequence, SentMessage: sent, AppURL: appURL, WebhookURL: s.WebhookURL,
+		SequenceNumber: s.Sequence, ClientID: s.id(s.ClientID), SentMessage: sent, AppURL: appURL, WebhookURL: s.WebhookURL,
 		SecretKey: secret, Description: s.description(),
 		Metadata: map[string]string{"webhook_created_at": created.UTC().Format(liveTime)},
 	}
@@ -129,9 +130,12 @@ func (s Sample) LiveJSON(secret string) []byte {
 		}
 	case smartlead.EventBounced:
 		p.BounceMessage = &liveMessage{MessageID: s.MessageID, HTML: s.BodyHTML, Text: s.Body, Time: at}
-	case smartlead.EventOther:
+	case smartlead.EventOther, smartlead.EventCategoryUpdated:
 		p.LeadID = s.id(s.Lead.ID)
-		p.LeadCategory = &liveCategory{NewID: s.id("77"), NewName: s.Category}
+		p.LeadCategory = &liveCategory{NewID: s.id(strconv.Itoa(s.CategoryID)), NewName: s.Category}
+		if s.PrevCategory != "" {
+			p.LeadCategory.OldID, p.LeadCategory.OldName = s.id(strconv.Itoa(s.PrevCategoryID)), s.PrevCategory
+		}
 		p.LeadData = &liveLeadData{Email: s.Lead.Email, FirstName: s.Lead.FirstName, LastName: s.Lead.LastName,
 			CompanyName: s.Lead.Company, Website: s.Lead.Website, CustomFields: s.Lead.CustomFields}
 	}

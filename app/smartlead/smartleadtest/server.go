@@ -9,67 +9,15 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
-// Family says which webhook API the fake answers.
-type Family int
-
-// Families. The zero value answers both, as newer accounts do.
-const (
-	FamilyBoth Family = iota // spec and live routes
-	FamilySpec               // /webhook/... only; live webhook routes 404
-	FamilyLive               // /campaigns/{id}/webhooks only; spec routes 404
-)
-
-// Shape says which payload shape deliveries use.
-type Shape int
-
-// Shapes. The zero value mixes them, event by event.
-const (
-	ShapeMixed Shape = iota
-	ShapeSpec        // nested, signed with X-Smartlead-Signature
-	ShapeLive        // flat, secret in "secret_key"
-)
-
-// String names the shape.
-func (s Shape) String() string {
-	switch s {
-	case ShapeSpec:
-		return "spec"
-	case ShapeLive:
-		return "live"
-	}
-	return "mixed"
-}
-
-// Options configure a Server. The zero value is a sensible fake.
-type Options struct {
-	Family Family
-	Shape  Shape
-	// Secret is the webhook secret: spec-shape deliveries carry
-	// X-Smartlead-Signature: sha256=<hex HMAC of the raw body>, live-shape
-	// ones "secret_key" in the body. Empty sends them unsigned.
-	Secret string
-	Seed   int64
-	Logger *slog.Logger
-	// RetryDelays are the waits before each retry of a failed delivery.
-	// nil means the spec's 1m, 5m, 15m, 1h, 6h; an empty slice, no retries.
-	RetryDelays []time.Duration
-	// DisableAfter consecutive failed attempts disable a webhook. Default 5.
-	DisableAfter int
-	// DuplicateRate is the chance a delivered event is delivered again;
-	// OutOfOrderRate the chance Run holds an event back behind the next.
-	DuplicateRate, OutOfOrderRate float64
-	// DeliveryTimeout bounds one delivery attempt. Default 30 s.
-	DeliveryTimeout time.Duration
-}
-
-// hook is a registered webhook with its delivery state.
+// hook is a registered webhook with its delivery state. Its level is in
+// w: campaign when w.CampaignID is set, client when w.ClientID is, else
+// user.
 type hook struct {
 	w        smartlead.Webhook
 	created  time.Time
@@ -96,20 +44,22 @@ type Server struct {
 	apiKey string
 	noKey  string
 	done   chan struct{}
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // background sends (test events)
 
-	mu         sync.Mutex
-	closed     bool
-	rng        *rand.Rand
-	hooks      map[string]*hook
-	nextHook   int
-	failN      int
-	failStatus int
-	calls      []Call
-	deliveries []Delivery
-	failed     []failedDelivery // undelivered, oldest failure first
-	failSeq    int
-	history    map[string][]historyItem // by campaign id + "/" + lead id
+	mu             sync.Mutex
+	closed         bool
+	rng            *rand.Rand
+	hooks          map[string]*hook
+	nextHook       int
+	failN          int
+	failStatus     int
+	failCategories int
+	calls          []Call
+	deliveries     []Delivery
+	failed         []failedDelivery // undelivered, oldest failure first
+	failSeq        int
+	retriggers     int
+	history        map[string][]historyItem // by campaign id + "/" + lead id
 }
 
 // NewServer starts a fake SmartLead on 127.0.0.1 and a random port. It
@@ -135,6 +85,9 @@ func NewServer(opts Options) *Server {
 		apiKey: apiKeyFrom(rng), noKey: apiKeyFrom(rng),
 		hooks: map[string]*hook{}, nextHook: 4000 + rng.IntN(1000),
 		history: map[string][]historyItem{},
+	}
+	if opts.Categories != nil {
+		s.gen.SetCategories(opts.Categories)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -167,11 +120,12 @@ func (s *Server) APIKey() string { return s.apiKey }
 // other key gets 401.
 func (s *Server) NoAccessKey() string { return s.noKey }
 
-// Generator is the fake's event generator; its campaigns are the fake's.
+// Generator is the fake's event generator; its campaigns, leads and
+// categories are the fake's.
 func (s *Server) Generator() *Generator { return s.gen }
 
 // Close stops the server, ends pending retries and waits for background
-// deliveries to stop.
+// deliveries (test events included) to stop.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -187,48 +141,31 @@ func (s *Server) Close() {
 	s.wg.Wait()
 }
 
-// Campaigns returns the account's campaigns.
-func (s *Server) Campaigns() []smartlead.Campaign { return s.gen.Campaigns() }
-
-// Webhooks returns the registered webhooks, disabled ones included, by id.
-func (s *Server) Webhooks() []smartlead.Webhook {
+// background runs f in the server's WaitGroup with a context that ends
+// when the server closes; it does nothing once the server is closed.
+func (s *Server) background(f func(ctx context.Context)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]smartlead.Webhook, 0, len(s.hooks))
-	for _, h := range s.hooks {
-		w := h.w
-		w.EventTypes = slices.Clone(w.EventTypes)
-		out = append(out, w)
+	if s.closed {
+		return
 	}
-	slices.SortFunc(out, func(a, b smartlead.Webhook) int { return idCompare(a.ID, b.ID) })
-	return out
+	s.wg.Go(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-s.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		f(ctx)
+	})
 }
 
-func idCompare(a, b string) int {
-	na, _ := strconv.Atoi(a)
-	nb, _ := strconv.Atoi(b)
-	return na - nb
-}
-
-// DisableWebhook disables a webhook as SmartLead does after failures,
-// behind the client's back.
-func (s *Server) DisableWebhook(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if h := s.hooks[id]; h != nil {
-		h.w.Enabled = false
-	}
-}
-
-// RemoveWebhook deletes a webhook behind the client's back.
-func (s *Server) RemoveWebhook(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.hooks, id)
-}
-
-// FailNext makes the next n API calls answer status: 429 comes with
-// Retry-After: 1 and a JSON retry_after, as SmartLead's rate limiter does.
+// FailNext makes the next n API calls answer status. 429 comes as
+// SmartLead's rate limiter sends it: a Retry-After: 1 header and a nested
+// {"error": {"code": "RATE_LIMIT_EXCEEDED", ...}} body.
 func (s *Server) FailNext(n int, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -242,7 +179,8 @@ func (s *Server) Calls() []Call {
 	return slices.Clone(s.calls)
 }
 
-// Deliveries returns every delivery attempt so far, in order.
+// Deliveries returns every delivery attempt so far, test events included
+// (Delivery.Test), in order.
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -25,7 +25,7 @@ var streamMix = []struct {
 	parts int
 }{
 	{smartlead.EventSent, 40}, {smartlead.EventOpened, 32}, {smartlead.EventClicked, 14},
-	{smartlead.EventBounced, 5}, {smartlead.EventUnsubscribed, 4}, {smartlead.EventOther, 5},
+	{smartlead.EventBounced, 5}, {smartlead.EventUnsubscribed, 4}, {smartlead.EventCategoryUpdated, 5},
 }
 
 // Run streams generated events to the registered webhooks until ctx ends
@@ -72,6 +72,9 @@ func (s *Server) Run(ctx context.Context, opts StreamOptions) error {
 		case <-nextReply.C:
 			ev = s.gen.Event(smartlead.EventReplied)
 			nextReply.Reset(s.jitter(opts.ReplyEvery))
+		}
+		if ev.Type == "" {
+			continue // every campaign is gone: nothing happens
 		}
 		switch {
 		case held == nil && s.chance(s.opts.OutOfOrderRate):

@@ -11,9 +11,9 @@ import (
 )
 
 func TestRunStreamsEvents(t *testing.T) {
-	s, c := newFake(t, smartleadtest.Options{Secret: "k", Seed: 5, OutOfOrderRate: 0.3, DuplicateRate: 0.2})
+	s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyBoth, Secret: "k", Seed: 5, OutOfOrderRate: 0.3, DuplicateRate: 0.2, NoTestEvents: true})
 	rcv := newReceiver(t, always(http.StatusOK))
-	register(t, c, smartlead.Webhook{URL: rcv.URL, EventTypes: append(append([]smartlead.EventType{}, smartlead.EventTypes...), "LEAD_CATEGORY_UPDATED")})
+	createGlobalHook(t, s, "user", rcv.URL, nil)
 	const n = 60
 	if err := s.Run(context.Background(), smartleadtest.StreamOptions{Interval: time.Millisecond, ReplyEvery: 5 * time.Millisecond, Max: n}); err != nil {
 		t.Fatal(err)
@@ -47,14 +47,16 @@ func TestRunStreamsEvents(t *testing.T) {
 }
 
 func TestRunStopsWithContext(t *testing.T) {
-	s, c := newFake(t, smartleadtest.Options{})
+	s := newFake(t, smartleadtest.Options{NoTestEvents: true})
 	rcv := newReceiver(t, always(http.StatusOK))
-	register(t, c, smartlead.Webhook{URL: rcv.URL})
+	for _, c := range s.Campaigns() {
+		saveCampaignHook(t, s, c.ID, "", rcv.URL, nil)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx, smartleadtest.StreamOptions{Interval: time.Millisecond}) }()
-	for rcv.count() < 3 {
-		time.Sleep(time.Millisecond)
+	for range 3 {
+		rcv.next(t)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -62,9 +64,9 @@ func TestRunStopsWithContext(t *testing.T) {
 	}
 	// Nothing is sent once Run has returned. (Count the fake's own record
 	// of attempts: the receiver may still be reading a body that left
-	// before the cancel.)
+	// before the cancel.) Close waits for anything still in the background.
 	after := len(s.Deliveries())
-	time.Sleep(20 * time.Millisecond)
+	s.Close()
 	if n := len(s.Deliveries()); n != after {
 		t.Errorf("%d deliveries after Run returned", n-after)
 	}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/webhook"
+)
+
+// What the status says beyond its state: SmartLead's confirmation that it
+// reaches Leadbell, and warnings that do not stop it.
+
+// confirmedKey is the settings key of the Confirmation.
+const confirmedKey = "confirmed"
+
+// Confirmation records when SmartLead itself first reached a webhook
+// address: its test event after a save, or any delivery.
+type Confirmation struct {
+	URL string    `json:"url"`
+	At  time.Time `json:"at"`
+}
+
+// Warning codes the engine sets (api.Warn*).
+const (
+	warnPlainHTTP      = api.WarnPlainHTTP
+	warnSecretMismatch = api.WarnSecretMismatch
+	warnScopeFallback  = api.WarnScopeFallback
+)
+
+// confirmedLocked reports whether SmartLead confirmed the current address;
+// e.mu must be held.
+func (e *Engine) confirmedLocked() bool {
+	return !e.confirmed.At.IsZero() && e.confirmed.URL == e.HookURL()
+}
+
+// delivered is the receiver's report of an accepted delivery: the first
+// one to the current address confirms it, and the status says so.
+func (e *Engine) delivered(test bool) {
+	e.mu.Lock()
+	if e.confirmedLocked() {
+		e.mu.Unlock()
+		return
+	}
+	e.confirmed = Confirmation{URL: e.HookURL(), At: time.Now().UTC()}
+	c := e.confirmed
+	if e.status.State == api.StateListening {
+		e.status.Message = e.listeningMessageLocked()
+	}
+	e.mu.Unlock()
+	e.cfg.Logger.Info("app: SmartLead reached Leadbell", "test_event", test)
+	go func() { // OnDelivery must not block on a commit
+		if err := e.store.PutJSON(confirmedKey, c); err != nil {
+			e.cfg.Logger.Warn("app: unable to save the confirmation", "error", err)
+		}
+	}()
+}
+
+// secretMismatch is the receiver's report of a delivery whose secret did
+// not match the webhook secret.
+func (e *Engine) secretMismatch(m webhook.Mismatch) {
+	via := "in its secret_key field"
+	if m.Via != "secret_key" {
+		via = "signed in its " + m.Via + " header"
+	}
+	e.setWarning(warnSecretMismatch, fmt.Sprintf("SmartLead sends a different secret (%s) than the one Leadbell was started with, so Leadbell cannot check it. Events still arrive: Leadbell's private address shows they come from SmartLead. Correct the secret in SmartLead, or start Leadbell without --webhook-secret.", via))
+}
+
+// setWarning sets the warning of code to msg; "" clears it.
+func (e *Engine) setWarning(code, msg string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.warnings[code] == msg {
+		return
+	}
+	if msg == "" {
+		delete(e.warnings, code)
+	} else {
+		e.warnings[code] = msg
+		e.cfg.Logger.Info("app: warning", "code", code)
+	}
+}
+
+// setOthers keeps the other tools' webhooks found on the last full pass.
+func (e *Engine) setOthers(o []api.OtherWebhook) {
+	e.mu.Lock()
+	e.others = o
+	e.mu.Unlock()
+}
+
+// statusExtrasLocked adds the confirmation and the warnings to st; e.mu
+// must be held.
+func (e *Engine) statusExtrasLocked(st *api.Status) {
+	if e.confirmedLocked() {
+		at := e.confirmed.At
+		st.ConfirmedAt = &at
+	}
+	st.Warnings = []api.Warning{}
+	for _, code := range slices.Sorted(maps.Keys(e.warnings)) {
+		st.Warnings = append(st.Warnings, api.Warning{Code: code, Message: e.warnings[code]})
+	}
+}

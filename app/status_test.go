@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/store"
+)
+
+// waitStatus polls the engine's status until ok says so.
+func waitStatus(t *testing.T, e *Engine, what string, ok func(api.Status) bool) api.Status {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := e.Status()
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v: want %s", st, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSmartLeadTestEventConfirms: SmartLead sends its test event when a
+// webhook is saved; it confirms the address in the status, is not stored
+// and reaches no listener (so it never pops up).
+func TestSmartLeadTestEventConfirms(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
+	events := e.Broker().Subscribe(16)
+	defer events.Cancel()
+	if err := e.connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.check(context.Background(), nil)
+	st := waitStatus(t, e, "confirmed", func(st api.Status) bool { return st.ConfirmedAt != nil })
+	if st.State != api.StateListening || !strings.Contains(st.Message, "SmartLead's events reach Leadbell") {
+		t.Errorf("status %q %q, want listening and confirmed", st.State, st.Message)
+	}
+	if !slices.ContainsFunc(sim.Deliveries(), func(d smartleadtest.Delivery) bool { return d.Test && d.OK() }) {
+		t.Fatalf("the fake sent no test event: %+v", sim.Deliveries())
+	}
+	if n, _ := e.store.Stats(); n.Total != 0 {
+		t.Errorf("%d events stored, want none: a test event is not an event", n.Total)
+	}
+	select {
+	case ev := <-events.C:
+		t.Errorf("the test event was published: %+v", ev)
+	default:
+	}
+	// The confirmation belongs to the address: kept across a restart.
+	var c Confirmation
+	deadline := time.Now().Add(5 * time.Second)
+	for ok, _ := e.store.GetJSON(confirmedKey, &c); !ok || c.URL != e.HookURL(); ok, _ = e.store.GetJSON(confirmedKey, &c) {
+		if time.Now().After(deadline) {
+			t.Fatalf("confirmation saved as %+v", c)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestUnconfirmedSaysItWaits: until SmartLead's first delivery, listening
+// says it waits for it.
+func TestUnconfirmedSaysItWaits(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
+	connectAndCheck(t, e)
+	st := e.Status()
+	if st.ConfirmedAt != nil || !strings.Contains(st.Message, "Waiting for SmartLead's first event") {
+		t.Fatalf("status %+v, want listening, waiting for the first event", st)
+	}
+	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, smartlead.EventOpened))
+	if err != nil || len(ds) != 1 || !ds[0].OK() {
+		t.Fatalf("deliveries %+v, %v", ds, err)
+	}
+	waitStatus(t, e, "confirmed by a delivery", func(st api.Status) bool { return st.ConfirmedAt != nil })
+}
+
+// TestSecretMismatchIsShown: with a webhook secret SmartLead does not send,
+// deliveries are still stored and the status says so, plainly.
+func TestSecretMismatchIsShown(t *testing.T) {
+	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true, Shape: smartleadtest.ShapeLive, Secret: "the-one-in-smartlead"})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
+	e.receiver.SetCredentials(e.token, "a-different-one")
+	connectAndCheck(t, e)
+	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, smartlead.EventReplied))
+	if err != nil || len(ds) != 1 || !ds[0].OK() {
+		t.Fatalf("deliveries %+v, %v: want the reply taken", ds, err)
+	}
+	st := waitStatus(t, e, "a secret_mismatch warning", func(st api.Status) bool {
+		return slices.ContainsFunc(st.Warnings, func(w api.Warning) bool { return w.Code == api.WarnSecretMismatch })
+	})
+	i := slices.IndexFunc(st.Warnings, func(w api.Warning) bool { return w.Code == api.WarnSecretMismatch })
+	if msg := st.Warnings[i].Message; !strings.Contains(msg, "different secret") || strings.Contains(msg, "a-different-one") || strings.Contains(msg, "the-one-in-smartlead") {
+		t.Errorf("warning %q: want it plain, and without either secret", msg)
+	}
+	page, err := e.store.List(store.Query{Limit: 10})
+	if err != nil || len(page.Events) != 1 || page.Events[0].VerifiedBy != smartlead.VerifiedByURLToken {
+		t.Errorf("stored %+v, %v: want the reply, verified by the path token", page.Events, err)
+	}
+	if rows, _ := e.Deliveries(10); len(rows) == 0 || !rows[0].SecretMismatch {
+		t.Errorf("inspector rows %+v, want the mismatch shown", rows)
+	}
+}
+
+// eventIn makes an event of type t for a lead of campaign.
+func eventIn(sim *smartleadtest.Server, campaign string, t smartlead.EventType) smartleadtest.Sample {
+	gen := sim.Generator()
+	for _, l := range gen.Leads() {
+		if l.CampaignID == campaign {
+			return gen.EventFor(t, l)
+		}
+	}
+	panic("no lead in campaign " + campaign)
+}
