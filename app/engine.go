@@ -102,18 +102,18 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 		return nil, err
 	}
 	e := &Engine{
-		cfg:     cfg,
-		store:   st,
-		secrets: sec,
-		broker:  broker.New(),
-		tunnel:  tun,
-		token:   token,
-		http:    &http.Client{Timeout: cfg.SelfTestTimeout},
+		cfg:      cfg,
+		store:    st,
+		secrets:  sec,
+		broker:   broker.New(),
+		tunnel:   tun,
+		token:    token,
+		http:     &http.Client{Timeout: cfg.SelfTestTimeout},
 		restart:  make(chan struct{}, 1),
 		retunnel: make(chan struct{}, 1),
 		probes:   make(map[string]chan struct{}),
 		warnings: make(map[string]string),
-		wake:    wakeWatch{addrs: interfaceAddrs},
+		wake:     wakeWatch{addrs: interfaceAddrs},
 	}
 	e.wake.setDefaults()
 	e.backfillOpts.setDefaults()
@@ -131,9 +131,9 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 	}
 	e.setKey(key)
 	e.receiver = webhook.New(webhook.Config{
-		Token:      token,
-		Secret:     cfg.WebhookSecret,
-		Store:      e.replies,
+		Token:            token,
+		Secret:           cfg.WebhookSecret,
+		Store:            e.replies,
 		OnStored:         e.broker.Publish,
 		OnSelfTest:       e.probeReturned,
 		OnDelivery:       e.delivered,

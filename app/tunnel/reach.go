@@ -84,4 +84,3 @@ func CheckReach(publicURL, apiURL string) Reach {
 	}
 	return Reach{OK: true}
 }
-
