@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -26,7 +27,10 @@ func (e *Engine) registerCampaigns(ctx context.Context, mode regMode, scope sett
 	targets := campaignTargets(campaigns, scope)
 	trusted := mode == regLight && sameRegistration(prev, want)
 	var others []api.OtherWebhook
-	for _, c := range targets {
+	for i, c := range targets {
+		if !trusted && len(targets) > 1 {
+			e.startingNote(fmt.Sprintf("Connecting your campaigns to Leadbell: %d of %d…", i+1, len(targets)))
+		}
 		old := prev.campaignHook(c.ID)
 		if trusted && old != nil {
 			next.Hooks = append(next.Hooks, *old)

@@ -83,6 +83,17 @@ func (e *Engine) setWarning(code, msg string) {
 	}
 }
 
+// startingNote updates the message while the state is starting (a first
+// registration can take a minute at SmartLead's pace); it never changes
+// another state's.
+func (e *Engine) startingNote(msg string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.status.State == api.StateStarting {
+		e.status.Message = msg
+	}
+}
+
 // setOthers keeps the other tools' webhooks found on the last full pass.
 func (e *Engine) setOthers(o []api.OtherWebhook) {
 	e.mu.Lock()

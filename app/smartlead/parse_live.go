@@ -1,5 +1,10 @@
 package smartlead
 
+import (
+	"bytes"
+	"reflect"
+)
+
 // liveFields are the fields only the flat shape SmartLead's live service
 // sends has; it is keyed by "event_type" (see docs/smartlead-api.md). Every
 // field is optional, and the deprecated fields older accounts still receive
@@ -38,11 +43,8 @@ type liveFields struct {
 
 	// LEAD_CATEGORY_UPDATED: lead_category{old_*, new_*}, or the deprecated
 	// category (the new name) on older accounts.
-	LeadCategory struct {
-		OldName value `json:"old_name"`
-		NewName value `json:"new_name"`
-	} `json:"lead_category"`
-	Category value `json:"category"`
+	LeadCategory categoryChange `json:"lead_category"`
+	Category     value          `json:"category"`
 
 	// Deprecated, still sent to older accounts.
 	ReplyBody         value `json:"reply_body"`
@@ -177,3 +179,26 @@ func firstOf(fs ...func() string) string {
 	}
 	return ""
 }
+
+// categoryChange is lead_category: {old_id, old_name, new_id, new_name},
+// or a bare string taken as the new name.
+type categoryChange struct {
+	OldName value `json:"old_name"`
+	NewName value `json:"new_name"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler. It never returns an error.
+func (c *categoryChange) UnmarshalJSON(b []byte) error {
+	*c = categoryChange{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+	case b[0] == '{':
+		categoryDecoder.decode(reflect.ValueOf(c).Elem(), b)
+	default:
+		_ = c.NewName.UnmarshalJSON(b)
+	}
+	return nil
+}
+
+var categoryDecoder = newStructDecoder(reflect.TypeFor[categoryChange]())

@@ -172,3 +172,23 @@ func TestParseIDsAsNumbersOrStrings(t *testing.T) {
 		t.Errorf("nulls: got %+v", got)
 	}
 }
+
+func TestParseCategoryUpdate(t *testing.T) {
+	tests := []struct {
+		name, body, category, previous string
+	}{
+		{"lead_category object", `{"event_type":"LEAD_CATEGORY_UPDATED","lead_id":5,"lead_category":{"old_id":3,"old_name":"Not Interested","new_id":1,"new_name":"Interested"}}`, "Interested", "Not Interested"},
+		{"no previous category", `{"event_type":"LEAD_CATEGORY_UPDATED","lead_id":5,"lead_category":{"old_id":null,"old_name":null,"new_id":2,"new_name":"Meeting Request"}}`, "Meeting Request", ""},
+		{"deprecated category", `{"event_type":"LEAD_CATEGORY_UPDATED","lead_id":5,"category":"Out Of Office","lead_category_id":6}`, "Out Of Office", ""},
+		{"lead_category as a string", `{"event_type":"LEAD_CATEGORY_UPDATED","lead_id":5,"lead_category":"Wrong Person"}`, "Wrong Person", ""},
+		{"not a category update", `{"event_type":"EMAIL_REPLY","sl_email_lead_id":5,"category":"Interested"}`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := parseBody(t, tt.body)
+			if ev.Category != tt.category || ev.PreviousCategory != tt.previous {
+				t.Errorf("category %q previous %q, want %q and %q", ev.Category, ev.PreviousCategory, tt.category, tt.previous)
+			}
+		})
+	}
+}

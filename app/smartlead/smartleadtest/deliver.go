@@ -221,6 +221,9 @@ func (s *Server) chance(p float64) bool {
 // one event (a retry, a duplicate) comes in the same shape, as it would
 // from one SmartLead account.
 func mixedShape(ev Sample) Shape {
+	if ev.Type == smartlead.EventCategoryUpdated || ev.Type == smartlead.EventOther {
+		return ShapeLive // the spec has no such event: SmartLead sends it flat
+	}
 	h := fnv.New32a()
 	h.Write([]byte(ev.StatsID))
 	h.Write([]byte(ev.Type))
