@@ -39,6 +39,12 @@ type Config struct {
 	// it doubles up to five minutes (default 5s).
 	RetryDelay time.Duration
 
+	// NgrokServerAddr and NgrokConnectTimeout replace ngrok's connect
+	// address and the connect's time limit (a private ngrok endpoint, or
+	// a test); zero means ngrok's own and 20 s.
+	NgrokServerAddr     string
+	NgrokConnectTimeout time.Duration
+
 	// Client tunes the SmartLead client (its pacing, retries); zero is
 	// SmartLead's own limits.
 	Client smartlead.ClientOptions

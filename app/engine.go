@@ -292,8 +292,12 @@ func (e *Engine) runOnce(ctx context.Context) {
 	e.watch(ctx)
 }
 
-// connect validates the key and registers the webhook.
+// connect makes sure SmartLead can reach the public address (no call to
+// SmartLead is worth making before), validates the key and registers.
 func (e *Engine) connect(ctx context.Context) error {
+	if err := e.checkReach(); err != nil {
+		return err
+	}
 	e.setState(api.StateStarting, "Checking the SmartLead API key…")
 	if err := e.api().ValidateKey(ctx); err != nil {
 		switch {
@@ -304,9 +308,6 @@ func (e *Engine) connect(ctx context.Context) error {
 			e.setState(api.StateUnauthorized, "This SmartLead plan has no API access (403 Access denied). Webhooks need a plan with API access.")
 			return fmt.Errorf("%w: %w", errRefused, err)
 		}
-		return err
-	}
-	if err := e.checkReach(); err != nil {
 		return err
 	}
 	e.setState(api.StateStarting, "Connecting to SmartLead…")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -305,9 +306,11 @@ func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tun
 		if domain == "" {
 			domain = saved.NgrokDomain
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), tunnel.DefaultConnectTimeout+5*time.Second)
+		timeout := cmp.Or(cfg.NgrokConnectTimeout, tunnel.DefaultConnectTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
 		defer cancel()
-		tun, err := tunnel.Ngrok(ctx, tunnel.NgrokOptions{Authtoken: token, Domain: domain, Logger: cfg.Logger, OnState: onState})
+		tun, err := tunnel.Ngrok(ctx, tunnel.NgrokOptions{Authtoken: token, Domain: domain, Logger: cfg.Logger, OnState: onState,
+			ServerAddr: cfg.NgrokServerAddr, ConnectTimeout: timeout})
 		if err == nil {
 			return tun, nil, nil
 		}

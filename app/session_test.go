@@ -190,3 +190,92 @@ func TestSessionDemoRefusesCrossSiteSwitch(t *testing.T) {
 		t.Error("a cross-site request switched to the demo")
 	}
 }
+
+// runHomeSession starts the user's session with cfg (a temp data dir, a
+// local listener) and serves its API over loopback.
+func runHomeSession(t *testing.T, cfg Config) *httptest.Server {
+	t.Helper()
+	dir := t.TempDir()
+	cfg.DataDir, cfg.Listen, cfg.SelfTestTimeout = dir, "127.0.0.1:0", 2*time.Second
+	cfg.Secrets = secrets.NewFile(filepath.Join(dir, "secrets.json"))
+	sess, err := NewSession(cfg, fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sess.Run(ctx) }()
+	srv := httptest.NewServer(sess)
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		sess.Stop()
+	})
+	return srv
+}
+
+func putSettings(t *testing.T, srv *httptest.Server, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/settings", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestMakeThisComputerReachable: signed in with no tunnel and no public
+// address, SmartLead (on the internet) cannot reach this computer: the
+// state says so and nothing is registered. A public address given in
+// Settings starts the connection again with it.
+func TestMakeThisComputerReachable(t *testing.T) {
+	srv := runHomeSession(t, Config{Tunnel: "none", APIKey: "a-key-never-sent-anywhere",
+		SmartLeadURL: "https://smartlead.invalid/api/v1", RetryDelay: time.Hour})
+	var st api.Status
+	waitFor(t, "the unreachable state", func() bool {
+		st = getJSON[api.Status](t, srv.URL+"/api/status")
+		return st.State == api.StateUnreachable
+	})
+	if !strings.Contains(st.Message, "only works on this computer") || st.Registered {
+		t.Fatalf("status %+v, want why, and nothing registered", st)
+	}
+	if code := putSettings(t, srv, `{"public_url": "not a url"}`); code != http.StatusBadRequest {
+		t.Fatalf("a bad public address got %d, want 400", code)
+	}
+	if code := putSettings(t, srv, `{"public_url": "https://leads.example.com/"}`); code != http.StatusOK {
+		t.Fatalf("PUT public_url: %d", code)
+	}
+	waitFor(t, "the new address in use", func() bool {
+		st = getJSON[api.Status](t, srv.URL+"/api/status")
+		return strings.HasPrefix(st.WebhookURL, "https://leads.example.com/hooks/") && st.State != api.StateUnreachable
+	})
+	set := getJSON[api.Settings](t, srv.URL+"/api/settings")
+	if set.PublicURL != "https://leads.example.com" || set.PublicURLSource != "" {
+		t.Errorf("settings public_url %q (source %q)", set.PublicURL, set.PublicURLSource)
+	}
+}
+
+// TestNgrokThatCannotConnectStillStarts: a saved ngrok token that cannot
+// connect (offline, refused) does not stop Leadbell: it runs on a local
+// listener and says why, so the token can be fixed in Settings.
+func TestNgrokThatCannotConnectStillStarts(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	addr := closed.Listener.Addr().String()
+	closed.Close()
+	t.Setenv("NGROK_AUTHTOKEN", "2Xk9aBcDeFgHiJkLmNoPqRsTuVw_3xYz1234567890AbCdEfGhIj")
+	srv := runHomeSession(t, Config{Tunnel: "ngrok", APIKey: "k-0000000000", SmartLeadURL: "https://smartlead.invalid/api/v1",
+		NgrokServerAddr: addr, NgrokConnectTimeout: 500 * time.Millisecond})
+	var st api.Status
+	waitFor(t, "the unreachable state", func() bool {
+		st = getJSON[api.Status](t, srv.URL+"/api/status")
+		return st.State == api.StateUnreachable
+	})
+	if !strings.Contains(st.Message, "ngrok cannot be reached") || st.Tunnel != "none" || strings.Contains(st.Message, "2Xk9aBcDeF") {
+		t.Fatalf("status %+v, want it running locally, saying ngrok cannot be reached, without the token", st)
+	}
+}
