@@ -76,8 +76,9 @@ func startTray(icon []byte, do trayActions) *tray {
 func (t *tray) update(st api.Status, unread int) {
 	line := map[string]string{
 		api.StateListening: "Listening", api.StateReconnecting: "Reconnecting…", api.StateSignedOut: "Signed out",
-		api.StateStalled: "Stalled: deliveries are not coming back", api.StateUnauthorized: "SmartLead refused the key",
+		api.StateStalled: "Stalled: events are not coming back", api.StateUnauthorized: "SmartLead refused the key",
 		api.StateStarting: "Starting…", api.StateError: "Cannot reach SmartLead",
+		api.StateUnreachable: "SmartLead cannot reach this computer yet",
 	}[st.State]
 	if st.Demo {
 		line += " (demo)"
