@@ -23,7 +23,7 @@ import (
 func IdempotencyKey(raw []byte) string {
 	ev, err := Parse(raw)
 	if err != nil {
-		return rawKey(redact(raw))
+		return rawKey(Redact(raw))
 	}
 	return ev.Key
 }

@@ -8,10 +8,12 @@ import (
 	"unicode/utf8"
 )
 
-// redact returns a copy of raw, any body, in which the value of every
-// top-level secret_key member is replaced by "[redacted]". It splices bytes
-// at the members' offsets, so every other byte stays as received.
-func redact(raw []byte) json.RawMessage { return redactWith(raw, walkTopLevel) }
+// Redact returns a copy of raw, any body (not JSON, cut short), in which
+// the value of every top-level secret_key member is replaced by
+// "[redacted]": what the Inspector and the rejected log may show and keep.
+// It splices bytes at the members' offsets, so every other byte stays as
+// received.
+func Redact(raw []byte) json.RawMessage { return redactWith(raw, walkTopLevel) }
 
 // redactObject is redact for a body known to be a valid JSON object.
 func redactObject(raw []byte) json.RawMessage {

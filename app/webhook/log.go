@@ -96,7 +96,13 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = body
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	l.next.ServeHTTP(rec, r)
-	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: body.kept.String(), BodySize: body.n, Headers: map[string]string{}}
+	// The body as received but for the webhook secret, which a live
+	// delivery carries in secret_key: the Inspector never shows it.
+	kept := body.kept.String()
+	if strings.Contains(kept, "secret_key") || strings.Contains(kept, `\u`) {
+		kept = string(smartlead.Redact([]byte(kept)))
+	}
+	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: kept, BodySize: body.n, Headers: map[string]string{}}
 	for _, h := range append([]string{"Content-Type", "User-Agent"}, smartlead.SignatureHeaders...) {
 		if v := r.Header.Get(h); v != "" {
 			d.Headers[h] = v

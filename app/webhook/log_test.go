@@ -217,3 +217,46 @@ func TestFloodKeepsGenuineDeliveriesInTheLog(t *testing.T) {
 		t.Errorf("%d rejections written for a flood within one second, want a small sample", len(rs))
 	}
 }
+
+// TestSecretNeverShownOrKept: the webhook secret a live delivery carries in
+// secret_key is in neither the Inspector's log nor the rejected log.
+func TestSecretNeverShownOrKept(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := NewLog(New(Config{Token: testToken, Secret: testSecret, Store: st}), 10)
+	srv := httptest.NewServer(log)
+	defer srv.Close()
+	live := fixtureBody(t, "reply_live.json")
+	refused := []byte(`{"event_type":"EMAIL_REPLY","secret_key":"` + testSecret + `"}`) // names no lead: 400
+	for _, body := range [][]byte{live, refused} {
+		resp, err := http.Post(srv.URL+"/hooks/"+testToken, "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := log.Recent(0)
+	if len(got) != 2 {
+		t.Fatalf("%d deliveries logged, want 2", len(got))
+	}
+	for _, d := range got {
+		if strings.Contains(d.Body, testSecret) || !strings.Contains(d.Body, "[redacted]") {
+			t.Errorf("logged body %q: want secret_key redacted", d.Body)
+		}
+	}
+	st.Close() // flush the rejected log
+	st, err = store.Open(st.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.Rejections(10)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("rejections %v, %v; want one", rs, err)
+	}
+	if strings.Contains(string(rs[0].Body), testSecret) {
+		t.Errorf("the rejected log keeps the secret: %s", rs[0].Body)
+	}
+}

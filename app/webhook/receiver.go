@@ -266,7 +266,8 @@ func SelfTestSignature(body []byte, token string) string {
 }
 
 func (r *Receiver) reject(req *http.Request, body []byte, status int, reason string) {
-	rej := store.Rejection{At: r.cfg.Now().UTC(), Status: status, Reason: reason, Body: body, BodySize: len(body)}
+	// Kept across restarts: never with the webhook secret in it.
+	rej := store.Rejection{At: r.cfg.Now().UTC(), Status: status, Reason: reason, Body: smartlead.Redact(body), BodySize: len(body)}
 	if req != nil {
 		rej.Remote = remote(req)
 		rej.Headers = map[string]string{}
