@@ -21,15 +21,16 @@ import (
 // serves its API over loopback.
 func runSession(t *testing.T, demo bool) (*Session, *httptest.Server, string) {
 	t.Helper()
+	return serveSession(t, Config{Tunnel: "none", SelfTestTimeout: 5 * time.Second, Demo: demo})
+}
+
+// serveSession starts a session of cfg in a temp data dir, with a local
+// listener, and serves its API over loopback until the test ends.
+func serveSession(t *testing.T, cfg Config) (*Session, *httptest.Server, string) {
+	t.Helper()
 	dir := t.TempDir()
-	cfg := Config{
-		DataDir:         dir,
-		Tunnel:          "none",
-		Listen:          "127.0.0.1:0",
-		SelfTestTimeout: 5 * time.Second,
-		Secrets:         secrets.NewFile(filepath.Join(dir, "secrets.json")),
-		Demo:            demo,
-	}
+	cfg.DataDir, cfg.Listen = dir, "127.0.0.1:0"
+	cfg.Secrets = secrets.NewFile(filepath.Join(dir, "secrets.json"))
 	sess, err := NewSession(cfg, fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}})
 	if err != nil {
 		t.Fatal(err)
@@ -191,32 +192,6 @@ func TestSessionDemoRefusesCrossSiteSwitch(t *testing.T) {
 	}
 }
 
-// runHomeSession starts the user's session with cfg (a temp data dir, a
-// local listener) and serves its API over loopback.
-func runHomeSession(t *testing.T, cfg Config) *httptest.Server {
-	t.Helper()
-	dir := t.TempDir()
-	cfg.DataDir, cfg.Listen, cfg.SelfTestTimeout = dir, "127.0.0.1:0", 2*time.Second
-	cfg.Secrets = secrets.NewFile(filepath.Join(dir, "secrets.json"))
-	sess, err := NewSession(cfg, fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sess.Run(ctx) }()
-	srv := httptest.NewServer(sess)
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		sess.Stop()
-	})
-	return srv
-}
-
 func putSettings(t *testing.T, srv *httptest.Server, body string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/settings", strings.NewReader(body))
@@ -234,8 +209,8 @@ func putSettings(t *testing.T, srv *httptest.Server, body string) int {
 // state says so and nothing is registered. A public address given in
 // Settings starts the connection again with it.
 func TestMakeThisComputerReachable(t *testing.T) {
-	srv := runHomeSession(t, Config{Tunnel: "none", APIKey: "a-key-never-sent-anywhere",
-		SmartLeadURL: "https://smartlead.invalid/api/v1", RetryDelay: time.Hour})
+	_, srv, _ := serveSession(t, Config{Tunnel: "none", APIKey: "a-key-never-sent-anywhere",
+		SmartLeadURL: "https://smartlead.invalid/api/v1", RetryDelay: time.Hour, SelfTestTimeout: 2 * time.Second})
 	var st api.Status
 	waitFor(t, "the unreachable state", func() bool {
 		st = getJSON[api.Status](t, srv.URL+"/api/status")
@@ -268,7 +243,7 @@ func TestNgrokThatCannotConnectStillStarts(t *testing.T) {
 	addr := closed.Listener.Addr().String()
 	closed.Close()
 	t.Setenv("NGROK_AUTHTOKEN", "2Xk9aBcDeFgHiJkLmNoPqRsTuVw_3xYz1234567890AbCdEfGhIj")
-	srv := runHomeSession(t, Config{Tunnel: "ngrok", APIKey: "k-0000000000", SmartLeadURL: "https://smartlead.invalid/api/v1",
+	_, srv, _ := serveSession(t, Config{Tunnel: "ngrok", APIKey: "k-0000000000", SmartLeadURL: "https://smartlead.invalid/api/v1",
 		NgrokServerAddr: addr, NgrokConnectTimeout: 500 * time.Millisecond})
 	var st api.Status
 	waitFor(t, "the unreachable state", func() bool {
