@@ -51,6 +51,16 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	if fs.NArg() > 0 {
 		return cfg, false, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
 	}
+	// A secret on the command line can be read by every user of this
+	// computer (ps, /proc/<pid>/cmdline): say so, and how to avoid it.
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "api-key":
+			fmt.Fprintln(stderr, "leadbell: warning: --api-key can be read by other users of this computer (in the process list); set SMARTLEAD_API_KEY, or sign in from the window, which keeps the key in the keychain.")
+		case "webhook-secret":
+			fmt.Fprintln(stderr, "leadbell: warning: --webhook-secret can be read by other users of this computer (in the process list); set LEADBELL_WEBHOOK_SECRET instead.")
+		}
+	})
 	// Secrets are read from the environment after parsing so that their
 	// values never show up in -h output.
 	if cfg.APIKey == "" {
