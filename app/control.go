@@ -77,6 +77,9 @@ func (e *Engine) Settings() api.Settings {
 	if e.cfg.PublicURL != "" {
 		out.PublicURL, out.PublicURLSource = e.cfg.PublicURL, "flag"
 	}
+	if e.cfg.Tunnel != "" && !e.cfg.Demo {
+		out.TunnelSource = "flag"
+	}
 	e.mu.Lock()
 	out.OtherWebhooks = slices.Clone(e.others)
 	e.mu.Unlock()

@@ -157,7 +157,11 @@ func otherWebhook(h smartlead.Webhook, campaignName string) api.OtherWebhook {
 	if u, err := url.Parse(h.URL); err == nil {
 		host = u.Hostname()
 	}
-	o := api.OtherWebhook{Name: h.Name, Level: string(h.Level()), CampaignID: h.CampaignID, Host: host}
+	level := string(h.Level())
+	if h.Level() == smartlead.LevelUser {
+		level = settings.LevelAccount // the word Settings uses for it
+	}
+	o := api.OtherWebhook{Name: h.Name, Level: level, CampaignID: h.CampaignID, Host: host}
 	if h.CampaignID != "" {
 		o.CampaignName = campaignName
 	}

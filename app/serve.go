@@ -79,7 +79,7 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		return nil, err
 	}
 	if problem != nil {
-		eng.tunnelProblem = "SmartLead cannot reach this computer yet: " + tunnel.Describe(problem) + " Check the ngrok token and domain in Settings."
+		eng.tunnelProblem = "SmartLead cannot reach this computer yet: " + tunnel.Describe(problem) + " Check the ngrok token and domain."
 		// Offline at login: try again later by itself. A refused token or
 		// domain waits for the user.
 		eng.tunnelRetry = errors.Is(problem, tunnel.ErrUnreachable) || errors.Is(problem, tunnel.ErrTimeout)

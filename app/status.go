@@ -65,7 +65,7 @@ func (e *Engine) secretMismatch(m webhook.Mismatch) {
 	if m.Via != "secret_key" {
 		via = "signed in its " + m.Via + " header"
 	}
-	e.setWarning(warnSecretMismatch, fmt.Sprintf("SmartLead sends a different secret (%s) than the one Leadbell was started with, so Leadbell cannot check it. Events still arrive: Leadbell's private address shows they come from SmartLead. Correct the secret in SmartLead, or start Leadbell without --webhook-secret.", via))
+	e.setWarning(warnSecretMismatch, fmt.Sprintf("SmartLead sends a different secret (%s) than the one Leadbell was started with, so Leadbell cannot check it. Events still arrive: Leadbell's private address shows they come from SmartLead. Correct the secret in SmartLead, or start Leadbell without a webhook secret.", via))
 }
 
 // setWarning sets the warning of code to msg; "" clears it.

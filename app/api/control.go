@@ -49,6 +49,9 @@ type Settings struct {
 	// PublicURLSource is "flag" when --public-url (or LEADBELL_PUBLIC_URL)
 	// sets the public address for this run, overriding the setting.
 	PublicURLSource string `json:"public_url_source,omitempty"`
+	// TunnelSource is "flag" when --tunnel chose how Leadbell is reached
+	// for this run (so a saved ngrok token is not used with --tunnel none).
+	TunnelSource string `json:"tunnel_source,omitempty"`
 	// OtherWebhooks are the webhooks of other tools found on the campaigns
 	// Leadbell registers at (never one of Leadbell's own).
 	OtherWebhooks []OtherWebhook `json:"other_webhooks"`
@@ -58,7 +61,7 @@ type Settings struct {
 // takes priority over Leadbell's campaign webhooks at SmartLead.
 type OtherWebhook struct {
 	Name         string `json:"name"`
-	Level        string `json:"level"` // user, client or campaign
+	Level        string `json:"level"` // account, client or campaign
 	CampaignID   string `json:"campaign_id,omitempty"`
 	CampaignName string `json:"campaign_name,omitempty"`
 	Host         string `json:"host"` // where it sends to: the host of its URL only

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadbell/leadbell/app/broker"
@@ -228,7 +229,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrBadCursor):
 		writeError(w, http.StatusBadRequest, "bad cursor in before")
 	case errors.Is(err, ErrInvalid):
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeCode(w, http.StatusBadRequest, "invalid", invalidSentence(err))
 	case errors.Is(err, ErrSignedOut):
 		writeCode(w, http.StatusConflict, "signed_out", "Sign in with a SmartLead API key first.")
 	case errors.Is(err, smartlead.ErrUnauthorized), errors.Is(err, smartlead.ErrNoAPIAccess):
@@ -239,6 +240,24 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.cfg.Logger.Error("api: request failed", "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
+}
+
+// invalidSentence is what an ErrInvalid error says, as a sentence for the
+// user: its cause's words without the "invalid request: " and package
+// prefixes Go errors carry.
+func invalidSentence(err error) string {
+	msg := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+	for _, prefix := range []string{"settings: ", "app: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	if msg == "" {
+		return "That request cannot be done."
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -74,9 +74,12 @@ func CheckReach(publicURL, apiURL string) Reach {
 		apiScope = scopeOf(api.Hostname())
 	}
 	host := pub.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return Reach{Problem: "SmartLead cannot reach this computer yet: Leadbell has no public address. Add a free ngrok token, or a public address that reaches this computer."}
+	}
 	switch s := scopeOf(host); {
 	case s == scopeLoopback && apiScope != scopeLoopback:
-		return Reach{Problem: "SmartLead cannot reach this computer yet: Leadbell's address (" + host + ") only works on this computer. Add a free ngrok token, or the public address of a tunnel of your own."}
+		return Reach{Problem: "SmartLead cannot reach this computer yet: Leadbell's address (" + host + ") only works on this computer. Add a free ngrok token, or a public address of your own that reaches this computer."}
 	case s == scopePrivate && apiScope == scopePublic:
 		return Reach{Problem: "SmartLead cannot reach this computer yet: Leadbell's address (" + host + ") only works inside your network. Add a free ngrok token, or a public address that reaches this computer."}
 	case s == scopePublic && pub.Scheme == "http":

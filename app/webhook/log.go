@@ -34,6 +34,8 @@ type Delivery struct {
 	// SecretMismatch marks a delivery taken on its path token although its
 	// signature or secret_key did not match the webhook secret.
 	SecretMismatch bool `json:"secret_mismatch,omitempty"`
+	// Truncated is set when Body is only the first 64 KiB of BodySize.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Log wraps the receiver and remembers its latest answers in memory, for
@@ -102,7 +104,7 @@ func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(kept, "secret_key") || strings.Contains(kept, `\u`) {
 		kept = string(smartlead.Redact([]byte(kept)))
 	}
-	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: kept, BodySize: body.n, Headers: map[string]string{}}
+	d := Delivery{At: at, Status: rec.status, Remote: remote(r), Body: kept, BodySize: body.n, Truncated: body.n > logBodyLimit, Headers: map[string]string{}}
 	for _, h := range append([]string{"Content-Type", "User-Agent"}, smartlead.SignatureHeaders...) {
 		if v := r.Header.Get(h); v != "" {
 			d.Headers[h] = v

@@ -9,9 +9,13 @@ export const EVENT_TYPES = [
   "EMAIL_REPLIED",
   "EMAIL_BOUNCED",
   "EMAIL_UNSUBSCRIBED",
+  "LEAD_CATEGORY_UPDATED",
 ] as const;
 
-/** The six types of the spec, plus OTHER for anything else SmartLead sends. */
+/**
+ * The six types of the spec and SmartLead's category updates (a lead tagged
+ * Interested, Meeting Request, ...), plus OTHER for anything else it sends.
+ */
 export type EventType = (typeof EVENT_TYPES)[number] | "OTHER";
 
 export const ALL_TYPES: readonly EventType[] = [...EVENT_TYPES, "OTHER"];
@@ -23,7 +27,15 @@ export type State =
   | "reconnecting"
   | "unauthorized"
   | "signed_out"
-  | "error";
+  | "error"
+  /** SmartLead cannot reach this computer yet: no ngrok token and no public address, or one it cannot use. */
+  | "unreachable";
+
+/** Something the user should know that does not stop Leadbell; message is a sentence for the user. */
+export interface Warning {
+  code: "plain_http" | "secret_mismatch" | "scope_fallback" | (string & {});
+  message: string;
+}
 
 /** GET /api/status */
 export interface Status {
@@ -38,6 +50,10 @@ export interface Status {
   unread: number;
   /** Set when the events come from the built-in simulator ("Try the demo"). */
   demo?: boolean;
+  /** When SmartLead itself first reached the current address (its test event, or a first event); null until then. */
+  confirmed_at?: string | null;
+  /** Things to know that do not stop Leadbell, each a sentence. */
+  warnings?: Warning[];
 }
 
 /** GET, POST and DELETE /api/demo */
@@ -68,6 +84,12 @@ export interface LeadEvent {
   open_count?: number;
   app_url?: string;
   message_id?: string;
+  /** SmartLead's id of the email. */
+  stats_id?: string;
+  /** The lead's SmartLead category: the new one on a category update, the lead's current one on other events. */
+  category?: string;
+  /** On a category update, the category it replaced. */
+  previous_category?: string;
   verified_by?: string;
   backfilled?: boolean;
   read: boolean;
@@ -120,6 +142,16 @@ export interface Delivery {
   headers?: Record<string, string | string[]>;
   body?: string;
   body_size?: number;
+  /** An event SmartLead sent again that Leadbell had already stored. */
+  duplicate?: boolean;
+  /** SmartLead's own test event (sent when a connection is saved): not stored as an event. */
+  test?: boolean;
+  /** The header a signature came in, if any. */
+  signature_header?: string;
+  /** Taken on its private address although its signature or secret did not match the configured secret. */
+  secret_mismatch?: boolean;
+  /** Body is only the first 64 KiB of body_size bytes. */
+  truncated?: boolean;
 }
 
 /** What the webhook answered since Leadbell started (GET /api/deliveries). */
@@ -150,6 +182,31 @@ export type SecretStorage = "keychain" | "file" | "none";
  */
 export type APIKeySource = "environment" | "stored" | "";
 
+/**
+ * How Leadbell connects to SmartLead: one connection per campaign (the
+ * default), one for the whole account, or one for an agency client's
+ * campaigns (client_id). The last two cover every campaign.
+ */
+export type ScopeLevel = "campaigns" | "account" | "client";
+
+export interface Scope {
+  all: boolean;
+  campaigns: string[];
+  level?: ScopeLevel;
+  client_id?: string;
+}
+
+/** Another tool's connection on the same SmartLead campaigns (Zapier, a CRM...). */
+export interface OtherWebhook {
+  name: string;
+  /** "account" (the whole account), "client" or "campaign". */
+  level: string;
+  campaign_id?: string;
+  campaign_name?: string;
+  /** Where it sends to: a host name only. */
+  host: string;
+}
+
 export interface Settings {
   signed_in: boolean;
   api_key_hint: string;
@@ -157,7 +214,14 @@ export interface Settings {
   secret_storage: SecretStorage;
   ngrok_token_set: boolean;
   ngrok_domain: string;
-  scope: { all: boolean; campaigns: string[] };
+  /** The public https address of the user's own tunnel or reverse proxy; "" for none. */
+  public_url?: string;
+  /** "flag" when the public address was given on the command line for this run (read-only here). */
+  public_url_source?: string;
+  /** "flag" when Leadbell was started with a choice of connection (--tunnel) for this run. */
+  tunnel_source?: string;
+  other_webhooks?: OtherWebhook[];
+  scope: Scope;
   events: EventType[];
   notifications: {
     types: Partial<Record<EventType, boolean>>;
@@ -172,7 +236,9 @@ export interface Settings {
  * A PUT /api/settings body: any part of Settings. ngrok_token is write-only
  * (the server only ever answers ngrok_token_set); an empty string clears it.
  */
-export type SettingsUpdate = Partial<Omit<Settings, "signed_in" | "api_key_hint" | "api_key_source" | "secret_storage" | "ngrok_token_set">> & {
+export type SettingsUpdate = Partial<
+  Omit<Settings, "signed_in" | "api_key_hint" | "api_key_source" | "secret_storage" | "ngrok_token_set" | "public_url_source" | "tunnel_source" | "other_webhooks">
+> & {
   ngrok_token?: string;
 };
 
@@ -192,6 +258,24 @@ export class ApiError extends Error {
   get notAvailable(): boolean {
     return this.status === 404;
   }
+}
+
+/**
+ * What to tell the user about a failed call: the server's sentence, without
+ * the "invalid request: settings: " prefixes its errors can carry, or
+ * fallback when there is no sentence to show (an internal error).
+ */
+export function errorText(err: unknown, fallback: string): string {
+  if (!(err instanceof ApiError) || !err.message) return fallback;
+  if (err.status === 500 || /^\d{3} /.test(err.message)) return fallback;
+  let m = err.message.trim();
+  for (let prev = ""; prev !== m; ) {
+    prev = m;
+    m = m.replace(/^(invalid request|settings|app|api):\s*/i, "");
+  }
+  if (!m) return fallback;
+  m = m[0].toUpperCase() + m.slice(1);
+  return /[.!?…]$/.test(m) ? m : `${m}.`;
 }
 
 /** True when err says the endpoint does not exist in this version. */

@@ -11,6 +11,8 @@ export interface AppContext {
   navigate: (route: Route) => void;
   /** Shows the welcome screen (sign in, or try the demo) again. */
   showWelcome: () => void;
+  /** Shows the "Make this computer reachable" panel (in the inbox) again. */
+  showReach: () => void;
 }
 
 export const ROUTES = ["inbox", "activity", "overview", "inspector", "settings"] as const;

@@ -9,8 +9,19 @@ export const TYPE_LABEL: Record<EventType, string> = {
   EMAIL_REPLIED: "Replied",
   EMAIL_BOUNCED: "Bounced",
   EMAIL_UNSUBSCRIBED: "Unsubscribed",
+  LEAD_CATEGORY_UPDATED: "Categorized",
   OTHER: "Other",
 };
+
+/** Longer names for switches and legends, where a bare "Categorized" would be unclear. */
+const TYPE_LONG_LABEL: Partial<Record<EventType, string>> = {
+  LEAD_CATEGORY_UPDATED: "Category changes",
+};
+
+/** The label of a type in settings and legends: "Category changes" rather than "Categorized". */
+export function typeLongLabel(t: string): string {
+  return (TYPE_LONG_LABEL as Record<string, string>)[t] ?? typeLabel(t);
+}
 
 /** The label of a type; unknown names (never trusted as markup) pass through. */
 export function typeLabel(t: string): string {
@@ -92,6 +103,24 @@ export function fullTime(t: number | string | undefined): string {
   return full(v);
 }
 
+const clock = lazyFormat({ hour: "numeric", minute: "2-digit" });
+const dayClock = lazyFormat({ month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+
+/** "14:02" today (in the locale's clock), "Mar 4, 14:02" on another day. */
+export function clockTime(t: number, now: number): string {
+  if (!t) return "";
+  return new Date(t).toDateString() === new Date(now).toDateString() ? clock(t) : dayClock(t);
+}
+
+/**
+ * Why SmartLead cannot reach this computer, from the status message, without
+ * the "SmartLead cannot reach this computer yet:" that the heading says.
+ */
+export function reachReason(message: string | undefined): string {
+  const m = (message ?? "").trim().replace(/^SmartLead cannot reach this computer yet[:.]\s*/i, "");
+  // "ngrok" keeps its own lower case.
+  return m && !/^ngrok\b/.test(m) ? m[0].toUpperCase() + m.slice(1) : m;
+}
 
 /** One line of a body for a list row: whitespace collapsed, quoted history cut. */
 export function snippet(body: string | undefined, max = 160): string {
@@ -146,6 +175,37 @@ export function prettyJSON(text: string | undefined): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * What a category update says, for lists: "Marked Interested", or
+ * "Category removed" when SmartLead sent none. The names are SmartLead's
+ * (the account's own categories): text, never markup.
+ */
+export function categoryChange(ev: LeadEvent): string {
+  const now = ev.category?.trim();
+  return now ? `Marked ${now}` : ev.previous_category?.trim() ? "Category removed" : "Category changed";
+}
+
+/** "was Not Interested" when a category update says what it replaced, else "". */
+export function categoryWas(ev: LeadEvent): string {
+  const was = ev.previous_category?.trim();
+  return was && was !== ev.category?.trim() ? `was ${was}` : "";
+}
+
+// SmartLead's built-in categories by how they read for a salesperson. The
+// account can add its own; those are shown without a tone.
+const GOOD_CATEGORIES = ["interested", "meeting request", "meeting booked", "information request", "closed", "won", "positive"];
+const BAD_CATEGORIES = ["not interested", "do not contact", "wrong person", "sender originated bounce", "uninterested", "negative", "lost"];
+const AWAY_CATEGORIES = ["out of office", "ooo", "auto reply", "autoreply"];
+
+/** A CSS class token for a category name (never the name itself): cat-good, cat-bad, cat-away or cat-plain. */
+export function categoryClass(name: string | undefined): string {
+  const n = (name ?? "").trim().toLowerCase().replace(/[_-]+/g, " ").replace(/\s+/g, " ");
+  if (GOOD_CATEGORIES.includes(n)) return "cat-good";
+  if (BAD_CATEGORIES.includes(n)) return "cat-bad";
+  if (AWAY_CATEGORIES.includes(n)) return "cat-away";
+  return "cat-plain";
 }
 
 /** The person an event is about, for headings. */
