@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,12 +49,13 @@ func (p *proc) waitCaughtUp(replies int) {
 }
 
 // TestBackfillAfterDowntime: Leadbell is closed while SmartLead has events
-// for it. Their deliveries fail, SmartLead disables the webhook, and a reply
-// sent after that is never delivered at all. Started again on the same
-// data, Leadbell repairs the webhook, has the failed deliveries re-triggered
-// and reads the reply no webhook brought from the lead's history: every
-// missed event stored once, marked backfilled, also the reply that both
-// roads found and the one SmartLead delivers late after all.
+// for it, all in one campaign. Their deliveries fail, SmartLead disables
+// that campaign's webhook, and a reply sent after that is never delivered
+// at all. Started again on the same data, Leadbell repairs the webhook, has
+// the failed deliveries re-triggered and reads the reply no webhook brought
+// from the lead's history: every missed event stored once, marked
+// backfilled, also the reply that both roads found and the one SmartLead
+// delivers late after all.
 func TestBackfillAfterDowntime(t *testing.T) {
 	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyBoth, Secret: secret, Seed: 11,
 		RetryDelays: []time.Duration{20 * time.Millisecond}, DisableAfter: 3})
@@ -61,13 +63,25 @@ func TestBackfillAfterDowntime(t *testing.T) {
 	dir, listen := t.TempDir(), freeAddr(t)
 	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
 	gen := sim.Generator()
-	leads := gen.Leads()
 	// chatty was sent an e-mail while Leadbell ran and replies while it is
 	// closed; quiet replies and other opens an e-mail while it is closed.
+	// They are leads of one campaign, so that one webhook takes every
+	// failure.
+	campaign := gen.Leads()[0].CampaignID
+	var leads []smartleadtest.Lead
+	for _, l := range gen.Leads() {
+		if l.CampaignID == campaign {
+			leads = append(leads, l)
+		}
+	}
+	if len(leads) < 3 {
+		t.Fatalf("campaign %s has %d leads, want 3", campaign, len(leads))
+	}
 	quiet, chatty, other := leads[0], leads[1], leads[2]
 
 	p := start(t, key, serveArgs(dir, listen, sim)...)
-	p.waitState("listening")
+	hook := p.waitState("listening").WebhookURL
+	hooks := checkPerCampaign(t, sim, hook)
 	emit(t, sim, gen.EventFor(smartlead.EventSent, chatty))
 	p.stop()
 
@@ -79,8 +93,9 @@ func TestBackfillAfterDowntime(t *testing.T) {
 			t.Fatalf("deliveries while closed %+v (%v), want failed ones", ds, err)
 		}
 	}
-	if n := len(activeHooks(sim)); n != 0 {
-		t.Fatalf("%d webhooks still enabled after the failures, want SmartLead to have disabled it", n)
+	active := activeHooks(sim)
+	if len(active) != len(hooks)-1 || slices.ContainsFunc(active, func(w smartlead.Webhook) bool { return w.CampaignID == campaign }) {
+		t.Fatalf("SmartLead holds the enabled webhooks %+v after the failures, want every one but campaign %s's", active, campaign)
 	}
 	unsent := gen.EventFor(smartlead.EventReplied, chatty)
 	if ds, _ := sim.Emit(context.Background(), unsent); len(ds) != 0 {
@@ -122,8 +137,8 @@ func TestBackfillAfterDowntime(t *testing.T) {
 	if n := len(sim.Undelivered()); n != 0 {
 		t.Errorf("SmartLead still holds %d failed deliveries", n)
 	}
-	if hooks := activeHooks(sim); len(hooks) != 1 {
-		t.Errorf("SmartLead holds %+v, want the webhook enabled again", hooks)
+	if again := checkPerCampaign(t, sim, hook); !slices.EqualFunc(again, hooks, func(a, b smartlead.Webhook) bool { return a.ID == b.ID }) {
+		t.Errorf("SmartLead holds %+v, want the same webhooks as before, %+v, enabled again", again, hooks)
 	}
 	retriggered := 0
 	for _, d := range sim.Deliveries() {

@@ -17,8 +17,8 @@ func TestBrowserActivityFilters(t *testing.T) {
 	b := newBrowser(t)
 	p, sim := serveWithSim(t, t.TempDir())
 	gen := sim.Generator()
-	// Twelve events (OTHER is not among the types the webhook subscribes
-	// to): all fit in the window, so every matching row is in the DOM.
+	// Twelve events: all fit in the window, so every matching row is in
+	// the DOM.
 	for _, typ := range []smartlead.EventType{
 		smartlead.EventSent, smartlead.EventSent, smartlead.EventOpened, smartlead.EventOpened,
 		smartlead.EventOpened, smartlead.EventClicked, smartlead.EventClicked, smartlead.EventReplied,

@@ -27,7 +27,7 @@ func TestBrowserInbox(t *testing.T) {
 // waits until it listens.
 func serveWithSim(t *testing.T, dir string) (*proc, *smartleadtest.Server) {
 	t.Helper()
-	sim := newSim(t, smartleadtest.FamilySpec)
+	sim := newSim(t, smartleadtest.FamilyLive)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("listening")
 	return p, sim

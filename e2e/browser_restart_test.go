@@ -67,7 +67,7 @@ func waitRead(t *testing.T, p *proc, id string, want bool) {
 // restart show up, each once, without a reload.
 func testCatchUpAfterRestart(t *testing.T, b *browser) {
 	dir := t.TempDir()
-	sim := newSim(t, smartleadtest.FamilySpec)
+	sim := newSim(t, smartleadtest.FamilyLive)
 	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
 	args := withUI(serveArgs(dir, freeAddr(t), sim), freeAddr(t))
 	p := start(t, key, args...)

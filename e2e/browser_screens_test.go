@@ -5,14 +5,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 )
 
 // screen is one main screen of the app and what shows it is ready.
@@ -26,7 +24,7 @@ type screen struct {
 
 // TestBrowserScreenshots writes a PNG of each main screen, light and dark,
 // to artifacts/<screen>-<scheme>.png, against a store with a month of
-// events, a live reply and a rejected delivery. It asserts that each screen
+// events, a live reply and a refused delivery. It asserts that each screen
 // shows its content and that the dark scheme follows the OS setting.
 func TestBrowserScreenshots(t *testing.T) {
 	dir := t.TempDir()
@@ -36,9 +34,8 @@ func TestBrowserScreenshots(t *testing.T) {
 	emit(t, sim, gen.Event(smartlead.EventOpened))
 	emit(t, sim, gen.Event(smartlead.EventClicked))
 	reply := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
-	forged := http.Header{smartlead.SignatureHeader: {"sha256=" + strings.Repeat("0", 64)}}
-	if code, err := smartleadtest.Deliver(context.Background(), nil, p.status().WebhookURL, gen.Event(smartlead.EventReplied).SpecJSON(), forged); err != nil || code != http.StatusUnauthorized {
-		t.Fatalf("a forged delivery: %d %v, want 401", code, err)
+	if code := deliverFile(t, p.status().WebhookURL, "anonymous_reply.json"); code != http.StatusBadRequest {
+		t.Fatalf("a reply naming no lead or message: %d, want 400", code)
 	}
 	if err := os.MkdirAll("artifacts", 0o755); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -14,29 +13,16 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 )
 
-// deliveryJSON is the part of an entry of GET /api/deliveries the tests read.
-type deliveryJSON struct {
-	Status int    `json:"status"`
-	Reason string `json:"reason"`
-}
-
-// TestBrowserInspector delivers one good and one badly signed payload and
-// finds the rejected one in the Inspector, with the reason it was refused.
+// TestBrowserInspector delivers one good payload and one that names no
+// lead or message, and finds the refused one in the Inspector, with the
+// reason it was refused and its body.
 func TestBrowserInspector(t *testing.T) {
 	b := newBrowser(t)
 	p, sim := serveWithSim(t, t.TempDir())
-	gen := sim.Generator()
-	emit(t, sim, gen.Event(smartlead.EventOpened))
+	emit(t, sim, sim.Generator().Event(smartlead.EventOpened))
 
-	forged := gen.Event(smartlead.EventReplied)
-	body := forged.SpecJSON()
-	header := http.Header{smartlead.SignatureHeader: {"sha256=" + strings.Repeat("0", 64)}}
-	code, err := smartleadtest.Deliver(context.Background(), nil, p.status().WebhookURL, body, header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code != http.StatusUnauthorized {
-		t.Fatalf("a badly signed delivery got %d, want 401", code)
+	if code := deliverFile(t, p.status().WebhookURL, "anonymous_reply.json"); code != http.StatusBadRequest {
+		t.Fatalf("a reply naming no lead or message got %d, want 400", code)
 	}
 	var log struct{ Deliveries []deliveryJSON }
 	if code := p.getJSON("/api/deliveries", &log); code != http.StatusOK {
@@ -44,28 +30,28 @@ func TestBrowserInspector(t *testing.T) {
 	}
 	var rejected *deliveryJSON
 	for i, d := range log.Deliveries {
-		if d.Status == http.StatusUnauthorized {
+		if d.Status == http.StatusBadRequest {
 			rejected = &log.Deliveries[i]
 			break
 		}
 	}
 	if rejected == nil || rejected.Reason == "" {
-		t.Fatalf("GET /api/deliveries lists %+v: want the 401 with a reason", log.Deliveries)
+		t.Fatalf("GET /api/deliveries lists %+v: want the 400 with a reason", log.Deliveries)
 	}
 
 	tb := b.tab(t)
 	tb.open(p.UI + "/#/inbox")
 	tb.click(`[data-testid=nav-inspector]`)
 	tb.waitFor("the accepted delivery", sel(`[data-testid=delivery-row][data-status="200"]`))
-	tb.waitFor("the rejected delivery", sel(`[data-testid=delivery-row][data-status="401"]`))
-	tb.click(`[data-testid=delivery-row][data-status="401"]`)
+	tb.waitFor("the rejected delivery", sel(`[data-testid=delivery-row][data-status="400"]`))
+	tb.click(`[data-testid=delivery-row][data-status="400"]`)
 	tb.waitFor("the rejected delivery's detail", sel(`[data-testid=delivery-detail]`)+`?.textContent.includes(`+quoteJS(rejected.Reason)+`)`)
 	detail := evalJS[string](tb, sel(`[data-testid=delivery-detail]`)+`.textContent`)
-	if !strings.Contains(detail, "401") {
+	if !strings.Contains(detail, "400") {
 		t.Errorf("the detail does not say what Leadbell answered: %q", detail)
 	}
 	shown := evalJS[string](tb, sel(`[data-testid=delivery-body]`)+`?.textContent ?? ""`)
-	if !strings.Contains(shown, forged.Lead.Email) {
+	if !strings.Contains(shown, "names no lead and no message") {
 		t.Errorf("the rejected delivery's body is not shown: %q", shown)
 	}
 	if strings.Contains(detail, secret) {
@@ -80,7 +66,7 @@ func TestBrowserInspector(t *testing.T) {
 // after the last.
 func TestBrowserSignIn(t *testing.T) {
 	b := newBrowser(t)
-	sim := newSim(t, smartleadtest.FamilySpec)
+	sim := newSim(t, smartleadtest.FamilyLive)
 	p := start(t, nil, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	p.waitState("signed_out")
 
@@ -120,9 +106,7 @@ func TestBrowserSignIn(t *testing.T) {
 	tb.waitFor("the status to say listening", sel(`[data-testid=status-state]`)+`?.dataset.state === "listening"`)
 	tb.click(`[data-testid=nav-settings]`)
 	tb.waitFor("the signed-in account", sel(`[data-testid=signed-in]`))
-	if n := len(activeHooks(sim)); n != 1 {
-		t.Fatalf("SmartLead holds %d active webhooks after signing in, want 1", n)
-	}
+	checkPerCampaign(t, sim, p.status().WebhookURL)
 	p.stop()
 	for _, k := range []string{badKey, sim.NoAccessKey(), sim.APIKey()} {
 		if strings.Contains(p.logs(), k) {
@@ -136,7 +120,7 @@ func TestBrowserSignIn(t *testing.T) {
 // the demo and finds the user's own (empty) inbox untouched.
 func TestBrowserTryTheDemo(t *testing.T) {
 	b := newBrowser(t)
-	sim := newSim(t, smartleadtest.FamilySpec)
+	sim := newSim(t, smartleadtest.FamilyLive)
 	dir := t.TempDir()
 	p := start(t, nil, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("signed_out")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,7 +23,7 @@ import (
 // The hostile traffic that TestFloodLosesNoGenuineDelivery runs beside a
 // stream of genuine deliveries.
 const (
-	floodBadSigs     = 10000
+	floodForged      = 10000
 	floodSlowConns   = 500  // half trickle their headers, half their body
 	floodSilentConns = 1500 // open and never send a byte: over the listener's cap
 	floodWorkers     = 32
@@ -101,13 +102,15 @@ func (g *genuineSender) stream(more func(sent int) bool) []delivery {
 	return out
 }
 
-// TestFloodLosesNoGenuineDelivery runs 10,000 bad signatures, 500 slowloris
-// connections and 1,500 silent ones beside a stream of genuine deliveries:
-// every genuine one is acknowledged and stored once, and the server still
-// answers afterwards. It reports the genuine deliveries' p99 ack latency
-// with and without the flood.
+// TestFloodLosesNoGenuineDelivery runs 10,000 forged requests (real-looking
+// deliveries to a guessed path token, and anonymous or junk bodies to the
+// right one), 500 slowloris connections and 1,500 silent ones beside a
+// stream of genuine deliveries: every genuine one is acknowledged and
+// stored once, nothing forged is stored, and the server still answers
+// afterwards. It reports the genuine deliveries' p99 ack latency with and
+// without the flood.
 func TestFloodLosesNoGenuineDelivery(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilySpec)
+	sim := newSim(t, smartleadtest.FamilyLive)
 	listen := freeAddr(t)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(t.TempDir(), listen, sim)...)
 	hook := p.waitState("listening").WebhookURL
@@ -127,9 +130,9 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 	}
 	var badDone atomic.Bool
 	var badEnded time.Time
-	badStatus := make(chan map[int]int, 1)
+	badStatus := make(chan map[string]int, 1)
 	go func() {
-		got := floodBadSignatures(hook)
+		got := floodForgeries(hook)
 		badEnded = time.Now()
 		badDone.Store(true)
 		badStatus <- got
@@ -170,8 +173,9 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 	if failed > 0 {
 		t.Fatalf("%d of %d genuine deliveries were not acknowledged\n%s", failed, len(all), tail(p.logs()))
 	}
-	if bad[401]+bad[503] != floodBadSigs {
-		t.Errorf("bad signatures answered %v, want each 401 (or 503 when busy)", bad)
+	if bad["wrong_token 404"]+bad["wrong_token 503"]+bad["anonymous 400"]+bad["anonymous 503"]+bad["not_json 400"]+bad["not_json 503"] != floodForged ||
+		bad["wrong_token 404"] == 0 || bad["anonymous 400"] == 0 || bad["not_json 400"] == 0 {
+		t.Errorf("forged requests answered %v, want each to a wrong token 404 and each anonymous or junk body 400 (or 503 when busy)", bad)
 	}
 	if !slow.cutOff() {
 		t.Errorf("slow connections: %d cut off in their headers, %d answered 408; want both", slow.headerCuts.Load(), slow.bodyTimeouts.Load())
@@ -199,8 +203,8 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 		t.Fatalf("GET /api/deliveries: %d", code)
 	}
 	answers := inspector.Answers.ByStatus
-	if got := answers["401"] + answers["503"]; got < floodBadSigs {
-		t.Errorf("the inspector counts %d answers 401 or 503, want at least the %d bad signatures: %v", got, floodBadSigs, answers)
+	if got := answers["404"] + answers["400"] + answers["503"]; got < floodForged {
+		t.Errorf("the inspector counts %d answers 404, 400 or 503, want at least the %d forged requests: %v", got, floodForged, answers)
 	}
 	if got := answers["200"]; got < uint64(len(all)) {
 		t.Errorf("the inspector counts %d answers 200, want at least the %d genuine deliveries", got, len(all))
@@ -210,9 +214,9 @@ func TestFloodLosesNoGenuineDelivery(t *testing.T) {
 	}
 	t.Logf("genuine deliveries: %d without the flood, %d beside it, all acknowledged and stored once", len(quiet), len(flood))
 	t.Logf("p99 ack latency without the flood: %v (p50 %v)", percentile(latencies(quiet), 99), percentile(latencies(quiet), 50))
-	t.Logf("p99 ack latency during the bad-signature flood: %v (p50 %v, %d deliveries)", percentile(duringBad, 99), percentile(duringBad, 50), len(duringBad))
+	t.Logf("p99 ack latency during the forged flood: %v (p50 %v, %d deliveries)", percentile(duringBad, 99), percentile(duringBad, 50), len(duringBad))
 	t.Logf("p99 ack latency over the whole flood: %v", percentile(latencies(flood), 99))
-	t.Logf("hostile: bad signatures %v; slow connections cut off in headers %d, answered 408 %d; silent connections %d",
+	t.Logf("hostile: forged requests %v; slow connections cut off in headers %d, answered 408 %d; silent connections %d",
 		bad, slow.headerCuts.Load(), slow.bodyTimeouts.Load(), len(silent))
 	t.Logf("the inspector's counts: %v; connections cut %d", answers, inspector.Answers.ConnectionsCut)
 	p.stop()
@@ -234,42 +238,63 @@ func tail(s string) string {
 	return s
 }
 
-// floodBadSignatures posts floodBadSigs deliveries whose signature or
-// secret_key is wrong, from floodWorkers connections, and counts the answers.
-func floodBadSignatures(hook string) map[int]int {
+// forgery is one forged request: kind names it in the answer counts.
+type forgery struct {
+	kind   string
+	url    string
+	body   []byte
+	header http.Header
+}
+
+// forgeries are what someone who does not know the path token can send:
+// real-looking deliveries, signed or not, to a guessed token; and, to the
+// right URL (leaked, or guessed by luck), bodies that name no lead or
+// message, and junk.
+func forgeries(hook string) []forgery {
 	gen := smartleadtest.NewGenerator(99)
-	var bodies [][]byte
-	var headers []http.Header
-	for i := range 64 {
+	guessed := hook[:strings.LastIndex(hook, "/")+1] + strings.Repeat("0", 64)
+	var out []forgery
+	for i := range 16 {
 		ev := gen.Event(floodTypes[i%len(floodTypes)])
-		switch i % 3 {
-		case 0: // a real payload, a forged signature
-			body, h := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "not-the-secret")
-			bodies, headers = append(bodies, body), append(headers, h)
-		case 1: // the live shape with a guessed secret_key
-			body, h := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed")
-			bodies, headers = append(bodies, body), append(headers, h)
-		default: // no signature at all
-			body, h := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "")
-			bodies, headers = append(bodies, body), append(headers, h)
-		}
+		spec, sh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "not-the-secret")
+		live, lh := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed")
+		right, rh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, secret) // even with the secret
+		out = append(out,
+			forgery{"wrong_token", guessed, spec, sh},
+			forgery{"wrong_token", guessed, live, lh},
+			forgery{"wrong_token", guessed, right, rh},
+			forgery{"anonymous", hook, []byte(`{"event":"EMAIL_REPLIED"}`), nil},
+			forgery{"anonymous", hook, fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","n":%d}`, i), nil},
+			forgery{"not_json", hook, []byte("<xml>" + strings.Repeat("a", i*50) + "</xml>"), sh},
+		)
 	}
+	return out
+}
+
+// floodForgeries posts floodForged forged requests from floodWorkers
+// connections and counts the answers by kind and status.
+func floodForgeries(hook string) map[string]int {
+	forged := forgeries(hook)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: floodWorkers}}
 	var (
 		next atomic.Int64
 		mu   sync.Mutex
-		got  = map[int]int{}
+		got  = map[string]int{}
 		wg   sync.WaitGroup
 	)
 	for range floodWorkers {
 		wg.Go(func() {
 			for {
 				i := next.Add(1) - 1
-				if i >= floodBadSigs {
+				if i >= floodForged {
 					return
 				}
-				req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(bodies[i%64]))
-				req.Header = headers[i%64].Clone()
+				f := forged[int(i)%len(forged)]
+				req, _ := http.NewRequest(http.MethodPost, f.url, bytes.NewReader(f.body))
+				req.Header = f.header.Clone()
+				if req.Header == nil {
+					req.Header = http.Header{"Content-Type": {"application/json"}}
+				}
 				code := 0
 				if resp, err := client.Do(req); err == nil {
 					io.Copy(io.Discard, resp.Body)
@@ -277,7 +302,7 @@ func floodBadSignatures(hook string) map[int]int {
 					code = resp.StatusCode
 				}
 				mu.Lock()
-				got[code]++
+				got[fmt.Sprintf("%s %d", f.kind, code)]++
 				mu.Unlock()
 			}
 		})

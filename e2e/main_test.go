@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,14 +152,40 @@ func (p *proc) stop() {
 }
 
 type status struct {
-	State      string         `json:"state"`
-	Message    string         `json:"message"`
-	WebhookURL string         `json:"webhook_url"`
-	WebhookID  string         `json:"webhook_id"`
-	Registered bool           `json:"registered"`
-	Counts     map[string]int `json:"counts"`
-	Unread     int            `json:"unread"`
-	Demo       bool           `json:"demo"`
+	State       string         `json:"state"`
+	Message     string         `json:"message"`
+	WebhookURL  string         `json:"webhook_url"`
+	WebhookID   string         `json:"webhook_id"` // the ids of every webhook, comma-separated
+	Registered  bool           `json:"registered"`
+	Counts      map[string]int `json:"counts"`
+	Unread      int            `json:"unread"`
+	Demo        bool           `json:"demo"`
+	ConfirmedAt *time.Time     `json:"confirmed_at"`
+	Warnings    []warning      `json:"warnings"`
+}
+
+// warning is one entry of the status's warnings.
+type warning struct{ Code, Message string }
+
+// warned reports whether the status carries a warning of code.
+func (st status) warned(code string) bool {
+	return slices.ContainsFunc(st.Warnings, func(w warning) bool { return w.Code == code })
+}
+
+// waitStatus polls the status until ok says it is what the test waits for.
+func (p *proc) waitStatus(what string, ok func(status) bool) status {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st := p.status()
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the status never showed %s: %+v\n%s", what, st, p.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (p *proc) status() status {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +15,16 @@ import (
 const secret = "e2e-webhook-secret"
 
 type eventJSON struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	LeadID     string `json:"lead_id"`
-	LeadEmail  string `json:"lead_email"`
-	VerifiedBy string `json:"verified_by"`
-	Read       bool   `json:"read"`
-	Raw        json.RawMessage
+	ID               string `json:"id"`
+	Type             string `json:"type"`
+	CampaignID       string `json:"campaign_id"`
+	LeadID           string `json:"lead_id"`
+	LeadEmail        string `json:"lead_email"`
+	Category         string `json:"category"`
+	PreviousCategory string `json:"previous_category"`
+	VerifiedBy       string `json:"verified_by"`
+	Read             bool   `json:"read"`
+	Raw              json.RawMessage
 }
 
 type pageJSON struct {
@@ -66,13 +70,105 @@ func activeHooks(sim *smartleadtest.Server) []smartlead.Webhook {
 	return out
 }
 
+// sendingCampaigns are the campaigns Leadbell covers by default: every one
+// not archived.
+func sendingCampaigns(sim *smartleadtest.Server) []smartlead.Campaign {
+	var out []smartlead.Campaign
+	for _, c := range sim.Campaigns() {
+		if c.Status != smartlead.CampaignArchived {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkPerCampaign fails the test unless SmartLead holds, for hook, one
+// enabled webhook on each campaign not archived, subscribed to every event
+// type and every lead category of the account, and none anywhere else (no
+// user- or client-level one, none on an archived campaign). It returns
+// them, in campaign order.
+func checkPerCampaign(t *testing.T, sim *smartleadtest.Server, hook string) []smartlead.Webhook {
+	t.Helper()
+	var cats []string
+	for _, c := range sim.Categories() {
+		cats = append(cats, c.Name)
+	}
+	byCampaign := map[string][]smartlead.Webhook{}
+	for _, w := range sim.Webhooks() {
+		if w.URL != hook && w.Name != "Leadbell" {
+			continue // another tool's
+		}
+		if w.CampaignID == "" {
+			t.Fatalf("SmartLead holds a %s-level webhook of Leadbell's %+v: want per-campaign ones only", w.Level(), w)
+		}
+		byCampaign[w.CampaignID] = append(byCampaign[w.CampaignID], w)
+	}
+	var out []smartlead.Webhook
+	for _, c := range sim.Campaigns() {
+		hooks := byCampaign[c.ID]
+		if c.Status == smartlead.CampaignArchived {
+			if len(hooks) != 0 {
+				t.Fatalf("archived campaign %s has webhooks %+v, want none", c.ID, hooks)
+			}
+			continue
+		}
+		if len(hooks) != 1 {
+			t.Fatalf("campaign %s (%s) has %d webhooks of Leadbell's %+v, want one", c.ID, c.Status, len(hooks), hooks)
+		}
+		w := hooks[0]
+		if !w.Enabled || w.URL != hook {
+			t.Fatalf("campaign %s's webhook %+v: want it enabled, at %s", c.ID, w, hook)
+		}
+		for _, typ := range smartlead.EventTypes {
+			if !slices.Contains(w.EventTypes, typ) {
+				t.Fatalf("campaign %s's webhook has event types %v, want every one of %v", c.ID, w.EventTypes, smartlead.EventTypes)
+			}
+		}
+		for _, cat := range cats {
+			if !slices.Contains(w.Categories, cat) {
+				t.Fatalf("campaign %s's webhook has categories %v, want every one of the account's %v", c.ID, w.Categories, cats)
+			}
+		}
+		out = append(out, w)
+	}
+	if len(out) == 0 {
+		t.Fatal("no campaign to cover: the test shows nothing")
+	}
+	return out
+}
+
+// checkNoGlobalCalls fails the test if Leadbell called SmartLead's global
+// webhook API (/webhook/...), which the default scope never uses.
+func checkNoGlobalCalls(t *testing.T, sim *smartleadtest.Server) {
+	t.Helper()
+	for _, c := range sim.Calls() {
+		if strings.HasPrefix(c.Path, "/api/v1/webhook/") {
+			t.Errorf("the default scope called the global webhook API: %+v", c)
+		}
+	}
+}
+
+// sameIDs reports whether the status's webhook_id names exactly hooks.
+func sameIDs(webhookID string, hooks []smartlead.Webhook) bool {
+	got := strings.Split(webhookID, ",")
+	want := make([]string, 0, len(hooks))
+	for _, w := range hooks {
+		want = append(want, w.ID)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	return slices.Equal(got, want)
+}
+
 // TestServe walks the engine's life: register, deliver, list, stream,
-// restart, and still exactly one webhook at SmartLead.
+// restart, and still exactly one webhook per campaign at SmartLead, on an
+// account with the per-campaign API only and on one that also has the
+// global API (which the default scope leaves alone).
 func TestServe(t *testing.T) {
 	for _, family := range []struct {
 		name   string
 		family smartleadtest.Family
-	}{{"spec API", smartleadtest.FamilySpec}, {"live API", smartleadtest.FamilyLive}} {
+	}{{"per-campaign API only", smartleadtest.FamilyLive}, {"both APIs", smartleadtest.FamilyBoth}} {
 		t.Run(family.name, func(t *testing.T) { testServe(t, family.family) })
 	}
 }
@@ -92,16 +188,10 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 	if !strings.HasPrefix(st.WebhookURL, "http://"+listen+"/hooks/") || len(st.WebhookURL)-len("http://"+listen+"/hooks/") < 32 {
 		t.Fatalf("webhook_url %q: want http://%s/hooks/<long token>", st.WebhookURL, listen)
 	}
-	hooks := activeHooks(sim)
-	if len(hooks) == 0 {
-		t.Fatal("SmartLead holds no active webhook")
+	hooks := checkPerCampaign(t, sim, st.WebhookURL)
+	if !sameIDs(st.WebhookID, hooks) {
+		t.Fatalf("status webhook_id %q, SmartLead holds %+v", st.WebhookID, hooks)
 	}
-	for _, h := range hooks {
-		if h.URL != st.WebhookURL {
-			t.Fatalf("SmartLead's webhook points at %q, want %q", h.URL, st.WebhookURL)
-		}
-	}
-	hookCount := len(hooks)
 
 	stream := openStream(t, p.UI+"/api/stream", nil)
 	stream.wait(t, "ready", 1)
@@ -150,8 +240,8 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 	if st2.WebhookURL != st.WebhookURL || st2.WebhookID != st.WebhookID {
 		t.Fatalf("after restart: %s (%s), want %s (%s)", st2.WebhookURL, st2.WebhookID, st.WebhookURL, st.WebhookID)
 	}
-	if n := len(activeHooks(sim)); n != hookCount {
-		t.Fatalf("after restart SmartLead holds %d active webhooks, want %d", n, hookCount)
+	if again := checkPerCampaign(t, sim, st2.WebhookURL); !sameIDs(st2.WebhookID, again) || len(again) != len(hooks) {
+		t.Fatalf("after restart SmartLead holds %+v, want the %d webhooks %s", again, len(hooks), st.WebhookID)
 	}
 	p.getJSON("/api/events/"+streamed.ID, &one)
 	if !one.Read {
@@ -163,14 +253,18 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 		t.Fatalf("catch-up from Last-Event-ID 0 began with %q, want %q", got[0].ID, streamed.ID)
 	}
 	p.stop()
+	checkNoGlobalCalls(t, sim)
 
 	// A new public URL updates the registration instead of adding one.
 	listen2 := freeAddr(t)
 	p = start(t, key, serveArgs(dir, listen2, sim)...)
 	st3 := p.waitState("listening")
-	hooks = activeHooks(sim)
-	if len(hooks) != hookCount || hooks[0].URL != st3.WebhookURL || !strings.HasPrefix(st3.WebhookURL, "http://"+listen2) {
-		t.Fatalf("after a URL change SmartLead holds %+v, want %d hook(s) at %s", hooks, hookCount, st3.WebhookURL)
+	if !strings.HasPrefix(st3.WebhookURL, "http://"+listen2+"/hooks/") {
+		t.Fatalf("after a URL change webhook_url is %q, want it on %s", st3.WebhookURL, listen2)
+	}
+	moved := checkPerCampaign(t, sim, st3.WebhookURL)
+	if st3.WebhookID != st.WebhookID || !sameIDs(st3.WebhookID, moved) {
+		t.Fatalf("after a URL change SmartLead holds %+v (status %s), want the webhooks %s updated, not new ones", moved, st3.WebhookID, st.WebhookID)
 	}
 	p.stop()
 }
@@ -204,14 +298,15 @@ func TestSecondInstanceFailsFast(t *testing.T) {
 	dir := t.TempDir()
 	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
 	p := start(t, key, serveArgs(dir, freeAddr(t), sim)...)
-	p.waitState("listening")
+	st := p.waitState("listening")
+	before := sim.Webhooks()
 
 	second := exec2(t, key, serveArgs(dir, freeAddr(t), sim)...)
 	if second.code == 0 || !strings.Contains(second.stderr, "already running") {
 		t.Fatalf("second instance: exit %d, stderr %q; want a failure saying one is already running", second.code, second.stderr)
 	}
-	if n := len(activeHooks(sim)); n != 1 {
-		t.Fatalf("SmartLead holds %d webhooks after a second launch, want 1", n)
+	if after := checkPerCampaign(t, sim, st.WebhookURL); len(sim.Webhooks()) != len(before) || !sameIDs(st.WebhookID, after) {
+		t.Fatalf("SmartLead holds %+v after a second launch, want the first one's %+v untouched", sim.Webhooks(), before)
 	}
 	p.waitState("listening")
 	p.stop()

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,9 +21,13 @@ func watchdogArgs(dir, listen string, sim *smartleadtest.Server, period string, 
 	return append(append(serveArgs(dir, listen, sim), "--watchdog", period), extra...)
 }
 
-// TestWatchdogRepairsRegistration: a webhook deleted or disabled at
+// TestWatchdogRepairsRegistration: an account-wide webhook (--scope
+// account, on an account with the global API) deleted or disabled at
 // SmartLead behind Leadbell's back is repaired by the first watchdog check
-// after it happened, so within one period.
+// after it happened, so within one period. (The per-campaign API cannot
+// read one webhook, so per-campaign webhooks are looked at on the hourly
+// full pass instead: TestWatchdogFollowsCampaigns covers what a watchdog
+// check does for them.)
 func TestWatchdogRepairsRegistration(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -39,12 +45,12 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := newSim(t, smartleadtest.FamilySpec)
-			p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, watchdogArgs(t.TempDir(), freeAddr(t), sim, "1s")...)
+			sim := newSim(t, smartleadtest.FamilyBoth)
+			p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, watchdogArgs(t.TempDir(), freeAddr(t), sim, "1s", "--scope", "account")...)
 			st := p.waitState("listening")
 			hooks := activeHooks(sim)
-			if len(hooks) != 1 {
-				t.Fatalf("SmartLead holds %+v, want one webhook", hooks)
+			if len(hooks) != 1 || hooks[0].Level() != smartlead.LevelUser || hooks[0].URL != st.WebhookURL || st.WebhookID != hooks[0].ID {
+				t.Fatalf("SmartLead holds %+v (status %s), want one user-level webhook", hooks, st.WebhookID)
 			}
 			before := len(sim.Calls())
 			tt.breakIt(sim, hooks[0].ID)
@@ -77,6 +83,68 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 			}
 			p.stop()
 		})
+	}
+}
+
+// TestWatchdogFollowsCampaigns: with a webhook per campaign (the default),
+// each watchdog check follows the account's campaigns: one created in
+// SmartLead gets its webhook (and its events arrive), an archived one's is
+// deleted, a deleted one's is forgotten, all within a few periods.
+func TestWatchdogFollowsCampaigns(t *testing.T) {
+	sim := newSim(t, smartleadtest.FamilyLive)
+	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, watchdogArgs(t.TempDir(), freeAddr(t), sim, "1s")...)
+	st := p.waitState("listening")
+	hooks := checkPerCampaign(t, sim, st.WebhookURL)
+	gen := sim.Generator()
+
+	added := sim.AddCampaign("Spring launch — UK", "ACTIVE")
+	waitHooks(t, p, sim, st.WebhookURL, "a webhook on the new campaign", func(hs []smartlead.Webhook) bool {
+		return slices.ContainsFunc(hs, func(w smartlead.Webhook) bool { return w.CampaignID == added.ID })
+	})
+	lead := leadOf(t, gen, added.ID)
+	emit(t, sim, gen.EventFor(smartlead.EventReplied, lead))
+	if got := p.eventsByLead(smartlead.EventReplied, lead.Email); len(got) != 1 || got[0].CampaignID != added.ID {
+		t.Fatalf("replies stored for %s of the new campaign: %+v, want one", lead.Email, got)
+	}
+
+	archived, removed := hooks[0], hooks[1]
+	sim.SetCampaignStatus(archived.CampaignID, smartlead.CampaignArchived)
+	sim.RemoveCampaign(removed.CampaignID)
+	final := waitHooks(t, p, sim, st.WebhookURL, "the archived and the deleted campaign's webhooks gone", func(hs []smartlead.Webhook) bool {
+		return !slices.ContainsFunc(hs, func(w smartlead.Webhook) bool {
+			return w.CampaignID == archived.CampaignID || w.CampaignID == removed.CampaignID
+		})
+	})
+	if len(final) != len(hooks)-1 {
+		t.Fatalf("SmartLead holds %d webhooks, want %d: one more for the new campaign, two less", len(final), len(hooks)-1)
+	}
+	if ids := p.status().WebhookID; strings.Contains(","+ids+",", ","+archived.ID+",") || strings.Contains(","+ids+",", ","+removed.ID+",") {
+		t.Errorf("the status still names webhooks %s or %s: %s", archived.ID, removed.ID, ids)
+	}
+	p.stop()
+}
+
+// waitHooks waits until SmartLead holds a webhook per campaign not archived
+// (checkPerCampaign), the status names exactly those, and ok says they are
+// what the test waits for.
+func waitHooks(t *testing.T, p *proc, sim *smartleadtest.Server, hook, what string, ok func([]smartlead.Webhook) bool) []smartlead.Webhook {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var hs []smartlead.Webhook
+		for _, w := range sim.Webhooks() {
+			if w.URL == hook {
+				hs = append(hs, w)
+			}
+		}
+		if st := p.status(); ok(hs) && st.State == "listening" && sameIDs(st.WebhookID, hs) {
+			checkPerCampaign(t, sim, hook)
+			return hs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: SmartLead holds %+v, status %+v\n%s", what, hs, p.status(), p.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -6,11 +6,14 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead"
 )
 
 // verdict is what the final checks found.
 type verdict struct {
 	events, ackedDuring, redelivered, newAtEnd, listed int
+	byURLToken                                         int // events stored as verified by their path token alone
 	failures                                           []string
 }
 
@@ -27,7 +30,9 @@ func (v *verdict) fail(format string, args ...any) {
 // acknowledged during the run must be answered as a duplicate with the id
 // it had (across the kill -9 too); one never acknowledged (in flight at the
 // kill, or at the end) is acknowledged now. Then the ids must be distinct,
-// and the API must list exactly them, each once.
+// and the API must list exactly them, each once, each verified as it was
+// sent: by its signature or secret_key, or, sent with another secret or
+// none, by its path token.
 func checkStoredOnce(ctx context.Context, p *leadbell, g *genuine) verdict {
 	events := g.all()
 	v := verdict{events: len(events)}
@@ -86,17 +91,25 @@ func checkStoredOnce(ctx context.Context, p *leadbell, g *genuine) verdict {
 		return v
 	}
 	v.listed = len(listed)
-	for id, n := range listed {
-		if n != 1 {
-			v.fail("event %s is listed %d times", id, n)
+	for id, l := range listed {
+		if l.n != 1 {
+			v.fail("event %s is listed %d times", id, l.n)
 		}
 		if _, ok := owner[id]; !ok {
 			v.fail("event %s is stored but no genuine delivery made it", id)
 		}
+		if l.verifiedBy == smartlead.VerifiedByURLToken {
+			v.byURLToken++
+		}
 	}
 	for id, i := range owner {
-		if listed[id] == 0 {
+		l := listed[id]
+		if l.n == 0 {
 			v.fail("event %d (id %s) was acknowledged but is not stored", i, id)
+			continue
+		}
+		if want := events[i].auth.verifiedBy(events[i].shape); l.verifiedBy != want {
+			v.fail("event %d (id %s) is stored as verified by %q, want %q", i, id, l.verifiedBy, want)
 		}
 	}
 	if len(listed) != len(events) {
@@ -119,14 +132,22 @@ func redeliver(ctx context.Context, g *genuine, e *event) (string, bool, error) 
 	return "", false, err
 }
 
+// listed is how often GET /api/events lists an id, and how it says the
+// event was verified.
+type listed struct {
+	n          int
+	verifiedBy string
+}
+
 // listAll pages through GET /api/events and counts each id.
-func listAll(ctx context.Context, p *leadbell) (map[string]int, error) {
-	seen := map[string]int{}
+func listAll(ctx context.Context, p *leadbell) (map[string]listed, error) {
+	seen := map[string]listed{}
 	before := ""
 	for {
 		var page struct {
 			Events []struct {
-				ID string `json:"id"`
+				ID         string `json:"id"`
+				VerifiedBy string `json:"verified_by"`
 			} `json:"events"`
 			Next string `json:"next"`
 		}
@@ -134,7 +155,7 @@ func listAll(ctx context.Context, p *leadbell) (map[string]int, error) {
 			return nil, err
 		}
 		for _, ev := range page.Events {
-			seen[ev.ID]++
+			seen[ev.ID] = listed{n: seen[ev.ID].n + 1, verifiedBy: ev.VerifiedBy}
 		}
 		if page.Next == "" || len(page.Events) == 0 {
 			return seen, nil

@@ -22,6 +22,7 @@ type event struct {
 	body   []byte
 	header http.Header
 	shape  smartleadtest.Shape
+	auth   auth
 
 	mu  sync.Mutex
 	ids map[string]int // id -> acknowledgements
@@ -46,6 +47,36 @@ func (e *event) acked() map[string]int {
 	return out
 }
 
+// auth is how a genuine delivery vouches for itself beyond its path token.
+type auth int
+
+const (
+	// signed: with the webhook secret (X-Smartlead-Signature in the spec
+	// shape, secret_key in the live one).
+	signed auth = iota
+	// mismatched: with another secret, as when the secret typed in
+	// SmartLead differs from Leadbell's. The path token still vouches for
+	// it: it is acknowledged, stored, and the status warns.
+	mismatched
+	// unsigned: neither signature nor secret_key.
+	unsigned
+)
+
+// mistypedSecret is the secret of mismatched deliveries.
+const mistypedSecret = "soak-webhook-secret-typo"
+
+// verifiedBy is what Leadbell must record as the verified_by of an event
+// delivered in shape.
+func (a auth) verifiedBy(shape smartleadtest.Shape) string {
+	switch {
+	case a != signed:
+		return smartlead.VerifiedByURLToken
+	case shape == smartleadtest.ShapeLive:
+		return smartlead.VerifiedBySecretKey
+	}
+	return smartlead.VerifiedBySignature
+}
+
 // genuine is SmartLead's side of the soak: it makes events, delivers them in
 // both shapes, out of order and sometimes twice, and retries what is not
 // acknowledged, as SmartLead does.
@@ -61,6 +92,7 @@ type genuine struct {
 	events []*event
 
 	attempts, acks, duplicates, retries, reordered atomic.Int64
+	mismatched, unsigned                           atomic.Int64 // events made so
 	dupAcks                                        atomic.Int64 // answered {"duplicate": true}
 	unexpected                                     sync.Map     // status -> *atomic.Int64: answers a genuine delivery must never get
 }
@@ -76,7 +108,8 @@ var threadTypes = []smartlead.EventType{smartlead.EventSent, smartlead.EventOpen
 
 // produce makes about rate events a second until ctx ends: a lead's thread
 // (sent, opened, clicked, replied, or the start of it), half the time
-// shuffled so that a reply may arrive before its send.
+// shuffled so that a reply may arrive before its send. One event in twenty
+// carries another secret, one in twenty none.
 func (g *genuine) produce(ctx context.Context, rate int) {
 	leads := g.gen.Leads()
 	for ctx.Err() == nil {
@@ -87,8 +120,17 @@ func (g *genuine) produce(ctx context.Context, rate int) {
 			if g.rng.IntN(2) == 0 {
 				shape = smartleadtest.ShapeLive
 			}
-			body, header := smartleadtest.Payload(g.gen.EventFor(t, lead), shape, g.secret)
-			batch = append(batch, &event{body: body, header: header, shape: shape})
+			a, secret := signed, g.secret
+			switch g.rng.IntN(20) {
+			case 0:
+				a, secret = mismatched, mistypedSecret
+				g.mismatched.Add(1)
+			case 1:
+				a, secret = unsigned, ""
+				g.unsigned.Add(1)
+			}
+			body, header := smartleadtest.Payload(g.gen.EventFor(t, lead), shape, secret)
+			batch = append(batch, &event{body: body, header: header, shape: shape, auth: a})
 		}
 		if len(batch) > 1 && g.rng.IntN(2) == 0 {
 			g.rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })

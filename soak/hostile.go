@@ -19,7 +19,11 @@ import (
 )
 
 // hostile is the internet's side of the soak: forged deliveries, bodies
-// over the limit, connections that trickle or say nothing.
+// over the limit, connections that trickle or say nothing. A forger does
+// not know the path token, which alone verifies a delivery: what it sends
+// to a guessed token is answered 404, and what reaches the right URL
+// (leaked, or guessed by luck) but names no lead or message, or is not
+// JSON, is answered 400. None of it may be answered 200.
 type hostile struct {
 	hook, addr, path string
 	client           *http.Client
@@ -43,17 +47,20 @@ func newHostile(hook, addr, path string) *hostile {
 	gen := smartleadtest.NewGenerator(4242)
 	h := &hostile{hook: hook, addr: addr, path: path, answers: map[string]int{},
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
+	guessed := "/hooks/" + strings.Repeat("0", 64)
+	plain := http.Header{"Content-Type": {"application/json"}}
 	for i := range 40 {
 		ev := gen.Event(threadTypes[i%len(threadTypes)])
 		spec, sh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "forged-secret")
 		live, lh := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed-secret")
-		unsigned, uh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "")
+		signed, gh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, secret) // even with the secret
 		h.forged = append(h.forged,
-			forgery{"bad_signature", path, spec, sh},
-			forgery{"bad_secret_key", path, live, lh},
-			forgery{"unsigned", path, unsigned, uh},
-			forgery{"not_json", path, []byte("<xml>" + strings.Repeat("a", i*50) + "</xml>"), sh},
-			forgery{"wrong_token", "/hooks/" + strings.Repeat("0", 64), spec, sh})
+			forgery{"wrong_token", guessed, spec, sh},
+			forgery{"wrong_token_live", guessed, live, lh},
+			forgery{"wrong_token_signed", guessed, signed, gh},
+			forgery{"anonymous", path, fmt.Appendf(nil, `{"event_type":"EMAIL_OPEN","n":%d}`, i), plain},
+			forgery{"anonymous", path, []byte(`{"event":"EMAIL_REPLIED"}`), plain},
+			forgery{"not_json", path, []byte("<xml>" + strings.Repeat("a", i*50) + "</xml>"), sh})
 	}
 	return h
 }

@@ -132,10 +132,24 @@ func (p *leadbell) getJSON(ctx context.Context, path string, v any) error {
 
 // status is the part of GET /api/status the soak reads.
 type status struct {
-	State      string         `json:"state"`
-	Message    string         `json:"message"`
-	WebhookURL string         `json:"webhook_url"`
-	Counts     map[string]int `json:"counts"`
+	State       string         `json:"state"`
+	Message     string         `json:"message"`
+	WebhookURL  string         `json:"webhook_url"`
+	Counts      map[string]int `json:"counts"`
+	ConfirmedAt *time.Time     `json:"confirmed_at"`
+	Warnings    []struct {
+		Code string `json:"code"`
+	} `json:"warnings"`
+}
+
+// warned reports whether the status carries a warning of code.
+func (st status) warned(code string) bool {
+	for _, w := range st.Warnings {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // waitListening polls the status until the engine listens.

@@ -5,15 +5,20 @@
 //	SOAK_DURATION=2m go run ./soak
 //	go run ./soak -duration 1m -bin build/bin/leadbell
 //
-// Genuine deliveries, made by the SmartLead simulator's generator and signed
-// with the webhook secret, arrive in both payload shapes, out of order, some
-// twice, and are retried until acknowledged, as SmartLead does. Beside them
-// run forged signatures and secret keys, wrong path tokens, bodies over
-// 1 MiB, slowloris connections and bursts of silent ones. Halfway through,
-// leadbell is killed with SIGKILL and started again on the same data. At the
-// end every event is delivered once more and must be stored exactly once,
-// and the resident memory of the restarted process, sampled every second,
-// must not have grown from the first third of the second half to the last.
+// Genuine deliveries, made by the SmartLead simulator's generator, arrive at
+// the path token Leadbell registered, in both payload shapes, out of order,
+// some twice, and are retried until acknowledged, as SmartLead does. Most
+// are signed with the webhook secret; some carry another secret (one
+// mistyped in SmartLead) or none, which the path token alone vouches for:
+// they too must be acknowledged and stored, and the status must warn about
+// the secret. Beside them run forgeries (real-looking deliveries to a
+// guessed path token, anonymous and junk bodies to the right one), bodies
+// over 1 MiB, slowloris connections and bursts of silent ones; none may be
+// answered 200. Halfway through, leadbell is killed with SIGKILL and
+// started again on the same data. At the end every event is delivered once
+// more and must be stored exactly once, verified as it was sent, and the
+// resident memory of the restarted process, sampled every second, must not
+// have grown from the first third of the second half to the last.
 package main
 
 import (
@@ -96,7 +101,7 @@ func run() error {
 		}
 	}
 
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyBoth, Secret: secret, Seed: 1, RetryDelays: []time.Duration{}})
+	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive, Secret: secret, Seed: 1, RetryDelays: []time.Duration{}})
 	defer sim.Close()
 	listen, err := freeAddr()
 	if err != nil {
@@ -145,6 +150,20 @@ func run() error {
 
 	fmt.Printf("traffic over after %v; delivering every event once more and checking the store\n", time.Since(began).Round(time.Second))
 	v := checkStoredOnce(ctx, p, g)
+	if want := int(g.mismatched.Load() + g.unsigned.Load()); v.byURLToken != want {
+		v.fail("%d events stored as verified by their path token alone, want the %d sent with another secret or none", v.byURLToken, want)
+	}
+	var end status
+	if err := p.getJSON(ctx, "/api/status", &end); err != nil {
+		v.fail("%v", err)
+	} else {
+		if g.mismatched.Load() > 0 && !end.warned("secret_mismatch") {
+			v.fail("the status does not warn about deliveries with another secret: %+v", end.Warnings)
+		}
+		if end.ConfirmedAt == nil {
+			v.fail("the status has no confirmed_at after SmartLead's deliveries")
+		}
+	}
 	mem := memoryGrowth(r.samples)
 	if err := p.stop(); err != nil {
 		v.fail("%v", err)

@@ -80,10 +80,12 @@ func (r *runner) print(v verdict, mem growth, hostile []string) {
 	fmt.Printf("  genuine events      %d made (%d threads sent out of order), %d attempts, %d acknowledged (%d as duplicates)\n",
 		v.events, g.reordered.Load(), g.attempts.Load(), g.acks.Load(), g.dupAcks.Load())
 	fmt.Printf("                      %d sent twice on purpose, %d retried after no answer or 503\n", g.duplicates.Load(), g.retries.Load())
+	fmt.Printf("                      %d made with another secret and %d with none: %d stored as verified by the path token\n",
+		g.mismatched.Load(), g.unsigned.Load(), v.byURLToken)
 	fmt.Printf("  final check         %d delivered once more: %d answered as the duplicate they were, %d acknowledged only now\n",
 		v.redelivered, v.ackedDuring, v.newAtEnd)
 	fmt.Printf("                      %d events listed by GET /api/events, for %d made\n", v.listed, v.events)
-	fmt.Println("  hostile answers     (kind, status; 0 = no answer, as while leadbell was down)")
+	fmt.Println("  hostile answers     (kind, status; 0 = no answer, as while leadbell was down; never 200)")
 	fmt.Println(indent(hostile))
 	fmt.Printf("  slow connections    %d cut off in their headers (the kill -9 included), %d answered 408 in their body\n", h.headerCuts.Load(), h.bodyTimeouts.Load())
 	fmt.Printf("  silent connections  %d opened in bursts of 1,200, %d closed by leadbell within 2 s to make room\n", h.silentOpened.Load(), h.silentClosed.Load())

@@ -154,9 +154,6 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	check := verify(req, body, creds.secret)
-	if check.mismatch != nil {
-		r.cfg.OnSecretMismatch(*check.mismatch)
-	}
 	ev, err := smartlead.Parse(body)
 	if err != nil {
 		r.reject(req, body, http.StatusBadRequest, err.Error())
@@ -178,6 +175,9 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	writeReceived(w, answerNote{id: stored.ID, dup: dup, header: check.header, mismatch: check.mismatch != nil})
+	if check.mismatch != nil { // only about deliveries taken: a refused one says nothing of SmartLead's
+		r.cfg.OnSecretMismatch(*check.mismatch)
+	}
 	r.cfg.OnDelivery(false)
 	if !dup {
 		r.cfg.OnStored(stored)

@@ -325,6 +325,9 @@ func TestSecretMismatchAndTestEventAreReported(t *testing.T) {
 		t.Fatalf("test event answered %d %v, want 200 with test: true", status, answer)
 	}
 	f.post("/hooks/"+strings.Repeat("1", 64), spec, nil) // not ours: nothing reported
+	// Refused deliveries say nothing about SmartLead's secret either.
+	f.post("/hooks/"+testToken, []byte(`<xml>junk</xml>`), map[string]string{"X-Smartlead-Signature": "sha256=00"})
+	f.post("/hooks/"+testToken, []byte(`{"event":"EMAIL_REPLIED"}`), map[string]string{"X-Smartlead-Signature": "sha256=00"})
 
 	mu.Lock()
 	defer mu.Unlock()
