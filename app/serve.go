@@ -102,6 +102,10 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		Reject: st.Reject,
 		Logger: cfg.Logger,
 	})
+	if tun.Name() == "ngrok" {
+		// ngrok appends the address it saw: the only one to believe.
+		hooks.server.Handler = webhook.TrustForwarded(hooks.server.Handler)
+	}
 	in.hooks = hooks.server
 	eng.hookStats = func() (webhook.LimitStats, uint64) { return hooks.limits.Stats(), hooks.conns.evicted.Load() }
 	go func() { in.errc <- serveUntilClosed(in.hooks, hooks.conns) }()

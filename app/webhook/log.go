@@ -89,15 +89,14 @@ func (r *ring) appendTo(out []Delivery) []Delivery {
 
 // ServeHTTP passes the request on and records the answer.
 func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get(SelfTestHeader) != "" {
-		l.next.ServeHTTP(w, r)
-		return
-	}
 	at := l.now().UTC()
 	body := &teeBody{ReadCloser: r.Body}
 	r.Body = body
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	l.next.ServeHTTP(rec, r)
+	if rec.noted && rec.note.selfTest {
+		return // Leadbell's own probe, its signature verified: not a delivery
+	}
 	// The body as received but for the webhook secret, which a live
 	// delivery carries in secret_key: the Inspector never shows it.
 	kept := body.kept.String()
@@ -132,9 +131,13 @@ func (l *Log) add(d Delivery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.counts[d.Status]++
-	if d.Status < http.StatusBadRequest {
+	switch {
+	case d.Status == http.StatusNotFound:
+		// Anyone can ask for a path that is not the token's: counted, but
+		// not kept, so that guesses cannot push real deliveries out.
+	case d.Status < http.StatusBadRequest:
 		l.accepted.add(d)
-	} else {
+	default:
 		l.refused.add(d)
 	}
 }
@@ -187,6 +190,7 @@ type answerNote struct {
 	dup      bool
 	reason   string // why it was refused
 	test     bool   // SmartLead's test event
+	selfTest bool   // Leadbell's own probe, verified
 	header   string // the signature header used
 	mismatch bool   // the secret did not match
 }

@@ -260,3 +260,49 @@ func TestSecretNeverShownOrKept(t *testing.T) {
 		t.Errorf("the rejected log keeps the secret: %s", rs[0].Body)
 	}
 }
+
+// TestInspectorCannotBeFedLies: a forged self-test header does not hide a
+// request from the Inspector or its counts; guesses at the path are
+// counted, not kept; behind ngrok the sender is the address ngrok saw.
+func TestInspectorCannotBeFedLies(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := NewLog(New(Config{Token: testToken, Store: st}), 4)
+	srv := httptest.NewServer(TrustForwarded(log))
+	defer srv.Close()
+	post := func(path string, body []byte, header map[string]string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(string(body)))
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	good := fixtureBody(t, "reply_spec.json")
+	post("/hooks/"+testToken, good, map[string]string{"X-Forwarded-For": "6.6.6.6, 203.0.113.9"})
+	post("/hooks/"+strings.Repeat("0", 64), good, map[string]string{SelfTestHeader: "forged"})
+	for range 10 {
+		post("/hooks/guess", good, nil)
+	}
+	post("/hooks/"+testToken, []byte(`{"event":"LEADBELL_SELF_TEST","nonce":"x"}`), map[string]string{SelfTestHeader: "forged"})
+	probe := []byte(`{"event":"LEADBELL_SELF_TEST","nonce":"y"}`)
+	post("/hooks/"+testToken, probe, map[string]string{SelfTestHeader: SelfTestSignature(probe, testToken)})
+
+	counts := log.Counts()
+	if counts[http.StatusNotFound] != 11 || counts[http.StatusUnauthorized] != 1 || counts[http.StatusOK] != 1 {
+		t.Errorf("counts %v, want 11 404s, the forged self-test's 401 and one 200 (the genuine self-test not counted)", counts)
+	}
+	got := log.Recent(0)
+	if len(got) != 2 || got[0].Status != http.StatusUnauthorized || got[1].Status != http.StatusOK {
+		t.Fatalf("log %+v, want the forged self-test's 401 and the delivery, no 404", got)
+	}
+	if got[1].Remote != "203.0.113.9" {
+		t.Errorf("remote %q, want the address ngrok appended", got[1].Remote)
+	}
+}

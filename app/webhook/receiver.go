@@ -254,6 +254,7 @@ func (r *Receiver) selfTest(w http.ResponseWriter, body []byte, sig, token strin
 		answer(w, http.StatusBadRequest, "malformed self-test")
 		return
 	}
+	noteAnswer(w, answerNote{selfTest: true})
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	r.cfg.OnSelfTest(probe.Nonce)
 }
@@ -281,13 +282,28 @@ func (r *Receiver) reject(req *http.Request, body []byte, status int, reason str
 	r.cfg.Store.Reject(rej)
 }
 
-// remote is the client's address, as ngrok reports it when it forwards.
-func remote(req *http.Request) string {
-	if f := req.Header.Get("X-Forwarded-For"); f != "" {
-		first, _, _ := strings.Cut(f, ",")
-		return strings.TrimSpace(first)
-	}
-	return req.RemoteAddr
+// remote is the client's address: the connection's, or behind ngrok the
+// one ngrok saw (see TrustForwarded).
+func remote(req *http.Request) string { return req.RemoteAddr }
+
+// TrustForwarded wraps the hook handler of a server behind ngrok: the
+// client's address is the last X-Forwarded-For entry, the one ngrok
+// appended (a client can put anything before it). Only use it where a
+// proxy that appends one is known to be in front.
+func TrustForwarded(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f := r.Header.Values("X-Forwarded-For"); len(f) > 0 {
+			last := f[len(f)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if last = strings.TrimSpace(last); last != "" {
+				r.RemoteAddr = last
+			}
+			r.Header.Del("X-Forwarded-For")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func answer(w http.ResponseWriter, status int, msg string) {
