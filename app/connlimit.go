@@ -2,6 +2,7 @@ package app
 
 import (
 	"container/list"
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,13 +15,17 @@ import (
 // anyone on the internet can reach. When the cap is reached it makes room
 // by closing the connection that has waited longest without a request in
 // progress: first one that never finished sending a request (slowloris),
-// then the oldest idle keep-alive. A connection busy with a request is never
-// closed for room; when every one is busy, Accept waits for one to finish.
-// A newcomer therefore always gets in while the old ones merely wait, and a
-// flood of silent connections cannot lock genuine deliveries out.
+// then the oldest idle keep-alive, then the one that has been sending a
+// delivery's body the longest (a body trickled a byte at a time: a genuine
+// one arrives in milliseconds). A connection whose request is being
+// handled is never closed for room; when every one is, Accept waits for one
+// to finish. A newcomer therefore always gets in while the old ones merely
+// wait, and a flood of silent or trickling connections cannot lock genuine
+// deliveries out.
 //
 // It needs to see the connections' states: set the server's ConnState to
-// track.
+// track, its ConnContext to withConn, and tell it when a delivery's body
+// starts and stops arriving (body).
 type connLimit struct {
 	net.Listener
 	max     int
@@ -33,8 +38,9 @@ type connLimit struct {
 
 	mu    sync.Mutex
 	open  int
-	fresh list.List // *limitedConn that have not sent a whole request yet, oldest first
-	idle  list.List // *limitedConn between requests, oldest first
+	fresh   list.List // *limitedConn that have not sent a whole request yet, oldest first
+	idle    list.List // *limitedConn between requests, oldest first
+	reading list.List // *limitedConn sending a delivery's body, oldest first
 }
 
 // limitedConn is a connection that gives its slot back when it closes.
@@ -85,7 +91,7 @@ func (l *connLimit) Accept() (net.Conn, error) {
 
 // oldestWaiting is the connection to close for room, or nil. l.mu is held.
 func (l *connLimit) oldestWaiting() *limitedConn {
-	for _, q := range []*list.List{&l.fresh, &l.idle} {
+	for _, q := range []*list.List{&l.fresh, &l.idle, &l.reading} {
 		if e := q.Front(); e != nil {
 			return e.Value.(*limitedConn)
 		}
@@ -123,6 +129,36 @@ func (l *connLimit) track(nc net.Conn, s http.ConnState) {
 	}
 	l.mu.Unlock()
 	if s == http.StateIdle {
+		l.signal() // an Accept waiting at the cap may close it for room
+	}
+}
+
+// connKey is the request context's key for its *limitedConn.
+type connKey struct{}
+
+// withConn puts the connection in its requests' context; it is the
+// server's ConnContext hook.
+func (l *connLimit) withConn(ctx context.Context, nc net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, nc)
+}
+
+// body is told when a delivery's body starts (reading) and stops
+// arriving on r's connection: while it does, the connection may be closed
+// for room.
+func (l *connLimit) body(r *http.Request, reading bool) {
+	c, ok := r.Context().Value(connKey{}).(*limitedConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	if !c.closed {
+		c.unlist()
+		if reading {
+			c.elem, c.in = l.reading.PushBack(c), &l.reading
+		}
+	}
+	l.mu.Unlock()
+	if reading {
 		l.signal() // an Accept waiting at the cap may close it for room
 	}
 }

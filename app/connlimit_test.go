@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +10,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/webhook"
 )
 
 // limitedServer serves h on a loopback listener capped at max connections.
@@ -212,5 +217,63 @@ func TestConnLimitThousandSilentConnections(t *testing.T) {
 	}
 	if n := l.evicted.Load(); n < 1000-max {
 		t.Fatalf("closed %d silent connections for room, want at least %d", n, 1000-max)
+	}
+}
+
+// TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack: with every connection
+// of the hook listener sending a delivery's body a byte at a time, a
+// genuine delivery still gets in at once (the trickler that has been at it
+// longest is closed for room) and is answered while the others are still
+// trickling, long before their body timeout.
+func TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const max = 16
+	hs := newHookServer(ok, ln, max, webhook.LimitConfig{Path: "/hooks/t0k3n", BodyTimeout: time.Minute})
+	go hs.server.Serve(hs.conns)
+	t.Cleanup(func() { hs.server.Close() })
+	addr := ln.Addr().String()
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	outcomes := make(chan smartleadtest.SlowOutcome, max)
+	for range max {
+		go func() { outcomes <- smartleadtest.SlowRequest(ctx, addr, "/hooks/t0k3n", true) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		hs.conns.mu.Lock()
+		n := hs.conns.reading.Len()
+		hs.conns.mu.Unlock()
+		if n == max {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d tricklers are sending their bodies", n, max)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	client := &http.Client{Timeout: 20 * time.Second} // a third of the body timeout
+	resp, err := client.Post("http://"+addr+"/hooks/t0k3n", "application/json", strings.NewReader(`{"event":"EMAIL_REPLIED"}`))
+	if err != nil {
+		t.Fatalf("the genuine delivery was held back: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the genuine delivery got %d", resp.StatusCode)
+	}
+	if hs.conns.evicted.Load() == 0 {
+		t.Fatal("no trickler was closed for room")
+	}
+	select {
+	case o := <-outcomes:
+		if o != smartleadtest.SlowCut {
+			t.Errorf("a trickler ended %v, want cut for room", o)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no trickler was cut")
 	}
 }

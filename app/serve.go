@@ -97,7 +97,7 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		tunnel: tun,
 		errc:   make(chan error, 1),
 	}
-	hooks := newHookServer(eng.Receiver(), tun.Listener(), webhook.LimitConfig{
+	hooks := newHookServer(eng.Receiver(), tun.Listener(), maxHookConns, webhook.LimitConfig{
 		Path:   "/hooks/" + eng.token,
 		Reject: st.Reject,
 		Logger: cfg.Logger,
@@ -231,20 +231,22 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 const maxHookConns = 1024
 
 // newHookServer serves the receiver on ln with limits suited to a public
-// URL (serve it on the returned conns): at most maxHookConns connections,
+// URL (serve it on the returned conns): at most maxConns connections,
 // headers within 5 s, a body within limits.BodyTimeout, and a cap on the
 // deliveries in progress (webhook.Limit). Slow, huge or numerous requests
 // cannot hold the receiver for long.
-func newHookServer(h http.Handler, ln net.Listener, limits webhook.LimitConfig) hookServer {
+func newHookServer(h http.Handler, ln net.Listener, maxConns int, limits webhook.LimitConfig) hookServer {
 	if limits.Logger == nil {
 		limits.Logger = slog.New(slog.DiscardHandler)
 	}
-	conns := newConnLimit(ln, maxHookConns, limits.Logger)
+	conns := newConnLimit(ln, maxConns, limits.Logger)
+	limits.OnBody = conns.body
 	lim := webhook.Limit(h, limits)
 	return hookServer{
 		server: &http.Server{
 			Handler:           lim,
 			ConnState:         conns.track,
+			ConnContext:       conns.withConn,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       20 * time.Second, // a backstop: the limiter sets each body's deadline
 			WriteTimeout:      30 * time.Second,

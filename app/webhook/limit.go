@@ -53,6 +53,10 @@ type LimitConfig struct {
 	// Reject receives a sample of the requests the limiter refuses (at most
 	// one a second for each status), for the rejected log.
 	Reject func(store.Rejection)
+	// OnBody, when set, is told when a delivery's body starts (reading
+	// true) and stops arriving: the connection limit may close a
+	// connection for room while its body is still trickling in.
+	OnBody func(r *http.Request, reading bool)
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -147,7 +151,13 @@ func (l *Limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.refuse(w, r, nil, kindTooLarge)
 		return
 	}
+	if l.cfg.OnBody != nil {
+		l.cfg.OnBody(r, true)
+	}
 	body, reserved, err := l.readBody(r)
+	if l.cfg.OnBody != nil {
+		l.cfg.OnBody(r, false)
+	}
 	defer l.buffered.Add(-reserved)
 	switch {
 	case errors.Is(err, errTooLarge):
