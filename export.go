@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app"
+	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/export"
 	"github.com/leadbell/leadbell/store"
 )
@@ -93,7 +94,11 @@ func exportTo(ctx context.Context, w io.Writer, dataDir, uiAddr string, o export
 	}
 	st, err := store.Open(path, store.Options{Timeout: exportLockWait})
 	if errors.Is(err, store.ErrLocked) {
-		return fetchExport(ctx, w, uiAddr, o)
+		token, terr := api.ReadToken(dataDir)
+		if terr != nil {
+			return "", fmt.Errorf("the store is in use by a running Leadbell, whose UI token cannot be read: %w", terr)
+		}
+		return fetchExport(ctx, w, uiAddr, token, o)
 	}
 	if err != nil {
 		return "", err
@@ -104,8 +109,8 @@ func exportTo(ctx context.Context, w io.Writer, dataDir, uiAddr string, o export
 }
 
 // fetchExport copies the export of o from the Leadbell serving its UI at
-// addr (host:port or a URL) to w.
-func fetchExport(ctx context.Context, w io.Writer, addr string, o export.Options) (via string, err error) {
+// addr (host:port or a URL) to w, with the UI token of its data directory.
+func fetchExport(ctx context.Context, w io.Writer, addr, token string, o export.Options) (via string, err error) {
 	base := strings.TrimSuffix(addr, "/")
 	if !strings.Contains(base, "://") {
 		base = "http://" + base
@@ -116,6 +121,7 @@ func fetchExport(ctx context.Context, w io.Writer, addr string, o export.Options
 		return "", fmt.Errorf("%s --ui %q is no address: %w", busy, addr, err)
 	}
 	req.Header.Set("User-Agent", "leadbell-export")
+	req.Header.Set("Authorization", "Bearer "+token)
 	// No overall timeout: a large export takes as long as it takes, and
 	// Ctrl-C ends ctx.
 	resp, err := (&http.Client{}).Do(req)

@@ -84,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return trigger(ctx, args, stdout, stderr)
 	case "export":
 		return exportEvents(ctx, args, stdout, stderr)
+	case "open":
+		return open(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "leadbell", version)
 		return nil
@@ -103,6 +105,7 @@ Usage:
   leadbell demo [flags]           serve against a built-in SmartLead simulator
   leadbell trigger TYPE --url URL [--secret S] [--shape spec|live]
   leadbell export [--type replies|all|TYPE] [--format csv|json] [--out FILE]
+  leadbell open [--print]         open the running Leadbell's inbox in a browser
   leadbell version
 
 Run "leadbell serve -h" for the flags.

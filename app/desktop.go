@@ -55,7 +55,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		return err
 	}
 
-	if ui, err := ServeUI(cfg.UIAddr, sess); err != nil {
+	if ui, err := ServeUI(cfg.UIAddr, cfg.DataDir, sess, cfg.Logger); err != nil {
 		cfg.Logger.Warn("app: no browser UI beside the window", "error", err)
 	} else {
 		defer ui.Stop()

@@ -148,7 +148,7 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 	if err != nil {
 		return err
 	}
-	ui, err := ServeUI(cfg.UIAddr, sess)
+	ui, err := ServeUI(cfg.UIAddr, cfg.DataDir, sess, cfg.Logger)
 	if err != nil {
 		sess.Stop()
 		return err
@@ -167,25 +167,37 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 
 // UI is the local UI and JSON API served over loopback TCP.
 type UI struct {
+	// URL opens the UI in a browser: the address with ?token=, which sets
+	// the browser's cookie (see api.TokenGate).
 	URL    string
 	server *http.Server
 	stop   context.CancelFunc
 	errc   chan error
 }
 
-// ServeUI serves h (the local API and UI), with the Host check, on addr.
-func ServeUI(addr string, h http.Handler) (*UI, error) {
+// ServeUI serves h (the local API and UI) on addr, with the Host check and
+// the UI token kept in dataDir (made the first time). An address that is
+// not loopback is served, since the user asked for it, with a warning.
+func ServeUI(addr, dataDir string, h http.Handler, log *slog.Logger) (*UI, error) {
+	token, err := api.LoadToken(dataDir)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to serve the UI on %s: %w", addr, err)
 	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("app: the UI and its API are served beyond this computer; anyone on the network who gets the link can read your replies",
+			"ui", ln.Addr().String())
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	ui := &UI{
-		URL:  "http://" + ln.Addr().String(),
+		URL:  "http://" + ln.Addr().String() + "/?token=" + token,
 		stop: stop,
 		errc: make(chan error, 1),
 		server: &http.Server{
-			Handler:           api.HostCheck(h),
+			Handler:           api.HostCheck(api.TokenGate(token, h)),
 			ReadHeaderTimeout: 10 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 		},
