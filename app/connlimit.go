@@ -36,8 +36,8 @@ type connLimit struct {
 	evicted atomic.Uint64
 	warned  atomic.Int64 // when the last warning was logged (unix nanoseconds)
 
-	mu    sync.Mutex
-	open  int
+	mu      sync.Mutex
+	open    int
 	fresh   list.List // *limitedConn that have not sent a whole request yet, oldest first
 	idle    list.List // *limitedConn between requests, oldest first
 	reading list.List // *limitedConn sending a delivery's body, oldest first
