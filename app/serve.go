@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -187,17 +188,29 @@ func ServeUI(addr, dataDir string, h http.Handler, log *slog.Logger) (*UI, error
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to serve the UI on %s: %w", addr, err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		log.Warn("app: the UI and its API are served beyond this computer; anyone on the network who gets the link can read your replies",
+	tcp := ln.Addr().(*net.TCPAddr)
+	port := strconv.Itoa(tcp.Port)
+	// On loopback the Host must be too (no DNS rebinding). An address the
+	// user chose beyond it is reached by other names, so there only the
+	// token guards the API, and the log says so.
+	handler := api.HostCheck(api.TokenGate(token, api.CookieName(port), h))
+	host := tcp.IP.String()
+	switch {
+	case tcp.IP.IsUnspecified():
+		host = "127.0.0.1" // every address: this computer's is one
+		fallthrough
+	case !tcp.IP.IsLoopback():
+		log.Warn("app: the inbox and its API are served beyond this computer: anyone on the network with the link can read your replies",
 			"ui", ln.Addr().String())
+		handler = api.TokenGate(token, api.CookieName(port), h)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	ui := &UI{
-		URL:  "http://" + ln.Addr().String() + "/?token=" + token,
+		URL:  "http://" + net.JoinHostPort(host, port) + "/?token=" + token,
 		stop: stop,
 		errc: make(chan error, 1),
 		server: &http.Server{
-			Handler:           api.HostCheck(api.TokenGate(token, h)),
+			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 		},

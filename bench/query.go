@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,10 +140,14 @@ func benchQueries(bin, dir string, n int) (queryResult, error) {
 	if ui == "" {
 		return r, fmt.Errorf("bench: leadbell serve did not start")
 	}
+	ui, client, err := uiClient(ui)
+	if err != nil {
+		return r, err
+	}
 
 	var pages []time.Duration
 	for range 21 {
-		d, _, err := timeGet(ui + "/api/events?limit=50")
+		d, _, err := timeGet(client, ui+"/api/events?limit=50")
 		if err != nil {
 			return r, err
 		}
@@ -152,7 +157,7 @@ func benchQueries(bin, dir string, n int) (queryResult, error) {
 
 	var searches []time.Duration
 	for range 5 {
-		d, body, err := timeGet(ui + "/api/events?limit=50&q=" + needle)
+		d, body, err := timeGet(client, ui+"/api/events?limit=50&q="+needle)
 		if err != nil {
 			return r, err
 		}
@@ -162,7 +167,7 @@ func benchQueries(bin, dir string, n int) (queryResult, error) {
 	r.search = median(searches)
 	var common []time.Duration
 	for range 5 {
-		d, _, err := timeGet(ui + "/api/events?limit=50&q=thanks")
+		d, _, err := timeGet(client, ui+"/api/events?limit=50&q=thanks")
 		if err != nil {
 			return r, err
 		}
@@ -173,9 +178,36 @@ func benchQueries(bin, dir string, n int) (queryResult, error) {
 	return r, err
 }
 
-func timeGet(url string) (time.Duration, string, error) {
+// uiClient reads the link leadbell serve printed (http://host:port/?token=...)
+// and returns the UI's address and a client for it alone, which sends the
+// token, as a bearer, with every call.
+func uiClient(link string) (string, *http.Client, error) {
+	u, err := url.Parse(link)
+	token := ""
+	if err == nil {
+		token = u.Query().Get("token")
+	}
+	if err != nil || u.Host == "" || token == "" {
+		return "", nil, fmt.Errorf("bench: leadbell serve printed %q, not http://host:port/?token=<token>", link)
+	}
+	return "http://" + u.Host, &http.Client{Transport: bearer{token: token, next: http.DefaultTransport}}, nil
+}
+
+// bearer adds "Authorization: Bearer <token>" to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+func timeGet(client *http.Client, url string) (time.Duration, string, error) {
 	t0 := time.Now()
-	resp, err := http.Get(url)
+	resp, err := client.Get(url)
 	if err != nil {
 		return 0, "", err
 	}

@@ -39,7 +39,7 @@ func TestBrowserActivityFilters(t *testing.T) {
 	}
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/activity")
+	tb.open(p, "/#/activity")
 	tb.waitRows("every event", idsOf(all.Events))
 
 	// The type with most events, and the campaign of one of them.

@@ -27,11 +27,11 @@ func TestBrowserDelete(t *testing.T) {
 
 	// Another window has the inbox open too.
 	other := b.tab(t)
-	other.open(p.UI + "/#/inbox")
+	other.open(p, "/#/inbox")
 	other.waitFor("both replies' rows in the other window", sel(row(goneID))+` && `+sel(row(keptID)))
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("both replies' rows", sel(row(goneID))+` && `+sel(row(keptID)))
 	tb.click(row(goneID))
 	pane := sel(`[data-testid=reading-pane]`)

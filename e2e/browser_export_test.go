@@ -22,7 +22,7 @@ func TestBrowserExport(t *testing.T) {
 	emit(t, sim, open)
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the reply", sel(`[data-testid=event-row]`))
 	tb.click(`[data-testid=export]`)
 	tb.waitFor("the export menu", sel(`[data-testid=export-csv]`)+`?.offsetParent`)

@@ -95,7 +95,7 @@ func testHostilePayloads(t *testing.T, b *browser) {
 	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
 		t.Fatal(err)
 	}
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the hostile reply's row", sel(row(reply.ID)))
 	tb.click(row(reply.ID))
 	tb.waitFor("the reading pane", sel(`[data-testid=reading-pane]`)+`?.dataset.id === `+quoteJS(reply.ID))

@@ -76,7 +76,7 @@ func (tb *tab) sameDocument(why string) {
 func testReplyAppearsLive(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the empty inbox", sel(`[data-testid=empty-inbox]`))
 	tb.markDocument()
 	if got := tb.title(); got != "Leadbell" {
@@ -100,7 +100,7 @@ func testKeyboardReadUnread(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
 	id := emitID(t, p, sim, sim.Generator().Event(smartlead.EventReplied))
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the reply's row", sel(row(id)))
 	tb.press("j")
 	tb.waitFor("j to select the reply", sel(`[data-testid=reading-pane]`)+`?.dataset.id === `+quoteJS(id))
@@ -132,6 +132,7 @@ func testLeaveAndComeBack(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
 	id := emitID(t, p, sim, sim.Generator().Event(smartlead.EventReplied))
 	tb := b.tab(t)
+	tb.openLink(p)
 	for i := range 8 {
 		tb.do("leave Leadbell", chromedp.Navigate("about:blank"))
 		ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)

@@ -42,7 +42,7 @@ func TestBrowserReach(t *testing.T) {
 	}
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the reach panel in the inbox's place", sel(`[data-testid=reach-panel] [data-testid=reach-form]`))
 	tb.waitFor("the status to say unreachable", sel(`[data-testid=status-state]`)+`?.dataset.state === "unreachable"`)
 	if n := evalJS[int](tb, `document.querySelectorAll('[data-testid=event-row], [data-testid=empty-inbox]').length`); n != 0 {

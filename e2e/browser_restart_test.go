@@ -19,7 +19,7 @@ func testReadStatePersists(t *testing.T, b *browser) {
 	unread := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("both replies unread", sel(row(read))+`?.dataset.read === "false" && `+sel(row(unread))+`?.dataset.read === "false"`)
 	tb.click(row(read))
 	tb.waitFor("the reply marked read after a second", sel(row(read))+`.dataset.read === "true"`)
@@ -30,7 +30,7 @@ func testReadStatePersists(t *testing.T, b *browser) {
 
 	p = start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("listening")
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the rows after the restart", sel(row(read))+` && `+sel(row(unread)))
 	if got := evalJS[string](tb, sel(row(read))+`.dataset.read`); got != "true" {
 		t.Errorf("after a restart the read reply's row has data-read=%q, want true", got)
@@ -76,7 +76,7 @@ func testCatchUpAfterRestart(t *testing.T, b *browser) {
 	first := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.waitFor("the first reply", sel(row(first)))
 	tb.markDocument()
 	p.stop()

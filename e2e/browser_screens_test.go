@@ -65,7 +65,7 @@ func TestBrowserScreenshots(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			tb.open(p.UI + "/#/inbox")
+			tb.open(p, "/#/inbox")
 			tb.waitFor("the status", sel(`[data-testid=status-state]`)+`?.dataset.state === "listening"`)
 			backgrounds[scheme] = evalJS[string](tb, `getComputedStyle(document.body).backgroundColor`)
 			for _, s := range screens {

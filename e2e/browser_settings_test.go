@@ -40,7 +40,7 @@ func TestBrowserInspector(t *testing.T) {
 	}
 
 	tb := b.tab(t)
-	tb.open(p.UI + "/#/inbox")
+	tb.open(p, "/#/inbox")
 	tb.click(`[data-testid=nav-inspector]`)
 	tb.waitFor("the accepted delivery", sel(`[data-testid=delivery-row][data-status="200"]`))
 	tb.waitFor("the rejected delivery", sel(`[data-testid=delivery-row][data-status="400"]`))
@@ -71,6 +71,7 @@ func TestBrowserSignIn(t *testing.T) {
 	p.waitState("signed_out")
 
 	tb := b.tab(t)
+	tb.openLink(p)
 	tb.do("open the UI", chromedp.Navigate(p.UI+"/#/inbox"))
 	tb.waitFor("the welcome screen", sel(`[data-testid=welcome] [data-testid=signin-key]`))
 	if n := evalJS[int](tb, `document.querySelectorAll('[data-testid=try-demo]').length`); n != 1 {
@@ -126,6 +127,7 @@ func TestBrowserTryTheDemo(t *testing.T) {
 	p.waitState("signed_out")
 
 	tb := b.tab(t)
+	tb.openLink(p)
 	tb.do("open the UI", chromedp.Navigate(p.UI+"/#/inbox"))
 	tb.waitFor("the welcome screen", sel(`[data-testid=try-demo]`))
 	tb.click(`[data-testid=try-demo]`)

@@ -78,10 +78,33 @@ func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open navigates to url and waits for the app's shell.
-func (tb *tab) open(url string) {
+// openLink opens the link p printed (UI/?token=...), as a user does once:
+// Leadbell sets its cookie in the browser and sends the page on to UI/
+// without the token. Every tab of the browser then reaches p's UI (the
+// cookie is the browser's, for the host, whatever the port: the link of
+// the last Leadbell opened is the one that counts).
+func (tb *tab) openLink(p *proc) {
 	tb.t.Helper()
-	tb.do("open "+url, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS(`[data-testid=nav-inbox]`)))
+	tb.do("open the link leadbell printed", chromedp.Navigate(p.Link))
+	// (Where it lands, and without the token in its address, is
+	// TestUIToken's to check.)
+	if got := evalJS[string](tb, `location.origin + location.pathname`); got != p.UI+"/" {
+		tb.t.Fatalf("the printed link landed on %s, want %s/", got, p.UI)
+	}
+	ctx, cancel := context.WithTimeout(tb.ctx, browserWait)
+	defer cancel()
+	code, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/api/status").then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || code != 200 {
+		tb.t.Fatalf("after the printed link the page's GET /api/status answered %d (%v), want 200", code, err)
+	}
+}
+
+// open opens the link p printed, then p's route (/#/inbox), and waits for
+// the app's shell.
+func (tb *tab) open(p *proc, route string) {
+	tb.t.Helper()
+	tb.openLink(p)
+	tb.do("open "+route, chromedp.Navigate(p.UI+route), chromedp.WaitReady(chromedp.CSS(`[data-testid=nav-inbox]`)))
 }
 
 // evalJS evaluates expr in the page and decodes its value. Runtime.evaluate

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"os"
@@ -125,7 +124,7 @@ func TestSignInSettingsAndSignOut(t *testing.T) {
 	// A chosen campaign replaces the webhooks of all campaigns.
 	campaign := sim.Campaigns()[1].ID
 	body := map[string]any{"scope": map[string]any{"all": false, "campaigns": []string{campaign}}, "events": []string{"EMAIL_REPLIED", "EMAIL_BOUNCED"}}
-	if got := putJSON(t, p.UI+"/api/settings", body); got != 200 {
+	if got := p.putJSON("/api/settings", body); got != 200 {
 		t.Fatalf("PUT settings: %d", got)
 	}
 	// The client paces its calls to SmartLead's limits (a second each after
@@ -142,7 +141,7 @@ func TestSignInSettingsAndSignOut(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	p.waitState("listening")
-	if got := putJSON(t, p.UI+"/api/settings", map[string]any{"events": []string{}}); got != 400 {
+	if got := p.putJSON("/api/settings", map[string]any{"events": []string{}}); got != 400 {
 		t.Fatalf("PUT settings with no events: %d, want 400", got)
 	}
 
@@ -268,17 +267,4 @@ func withoutTests(ds []deliveryJSON) []deliveryJSON {
 		}
 	}
 	return out
-}
-
-func putJSON(t *testing.T, url string, body any) int {
-	t.Helper()
-	b, _ := jsonMarshal(body)
-	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -110,9 +112,9 @@ func TestDesktopNotificationsAndTray(t *testing.T) {
 	peers := servePeers(t, s.bus)
 	desktop := buildDesktop(t)
 	sim := newSim(t, 0)
-	ui := freeAddr(t)
+	dir, ui := t.TempDir(), freeAddr(t)
 
-	cmd := exec.Command(desktop, "--data", t.TempDir(), "--ui", ui, "--tunnel", "none", "--listen", freeAddr(t),
+	cmd := exec.Command(desktop, "--data", dir, "--ui", ui, "--tunnel", "none", "--listen", freeAddr(t),
 		"--smartlead-url", sim.URL(), "--webhook-secret", secret)
 	cmd.Env = append(cleanEnv(), append(s.env(), "SMARTLEAD_API_KEY="+sim.APIKey())...)
 	var logs strings.Builder
@@ -130,10 +132,10 @@ func TestDesktopNotificationsAndTray(t *testing.T) {
 			cmd.Process.Kill()
 		}
 	})
-	p := &proc{t: t, UI: "http://" + ui, done: make(chan struct{})}
+	p := attach(t, ui, dir)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if st, ok := tryStatus(p.UI); ok && st.State == "listening" {
+		if st, ok := p.tryStatus(); ok && st.State == "listening" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -171,12 +173,12 @@ func TestDesktopNotificationsAndTray(t *testing.T) {
 	}
 }
 
-func tryStatus(ui string) (status, bool) {
-	var st status
-	resp, err := httpGet(ui + "/api/status")
+// tryStatus asks for the status once; ok is false while nothing answers.
+func (p *proc) tryStatus() (st status, ok bool) {
+	resp, err := p.client.Get(p.UI + "/api/status")
 	if err != nil {
 		return st, false
 	}
 	defer resp.Body.Close()
-	return st, decode(resp.Body, &st) == nil
+	return st, resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&st) == nil
 }

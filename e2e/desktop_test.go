@@ -159,7 +159,7 @@ func TestDesktopWindow(t *testing.T) {
 	}
 	t.Logf("window mapped %v after launch", time.Since(started).Round(time.Millisecond))
 
-	p := &proc{t: t, UI: "http://" + ui, done: make(chan struct{})}
+	p := attach(t, ui, dir)
 	p.waitState("listening")
 	// The demo's replies arrive: the title counts them.
 	for !strings.HasPrefix(s.windowTitle(), "(") {

@@ -46,13 +46,16 @@ func TestMain(m *testing.M) {
 
 // proc is one running leadbell.
 type proc struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	UI     string // http://127.0.0.1:port
-	mu     sync.Mutex
-	stderr bytes.Buffer
-	done   chan struct{}
-	err    error
+	t   *testing.T
+	cmd *exec.Cmd
+	// UI is the UI's address, http://127.0.0.1:port; Link is the link
+	// leadbell printed, which opens it in a browser (UI/?token=...).
+	UI, Link string
+	client   *http.Client // sends the UI token with every call to UI
+	mu       sync.Mutex
+	stderr   bytes.Buffer
+	done     chan struct{}
+	err      error
 }
 
 var uiLine = regexp.MustCompile(`Open (http://\S+) in your browser`)
@@ -86,12 +89,17 @@ func start(t *testing.T, env []string, args ...string) *proc {
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.kill() })
 	select {
-	case p.UI = <-ui:
+	case p.Link = <-ui:
 	case <-p.done:
 		t.Fatalf("leadbell exited before serving: %v\n%s", p.err, p.logs())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("leadbell did not announce its UI\n%s", p.logs())
 	}
+	base, token, err := parseLink(p.Link)
+	if err != nil {
+		t.Fatalf("leadbell printed a link that opens nothing: %v", err)
+	}
+	p.UI, p.client = base, uiClient(base, token)
 	return p
 }
 
@@ -115,12 +123,6 @@ func (p *proc) dataDir() string {
 	}
 	return ""
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-func httpGet(url string) (*http.Response, error) { return http.Get(url) }
-
-func decode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
 
 func (p *proc) logs() string {
 	p.mu.Lock()
@@ -213,7 +215,7 @@ func (p *proc) waitState(state string) status {
 
 func (p *proc) getJSON(path string, v any) int {
 	p.t.Helper()
-	resp, err := http.Get(p.UI + path)
+	resp, err := p.client.Get(p.UI + path)
 	if err != nil {
 		p.t.Fatalf("GET %s: %v\n%s", path, err, p.logs())
 	}
@@ -227,7 +229,7 @@ func (p *proc) getJSON(path string, v any) int {
 func (p *proc) postJSON(path string, body any, v any) int {
 	p.t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(p.UI+path, "application/json", bytes.NewReader(b))
+	resp, err := p.client.Post(p.UI+path, "application/json", bytes.NewReader(b))
 	if err != nil {
 		p.t.Fatalf("POST %s: %v", path, err)
 	}
@@ -237,6 +239,20 @@ func (p *proc) postJSON(path string, body any, v any) int {
 			p.t.Fatalf("POST %s: %v", path, err)
 		}
 	}
+	return resp.StatusCode
+}
+
+// putJSON sends body to the UI's path with PUT and returns the status.
+func (p *proc) putJSON(path string, body any) int {
+	p.t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPut, p.UI+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		p.t.Fatalf("PUT %s: %v", path, err)
+	}
+	resp.Body.Close()
 	return resp.StatusCode
 }
 
@@ -260,14 +276,16 @@ type sseReader struct {
 
 type sseMessage struct{ ID, Event, Data string }
 
-func openStream(t *testing.T, url string, header map[string]string) *sseReader {
+// openStream opens the UI's event stream (path /api/stream).
+func (p *proc) openStream(path string, header map[string]string) *sseReader {
+	t := p.t
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.UI+path, nil)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := p.client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -193,7 +193,7 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 		t.Fatalf("status webhook_id %q, SmartLead holds %+v", st.WebhookID, hooks)
 	}
 
-	stream := openStream(t, p.UI+"/api/stream", nil)
+	stream := p.openStream("/api/stream", nil)
 	stream.wait(t, "ready", 1)
 
 	reply := gen.Event(smartlead.EventReplied)
@@ -247,7 +247,7 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 	if !one.Read {
 		t.Error("read state lost across restart")
 	}
-	stream = openStream(t, p.UI+"/api/stream", map[string]string{"Last-Event-ID": "0"})
+	stream = p.openStream("/api/stream", map[string]string{"Last-Event-ID": "0"})
 	emit(t, sim, gen.Event(smartlead.EventOpened))
 	if got := stream.wait(t, "event", 2); got[0].ID != streamed.ID {
 		t.Fatalf("catch-up from Last-Event-ID 0 began with %q, want %q", got[0].ID, streamed.ID)

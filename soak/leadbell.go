@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,10 +31,11 @@ func buildLeadbell(dir string) (string, error) {
 
 // leadbell is one running `leadbell serve`.
 type leadbell struct {
-	cmd  *exec.Cmd
-	ui   string // http://127.0.0.1:port
-	done chan struct{}
-	err  error
+	cmd    *exec.Cmd
+	ui     string       // http://127.0.0.1:port
+	client *http.Client // sends the UI token with every call to ui
+	done   chan struct{}
+	err    error
 }
 
 var uiLine = regexp.MustCompile(`Open (http://\S+) in your browser`)
@@ -68,7 +70,11 @@ func startLeadbell(bin string, env, args []string, logPath string) (*leadbell, e
 	}()
 	go func() { p.err = p.cmd.Wait(); logf.Close(); close(p.done) }()
 	select {
-	case p.ui = <-ui:
+	case link := <-ui:
+		if p.ui, p.client, err = uiClient(link); err != nil {
+			p.kill()
+			return nil, err
+		}
 		return p, nil
 	case <-p.done:
 		return nil, fmt.Errorf("soak: leadbell exited before serving: %v (see %s)", p.err, logPath)
@@ -76,6 +82,36 @@ func startLeadbell(bin string, env, args []string, logPath string) (*leadbell, e
 		p.kill()
 		return nil, fmt.Errorf("soak: leadbell did not announce its UI (see %s)", logPath)
 	}
+}
+
+// uiClient reads the link leadbell printed (http://host:port/?token=...)
+// and returns the UI's address and a client that sends the token, as a
+// bearer, with every call to it.
+func uiClient(link string) (string, *http.Client, error) {
+	u, err := url.Parse(link)
+	token := ""
+	if err == nil {
+		token = u.Query().Get("token")
+	}
+	if err != nil || u.Host == "" || token == "" {
+		return "", nil, fmt.Errorf("soak: leadbell printed %q, not http://host:port/?token=<token>", link)
+	}
+	return "http://" + u.Host, &http.Client{Transport: tokenTransport{host: u.Host, token: token, next: http.DefaultTransport}}, nil
+}
+
+// tokenTransport adds "Authorization: Bearer <token>" to the requests for
+// host (the UI), and to no other.
+type tokenTransport struct {
+	host, token string
+	next        http.RoundTripper
+}
+
+func (tt tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == tt.host {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+tt.token)
+	}
+	return tt.next.RoundTrip(r)
 }
 
 func (p *leadbell) pid() int { return p.cmd.Process.Pid }
@@ -119,7 +155,7 @@ func (p *leadbell) getJSON(ctx context.Context, path string, v any) error {
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := p.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("soak: GET %s: %w", path, err)
 	}

@@ -24,8 +24,10 @@ import (
 // TokenFile is the name of the UI token's file in the data directory.
 const TokenFile = "ui-token"
 
-// cookieName is the cookie that carries the token for the browser.
-const cookieName = "leadbell_ui"
+// CookieName is the cookie that carries the token for the browser on the
+// UI served at port: a cookie belongs to a host, not a port, so two
+// Leadbells (two data folders) in one browser each need their own.
+func CookieName(port string) string { return "leadbell_ui_" + port }
 
 // LoadToken returns the UI token kept in dir, making a new one (256 random
 // bits, in a file of mode 0600) the first time.
@@ -74,7 +76,7 @@ func ReadToken(dir string) (string, error) {
 // Leadbell. The built UI's static files are served to anyone: they hold
 // nothing of the user's. The window reaches the API in-process, without
 // this gate.
-func TokenGate(token string, next http.Handler) http.Handler {
+func TokenGate(token, cookieName string, next http.Handler) http.Handler {
 	want := []byte(token)
 	valid := func(got string) bool { return got != "" && subtle.ConstantTimeCompare([]byte(got), want) == 1 }
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -85,13 +87,11 @@ func TokenGate(token string, next http.Handler) http.Handler {
 		bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		cookie, _ := r.Cookie(cookieName)
 		ok := hasBearer && valid(strings.TrimSpace(bearer)) || cookie != nil && valid(cookie.Value)
+		api := strings.HasPrefix(r.URL.Path, "/api/")
 		switch {
-		case ok:
-			next.ServeHTTP(w, r)
-		case strings.HasPrefix(r.URL.Path, "/api/"):
-			writeCode(w, http.StatusUnauthorized, "ui_token",
-				"This is Leadbell's own API: open Leadbell with the link it printed, or send its token (the ui-token file in its data folder).")
-		case r.Method == http.MethodGet && valid(r.URL.Query().Get("token")):
+		case !api && r.Method == http.MethodGet && valid(r.URL.Query().Get("token")):
+			// The printed link, also when the cookie is there already:
+			// the token never stays in the address bar or the history.
 			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
 				SameSite: http.SameSiteStrictMode, MaxAge: int((365 * 24 * time.Hour).Seconds())})
 			clean := *r.URL
@@ -100,6 +100,11 @@ func TokenGate(token string, next http.Handler) http.Handler {
 			clean.RawQuery = q.Encode()
 			w.Header().Set("Cache-Control", "no-store")
 			http.Redirect(w, r, clean.RequestURI(), http.StatusSeeOther)
+		case ok:
+			next.ServeHTTP(w, r)
+		case api:
+			writeCode(w, http.StatusUnauthorized, "ui_token",
+				"This is Leadbell's own API: open Leadbell with the link it printed, or send its token (the ui-token file in its data folder).")
 		default:
 			howToOpen(w)
 		}

@@ -40,7 +40,8 @@ func TestLoadToken(t *testing.T) {
 func TestTokenGate(t *testing.T) {
 	const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("inner " + r.URL.Path)) })
-	srv := httptest.NewServer(HostCheck(TokenGate(token, inner)))
+	cookieName := CookieName("8787")
+	srv := httptest.NewServer(HostCheck(TokenGate(token, cookieName, inner)))
 	defer srv.Close()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tests := []struct {
@@ -109,5 +110,16 @@ func TestTokenGate(t *testing.T) {
 	}
 	if c == nil || c.Value != token || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
 		t.Fatalf("cookie %+v, want the token, HttpOnly, SameSite=Strict, for /", c)
+	}
+	// Opened again with the cookie set, the link still drops the token.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/?token="+token, nil)
+	req.AddCookie(c)
+	res, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		t.Errorf("the link opened again answered %d to %q, want 303 to /", res.StatusCode, res.Header.Get("Location"))
 	}
 }
