@@ -13,6 +13,7 @@ import (
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/app/tunnel"
 )
 
 // settingsKey is the store key of the user's settings.
@@ -95,6 +96,15 @@ func (e *Engine) UpdateSettings(ctx context.Context, u settings.Update) (api.Set
 	e.mu.Lock()
 	old := e.settings
 	e.mu.Unlock()
+	if u.NgrokDomain != nil {
+		// Checked when saved, not at the next start: a typo must not keep
+		// Leadbell from being reached.
+		d, err := tunnel.NormalizeDomain(*u.NgrokDomain)
+		if err != nil {
+			return api.Settings{}, fmt.Errorf("%w: the ngrok domain must be a name such as leads-jane.ngrok-free.app", api.ErrInvalid)
+		}
+		u.NgrokDomain = &d
+	}
 	next, err := old.Apply(u)
 	if err != nil {
 		return api.Settings{}, fmt.Errorf("%w: %w", api.ErrInvalid, err)

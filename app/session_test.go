@@ -254,3 +254,21 @@ func TestNgrokThatCannotConnectStillStarts(t *testing.T) {
 		t.Fatalf("status %+v, want it running locally, saying ngrok cannot be reached, without the token", st)
 	}
 }
+
+// TestNgrokDomainCheckedWhenSaved: a mistyped domain is refused with a
+// sentence when saved, not found out at the next start; a pasted URL is
+// taken as its domain.
+func TestNgrokDomainCheckedWhenSaved(t *testing.T) {
+	_, srv, _ := runSession(t, false)
+	for _, bad := range []string{`"leads jane.ngrok-free.app"`, `"https://leads.ngrok-free.app/path"`, `"localhost"`} {
+		if code := putSettings(t, srv, `{"ngrok_domain": `+bad+`}`); code != http.StatusBadRequest {
+			t.Errorf("domain %s got %d, want 400", bad, code)
+		}
+	}
+	if code := putSettings(t, srv, `{"ngrok_domain": "https://Leads-Jane.ngrok-free.app/"}`); code != http.StatusOK {
+		t.Fatalf("a good domain got %d", code)
+	}
+	if set := getJSON[api.Settings](t, srv.URL+"/api/settings"); set.NgrokDomain != "leads-jane.ngrok-free.app" {
+		t.Errorf("domain saved as %q", set.NgrokDomain)
+	}
+}

@@ -82,8 +82,12 @@ func (o NgrokOptions) withDefaults() (NgrokOptions, error) {
 	return o, nil
 }
 
-// normalizeDomain turns the user's static domain into a bare lower-case
-// host name, or explains what is wrong with it. Empty stays empty.
+// NormalizeDomain turns a reserved ngrok domain as the user typed it
+// (https://Name.ngrok-free.app/ included) into a bare lower-case host
+// name, or says what is wrong with it (ErrBadDomain). Empty stays empty.
+func NormalizeDomain(raw string) (string, error) { return normalizeDomain(raw) }
+
+// normalizeDomain is NormalizeDomain.
 func normalizeDomain(raw string) (string, error) {
 	d := strings.TrimSpace(raw)
 	if d == "" {
