@@ -84,6 +84,9 @@ type Engine struct {
 	others    []api.OtherWebhook
 }
 
+// signedOutMessage is the status message while no API key is set.
+const signedOutMessage = "Not signed in: paste your SmartLead API key in Settings to start receiving events."
+
 // tunnelRetryDelay is how long an instance whose ngrok tunnel could not be
 // reached waits before it tries again.
 const tunnelRetryDelay = time.Minute
@@ -152,6 +155,10 @@ func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel
 		Message:    "Starting",
 		Tunnel:     tun.Name(),
 		WebhookURL: e.HookURL(),
+	}
+	if key == "" {
+		// Known at once: no "Starting" while there is nothing to start.
+		e.status.State, e.status.Message = api.StateSignedOut, signedOutMessage
 	}
 	return e, nil
 }
@@ -260,7 +267,7 @@ func (e *Engine) Run(ctx context.Context) {
 
 func (e *Engine) runOnce(ctx context.Context) {
 	if e.api() == nil {
-		e.setState(api.StateSignedOut, "Not signed in: paste your SmartLead API key in Settings to start receiving events.")
+		e.setState(api.StateSignedOut, signedOutMessage)
 		<-ctx.Done()
 		return
 	}

@@ -178,18 +178,19 @@ func (o *applyOp) finish(err error) {
 	o.s.applied.Store(o.items[len(o.items)-1].seq)
 }
 
-// putEvent writes p, whose seq is given, with its summary, journal record
-// and counters.
+// putEvent writes p, whose seq is given, with its summary, journal record,
+// counters and lead directory entry.
 func (w *txn) putEvent(p *pending) error {
 	seq := p.seq
 	if err := w.events.Put(seqKey(seq), p.val); err != nil {
 		return err
 	}
 	var ids [2]uint32
+	var added [2]bool // the ID is new: a new campaign, a new lead
 	var err error
 	for i, part := range p.ids {
 		if part.text != "" {
-			if ids[i], err = w.intern(part); err != nil {
+			if ids[i], added[i], err = w.internNew(part); err != nil {
 				return err
 			}
 		}
@@ -205,6 +206,9 @@ func (w *txn) putEvent(p *pending) error {
 	ev := &p.ev
 	sum := encodeSummary(eventFlags(ev), ev.Type, ids[0], ids[1], refs)
 	if err := w.byTime.Put(timeKey(p.when, seq), sum); err != nil {
+		return err
+	}
+	if err := w.noteLead(ids[1], added[1], seq, ev); err != nil {
 		return err
 	}
 	if ev.Key != "" {

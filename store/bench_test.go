@@ -27,6 +27,12 @@ func benchEvents(b *testing.B) int {
 // are copies of a small generated set under fresh keys, so that the
 // benchmark's own memory stays small and peak RSS reflects the store.
 func benchAppend(b *testing.B, s *Store, par int, prefix string) {
+	benchAppendLeads(b, s, par, prefix, false)
+}
+
+// benchAppendLeads is benchAppend, with a new lead for every event when
+// newLeads is set.
+func benchAppendLeads(b *testing.B, s *Store, par int, prefix string, newLeads bool) {
 	st, err := s.Stats()
 	if err != nil {
 		b.Fatal(err)
@@ -40,6 +46,9 @@ func benchAppend(b *testing.B, s *Store, par int, prefix string) {
 			i := next.Add(1)
 			ev := pool[i%int64(len(pool))]
 			ev.Key = prefix + strconv.FormatInt(i, 10)
+			if newLeads {
+				ev.LeadID = ev.Key
+			}
 			if _, _, err := s.Append(context.Background(), ev); err != nil {
 				b.Error(err)
 				return
@@ -51,12 +60,17 @@ func benchAppend(b *testing.B, s *Store, par int, prefix string) {
 
 // BenchmarkAppend measures durable appends of distinct events from 1 and
 // from 32 concurrent goroutines; events/s is the figure to compare.
+// NewLeads gives every event a lead of its own, the lead directory's worst
+// case (a record written per event), as the ingest bench does.
 func BenchmarkAppend(b *testing.B) {
 	for _, par := range []int{1, 32} {
 		b.Run("goroutines="+strconv.Itoa(par), func(b *testing.B) {
 			benchAppend(b, openTest(b), par, "a")
 		})
 	}
+	b.Run("NewLeads", func(b *testing.B) {
+		benchAppendLeads(b, openTest(b), 32, "n", true)
+	})
 }
 
 // seededStore opens the store the seeded benchmarks read: the file named by
@@ -178,4 +192,43 @@ func BenchmarkSeeded(b *testing.B) {
 		st, _ := s.Stats()
 		benchAppend(b, s, 32, "more"+strconv.Itoa(st.Total)+"-")
 	})
+}
+
+// BenchmarkApply measures the writer alone: applying logged events to
+// bbolt, applyBatch of them to a commit, as under load, without the
+// commits' syncs; ns/op is its CPU per event. NewLeads gives every event a lead of its own, the lead
+// directory's worst case.
+func BenchmarkApply(b *testing.B) {
+	for _, newLeads := range []bool{false, true} {
+		b.Run("NewLeads="+strconv.FormatBool(newLeads), func(b *testing.B) {
+			s := openTest(b)
+			// The writer's CPU, not the disk's syncs.
+			s.db.NoSync = true
+			pool := genEvents(1024, 1, "p")
+			var seq uint64
+			b.ResetTimer()
+			for done := 0; done < b.N; {
+				b.StopTimer()
+				items := make([]*pending, min(applyBatch, b.N-done))
+				for i := range items {
+					ev := pool[(done+i)%len(pool)]
+					ev.Key = "k" + strconv.Itoa(done+i)
+					if newLeads {
+						ev.LeadID = ev.Key
+					}
+					p := prepare(ev)
+					seq++
+					p.seq = seq
+					items[i] = &p
+				}
+				b.StartTimer()
+				tx := s.beginBatch()
+				tx.add(&applyOp{s: s, items: items})
+				if err := tx.commit(); err != nil {
+					b.Fatal(err)
+				}
+				done += len(items)
+			}
+		})
+	}
 }

@@ -18,7 +18,7 @@ import (
 // and its fixed header lets SetRead flip the read flag and find the event's
 // time-index key without decoding anything.
 //
-//	[0]     codec version (eventCodecV1)
+//	[0]     codec version (eventCodecV2; eventCodecV1 records are read too)
 //	[1]     flags (flagRead, flagBackfilled)
 //	[2:10]  when key (see whenKey)
 //	[10:]   the fields, in the order of encodeEvent
@@ -27,8 +27,16 @@ import (
 // a uvarint length and time.Time's binary form (length 0 for the zero time).
 // Raw comes last, so that reading an event without it stops before it. The
 // ID is not in the record: it is the bucket key.
+//
+// Version 2 added StatsID, Category and PreviousCategory, right after
+// Company: the fields the lead directory needs (leads.go) then all lie in
+// the head of the record, which is all that building the directory at Open
+// decodes. A version 1 record reads with the three empty, so files and log
+// files written before keep working as they are; a binary that knows only
+// version 1 reads version 2 records as corrupt.
 const (
 	eventCodecV1   = 1
+	eventCodecV2   = 2
 	eventHeaderLen = 10
 
 	flagRead       = 1 << 0
@@ -88,7 +96,7 @@ func eventFlags(ev *smartlead.Event) byte {
 // encodeEvent encodes ev without its ID.
 func encodeEvent(ev *smartlead.Event) []byte {
 	b := make([]byte, eventHeaderLen, 256+len(ev.Body)+len(ev.Subject)+len(ev.Raw))
-	b[0] = eventCodecV1
+	b[0] = eventCodecV2
 	b[1] = eventFlags(ev)
 	binary.BigEndian.PutUint64(b[2:], whenKey(ev.When()))
 	b = appendString(b, string(ev.Type))
@@ -101,6 +109,9 @@ func encodeEvent(ev *smartlead.Event) []byte {
 	b = appendString(b, ev.LeadEmail)
 	b = appendString(b, ev.LeadName)
 	b = appendString(b, ev.Company)
+	b = appendString(b, ev.StatsID)
+	b = appendString(b, ev.Category)
+	b = appendString(b, ev.PreviousCategory)
 	keys := make([]string, 0, len(ev.CustomFields))
 	for k := range ev.CustomFields {
 		keys = append(keys, k)
@@ -128,25 +139,11 @@ func encodeEvent(ev *smartlead.Event) []byte {
 // withRaw is set. What it returns is copied, so b may be memory owned by a
 // transaction.
 func decodeEvent(seq uint64, b []byte, withRaw bool) (smartlead.Event, error) {
-	if len(b) < eventHeaderLen || b[0] != eventCodecV1 {
-		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+	var d decoder
+	ev, err := decodeHead(seq, b, &d)
+	if err != nil {
+		return smartlead.Event{}, err
 	}
-	d := decoder{b: b[eventHeaderLen:]}
-	ev := smartlead.Event{
-		ID:         formatID(seq),
-		Read:       b[1]&flagRead != 0,
-		Backfilled: b[1]&flagBackfilled != 0,
-	}
-	ev.Type = smartlead.EventType(d.str())
-	ev.SourceType = d.str()
-	ev.Timestamp = d.time()
-	ev.ReceivedAt = d.time()
-	ev.CampaignID = d.str()
-	ev.CampaignName = d.str()
-	ev.LeadID = d.str()
-	ev.LeadEmail = d.str()
-	ev.LeadName = d.str()
-	ev.Company = d.str()
 	if n := d.uvarint(); n > 0 && n <= uint64(len(d.b)) {
 		ev.CustomFields = make(map[string]string, n)
 		for range n {
@@ -172,6 +169,73 @@ func decodeEvent(seq uint64, b []byte, withRaw bool) (smartlead.Event, error) {
 		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
 	}
 	return ev, nil
+}
+
+// decodeHead decodes the header and the fields up to PreviousCategory,
+// leaving d after them.
+func decodeHead(seq uint64, b []byte, d *decoder) (smartlead.Event, error) {
+	h, ok := readHead(b, d)
+	if !ok {
+		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+	}
+	ev := smartlead.Event{
+		ID:               formatID(seq),
+		Read:             h.flags&flagRead != 0,
+		Backfilled:       h.flags&flagBackfilled != 0,
+		Type:             eventType(h.typ),
+		SourceType:       string(h.sourceType),
+		Timestamp:        d.parseTime(h.timestamp),
+		ReceivedAt:       d.parseTime(h.receivedAt),
+		CampaignID:       string(h.campaignID),
+		CampaignName:     string(h.campaignName),
+		LeadID:           string(h.leadID),
+		LeadEmail:        string(h.leadEmail),
+		LeadName:         string(h.leadName),
+		Company:          string(h.company),
+		StatsID:          string(h.statsID),
+		Category:         string(h.category),
+		PreviousCategory: string(h.previousCategory),
+	}
+	if d.err != nil {
+		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+	}
+	return ev, nil
+}
+
+// recordHead is the head of an event record, the fields up to
+// PreviousCategory, as they lie in the record: neither copied nor parsed.
+// It is all the lead directory needs (leads_build.go).
+type recordHead struct {
+	flags                                  byte
+	typ, sourceType, timestamp, receivedAt []byte
+	campaignID, campaignName               []byte
+	leadID, leadEmail, leadName, company   []byte
+	statsID, category, previousCategory    []byte // empty in version 1
+}
+
+// readHead reads the head of the record b, leaving d after it.
+func readHead(b []byte, d *decoder) (h recordHead, ok bool) {
+	if len(b) < eventHeaderLen || b[0] != eventCodecV1 && b[0] != eventCodecV2 {
+		return recordHead{}, false
+	}
+	*d = decoder{b: b[eventHeaderLen:]}
+	h.flags = b[1]
+	h.typ = d.bytes()
+	h.sourceType = d.bytes()
+	h.timestamp = d.bytes()
+	h.receivedAt = d.bytes()
+	h.campaignID = d.bytes()
+	h.campaignName = d.bytes()
+	h.leadID = d.bytes()
+	h.leadEmail = d.bytes()
+	h.leadName = d.bytes()
+	h.company = d.bytes()
+	if b[0] >= eventCodecV2 {
+		h.statsID = d.bytes()
+		h.category = d.bytes()
+		h.previousCategory = d.bytes()
+	}
+	return h, d.err == nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -233,8 +297,11 @@ func (d *decoder) bytes() []byte {
 
 func (d *decoder) str() string { return string(d.bytes()) }
 
-func (d *decoder) time() time.Time {
-	tb := d.bytes()
+func (d *decoder) time() time.Time { return d.parseTime(d.bytes()) }
+
+// parseTime parses a time read by bytes: time.Time's binary form, or
+// nothing for the zero time.
+func (d *decoder) parseTime(tb []byte) time.Time {
 	if len(tb) == 0 {
 		return time.Time{}
 	}
@@ -243,6 +310,15 @@ func (d *decoder) time() time.Time {
 		d.fail()
 	}
 	return t
+}
+
+// eventType converts a type read by bytes, without allocating for the
+// known ones.
+func eventType(b []byte) smartlead.EventType {
+	if t, ok := knownTypes[string(b)]; ok {
+		return t
+	}
+	return smartlead.EventType(b)
 }
 
 func (d *decoder) fail() {

@@ -35,6 +35,9 @@ func TestWhenKeySortsLikeTime(t *testing.T) {
 func TestEventCodecRoundTrip(t *testing.T) {
 	for i, ev := range loadFixtures(t) {
 		ev.Read, ev.Backfilled = i%2 == 0, i%3 == 0
+		if i%2 == 1 {
+			ev.StatsID, ev.Category, ev.PreviousCategory = "stats-"+ev.Key, "Meeting Request", "Interested"
+		}
 		ev.Timestamp = ev.Timestamp.In(time.FixedZone("", -5*3600))
 		got, err := decodeEvent(uint64(i+1), encodeEvent(&ev), true)
 		if err != nil {
@@ -84,6 +87,7 @@ func TestSummaryRoundTrip(t *testing.T) {
 	}{
 		{"known type", smartlead.EventReplied, flagRead, 3, 70000, []uint32{1, 300, math.MaxUint32}},
 		{"other type", "EMAIL_FORWARDED", 0, 0, 0, nil},
+		{"category update", smartlead.EventCategoryUpdated, 0, 7, 9, []uint32{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

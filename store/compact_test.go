@@ -35,10 +35,8 @@ func sparseStore(t *testing.T, path string) (*Store, []smartlead.Event) {
 	t.Helper()
 	s, stored := fillStore(t, path, Options{})
 	cuts := map[smartlead.EventType]time.Time{}
-	for _, typ := range smartlead.EventTypes {
-		if typ != smartlead.EventReplied {
-			cuts[typ] = time.Now()
-		}
+	for _, typ := range prunableTypes() {
+		cuts[typ] = time.Now()
 	}
 	if _, err := s.Prune(context.Background(), cuts); err != nil {
 		t.Fatal(err)

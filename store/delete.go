@@ -86,8 +86,9 @@ func (o *deleteOp) apply(w *txn) error {
 	// The record's header holds the event's time key (codec.go), which
 	// finds its summary.
 	tk := timeKey(binary.BigEndian.Uint64(v[2:eventHeaderLen]), o.seq)
-	if w.byTime.Get(tk) == nil {
+	sum := w.byTime.Get(tk)
+	if sum == nil {
 		return fmt.Errorf("%w: summary of event %d", errCorrupt, o.seq)
 	}
-	return w.deleteEvent(victim{tk: tk, seq: o.seq, typ: ev.Type, read: ev.Read})
+	return w.deleteEvent(victim{tk: tk, seq: o.seq, typ: ev.Type, read: ev.Read, lead: summaryLead(sum)})
 }

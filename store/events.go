@@ -14,30 +14,39 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Event returns the event with the given id, including Raw. An event that
-// Append has returned is found at once, also while it is still only in
-// the log (see ingest.go).
+// Event returns the event with the given id, including Raw, completed from
+// its lead's directory entry (leads.go). An event that Append has returned
+// is found at once, also while it is still only in the log (see ingest.go).
 func (s *Store) Event(id string) (smartlead.Event, error) {
 	seq, ok := parseID(id)
 	if !ok {
 		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 	}
-	if p, ok := s.tail.get(seq); ok {
-		return p.stored(), nil
-	}
-	// Not in the tail: either applied by a commit that happened before the
-	// read transaction below starts, or not stored.
 	var ev smartlead.Event
-	err := s.viewNow(func(tx *bolt.Tx) error {
-		var err error
-		ev, err = getEvent(tx, seq, true)
-		return err
-	})
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
-	case err != nil:
+	if p, ok := s.tail.get(seq); ok {
+		ev = p.stored()
+	} else {
+		// Not in the tail: either applied by a commit that happened before
+		// the read transaction below starts, or not stored.
+		err := s.viewNow(func(tx *bolt.Tx) error {
+			var err error
+			ev, err = getEvent(tx, seq, true)
+			return err
+		})
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
+		case err != nil:
+			return smartlead.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
+		}
+	}
+	// The lead as of now, its events in the tail included.
+	lead, ok, err := s.currentLead(ev.LeadID)
+	if err != nil {
 		return smartlead.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
+	}
+	if ok {
+		lead.fill(&ev)
 	}
 	return ev, nil
 }
@@ -56,7 +65,8 @@ func (w *txn) loadEvent(seq uint64) (smartlead.Event, error) {
 }
 
 // After returns up to limit events (DefaultLimit when zero or less, at most
-// MaxLimit) whose ID is greater than id, oldest first, without Raw: what a
+// MaxLimit) whose ID is greater than id, oldest first, without Raw and
+// completed from the lead directory like every read (leads.go): what a
 // live stream missed while disconnected. An empty id starts from the first
 // event; a malformed one fails with ErrBadCursor.
 func (s *Store) After(id string, limit int) ([]smartlead.Event, error) {
@@ -80,6 +90,7 @@ func (s *Store) After(id string, limit int) ([]smartlead.Event, error) {
 			}
 			evs = append(evs, ev)
 		}
+		newLeadReader(tx, s.readLookup, len(evs)).fillAll(evs, nil)
 		return nil
 	})
 	if err != nil {
@@ -104,10 +115,11 @@ func (s *Store) LastID() (string, error) {
 	return strconv.FormatUint(id, 10), nil
 }
 
-// LeadEvents returns a lead's events oldest first, without Raw. When the
-// lead has more than limit events (DefaultLimit when zero or less, at most
-// MaxLimit) it returns the latest limit of them. There is no per-lead index
-// (see doc.go): a lead with few events costs a walk of the time index.
+// LeadEvents returns a lead's events oldest first, without Raw, completed
+// from the lead's directory entry (leads.go). When the lead has more than
+// limit events (DefaultLimit when zero or less, at most MaxLimit) it
+// returns the latest limit of them. There is no per-lead index (see
+// doc.go): a lead with few events costs a walk of the time index.
 func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) {
 	limit = clampLimit(limit)
 	evs := []smartlead.Event{}
@@ -120,14 +132,17 @@ func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) 
 			return nil
 		}
 		var seqs []uint64
-		p.scan(nil, func(tk []byte) bool {
+		p.scan(nil, func(tk, _ []byte) bool {
 			seqs = append(seqs, binary.BigEndian.Uint64(tk[8:]))
 			return len(seqs) < limit
 		})
 		slices.Reverse(seqs)
 		var err error
-		evs, err = loadEvents(tx, seqs)
-		return err
+		if evs, err = loadEvents(tx, seqs); err != nil {
+			return err
+		}
+		newLeadReader(tx, s.readLookup, 1).fillAll(evs, nil)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read lead events: %w", err)
@@ -135,8 +150,9 @@ func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) 
 	return evs, nil
 }
 
-// SetRead marks the event read or unread and returns it (without Raw).
-// Setting the state it already has changes nothing.
+// SetRead marks the event read or unread and returns it (without Raw,
+// completed from the lead directory). Setting the state it already has
+// changes nothing.
 func (s *Store) SetRead(id string, read bool) (smartlead.Event, error) {
 	seq, ok := parseID(id)
 	if !ok {
@@ -172,7 +188,11 @@ func (o *readOp) finish(err error) { o.done <- err }
 func (o *readOp) apply(w *txn) error {
 	ev, err := getEvent(w.tx, o.seq, false)
 	o.ev, o.err = ev, err
-	if err != nil || ev.Read == o.read {
+	if err != nil {
+		return nil
+	}
+	newLeadReader(w.tx, w.lookup, 1).fill(&o.ev, 0)
+	if ev.Read == o.read {
 		return nil
 	}
 	o.ev.Read = o.read
@@ -247,7 +267,7 @@ func (o *markAllOp) apply(w *txn) error {
 		return nil
 	}
 	var seqs []uint64
-	p.scan(nil, func(tk []byte) bool {
+	p.scan(nil, func(tk, _ []byte) bool {
 		seqs = append(seqs, binary.BigEndian.Uint64(tk[8:]))
 		return true
 	})

@@ -25,6 +25,19 @@ func openSchema1(t *testing.T) (*Store, []smartlead.Event) {
 // openFixture opens a copy of a gzipped database file from testdata.
 func openFixture(t *testing.T, name string) *Store {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	unzipFixture(t, name, path)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open of %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// unzipFixture writes the gzipped file name from testdata to path.
+func unzipFixture(t *testing.T, name, path string) {
+	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
@@ -38,16 +51,9 @@ func openFixture(t *testing.T, name string) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "leadbell.db")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open of %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
 }
 
 // testdata/schema2.db.gz is a file written by the schema 2 store (before

@@ -27,6 +27,7 @@ func TestOverviewCountsByBucketTypeAndCampaign(t *testing.T) {
 		add(smartlead.EventOpened, "2", "Beta", from.Add(90*time.Minute)),
 		add(smartlead.EventOther, "2", "Beta", from.Add(95*time.Minute)),
 		add(smartlead.EventSent, "", "", from.Add(2*time.Hour+time.Minute)),
+		add(smartlead.EventCategoryUpdated, "", "", from.Add(2*time.Hour+2*time.Minute)),
 		add(smartlead.EventSent, "1", "Alpha", from.Add(-time.Minute)), // before the range
 		add(smartlead.EventSent, "1", "Alpha", from.Add(3*time.Hour)),  // after it
 	}
@@ -40,7 +41,7 @@ func TestOverviewCountsByBucketTypeAndCampaign(t *testing.T) {
 	want := []map[smartlead.EventType]int{
 		{smartlead.EventSent: 1, smartlead.EventReplied: 1},
 		{smartlead.EventOpened: 1, smartlead.EventOther: 1},
-		{smartlead.EventSent: 1},
+		{smartlead.EventSent: 1, smartlead.EventCategoryUpdated: 1},
 	}
 	for i, b := range o.Buckets {
 		if fmt.Sprint(b.Counts) != fmt.Sprint(want[i]) || !b.Start.Equal(from.Add(time.Duration(i)*time.Hour)) {
@@ -54,5 +55,8 @@ func TestOverviewCountsByBucketTypeAndCampaign(t *testing.T) {
 	if len(got) != 2 || got["1"] != fmt.Sprint("Alpha", map[smartlead.EventType]int{smartlead.EventSent: 1, smartlead.EventReplied: 1}) ||
 		got["2"] != fmt.Sprint("Beta", map[smartlead.EventType]int{smartlead.EventOpened: 1, smartlead.EventOther: 1}) {
 		t.Errorf("campaigns %v", got)
+	}
+	if stats, err := st.Stats(); err != nil || stats.Counts[smartlead.EventCategoryUpdated] != 1 || stats.Total != len(evs) {
+		t.Errorf("Stats = %+v (%v), want one category update among %d events", stats, err, len(evs))
 	}
 }

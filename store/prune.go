@@ -45,8 +45,14 @@ const (
 // are kept until the user deletes them (Delete).
 var ErrKeepReplies = errors.New("store: replies are never pruned")
 
+// ErrKeepCategories is returned by Prune when asked to delete category
+// updates (LEAD_CATEGORY_UPDATED), which are kept like replies: they are
+// few, and a lead's category is that of its newest one (leads.go).
+var ErrKeepCategories = errors.New("store: category updates are never pruned")
+
 // Prune deletes the events of each type in before whose time (Event.When)
-// is before the type's cutoff; a zero cutoff keeps the type. It returns
+// is before the type's cutoff; a zero cutoff keeps the type. Replies and
+// category updates are never pruned (ErrKeepReplies, ErrKeepCategories). It returns
 // how many it deleted of each type. It works in bounded transactions (see
 // above): when ctx ends or the store closes it stops between two of them,
 // returning what it did so far and the reason. Events appended but not yet
@@ -59,8 +65,11 @@ func (s *Store) Prune(ctx context.Context, before map[smartlead.EventType]time.T
 		if at.IsZero() {
 			continue
 		}
-		if t == smartlead.EventReplied {
+		switch t {
+		case smartlead.EventReplied:
 			return deleted, ErrKeepReplies
+		case smartlead.EventCategoryUpdated:
+			return deleted, ErrKeepCategories
 		}
 		cuts[t] = whenKey(at)
 		horizon = max(horizon, cuts[t])
@@ -116,6 +125,7 @@ type victim struct {
 	seq  uint64
 	typ  smartlead.EventType
 	read bool
+	lead uint32 // the string id of its lead ID, 0 for none
 }
 
 func (o *pruneOp) apply(w *txn) error {
@@ -145,7 +155,7 @@ func (o *pruneOp) apply(w *txn) error {
 		}
 		typ := summaryType(sum)
 		if cut, ok := o.cuts[typ]; ok && binary.BigEndian.Uint64(k) < cut {
-			victims = append(victims, victim{tk: bytes.Clone(k), seq: binary.BigEndian.Uint64(k[8:]), typ: typ, read: sum.flags&flagRead != 0})
+			victims = append(victims, victim{tk: bytes.Clone(k), seq: binary.BigEndian.Uint64(k[8:]), typ: typ, read: sum.flags&flagRead != 0, lead: sum.lead})
 		}
 	}
 	for _, vi := range victims {
@@ -169,13 +179,20 @@ func summaryType(sum summary) smartlead.EventType {
 }
 
 // deleteEvent removes an event's record and summary, leaves a tombstone
-// for its Key and takes it off the counters.
+// for its Key and takes it off the counters. Its lead's directory record
+// keeps what the event told of the lead, copying the strings if it named
+// the event for them, except a category only the event set (leads.go).
 func (w *txn) deleteEvent(vi victim) error {
 	sk := seqKey(vi.seq)
 	if rec := w.events.Get(sk); rec != nil {
 		ev, err := decodeEvent(vi.seq, rec, false)
 		if err != nil {
 			return err
+		}
+		if vi.lead != 0 && hasIdentity(&ev) {
+			if err := w.forgetEvent(vi.lead, vi.seq, rec); err != nil {
+				return err
+			}
 		}
 		if ev.Key != "" {
 			if err := w.pruned.Put(sk, encodeTombstone(ev.Type, ev.Key)); err != nil {
@@ -190,6 +207,9 @@ func (w *txn) deleteEvent(vi victim) error {
 		return err
 	}
 	w.uncountEvent(vi.typ, vi.read)
+	if vi.lead != 0 && vi.typ == smartlead.EventCategoryUpdated {
+		return w.unsetCategory(vi.lead, vi.seq)
+	}
 	return nil
 }
 

@@ -207,31 +207,57 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 	})
 }
 
-func TestPruneNeverDeletesReplies(t *testing.T) {
+// prunableTypes are the types Leadbell subscribes to that Prune deletes:
+// all but replies and category updates.
+func prunableTypes() []smartlead.EventType {
+	var out []smartlead.EventType
+	for _, typ := range smartlead.EventTypes {
+		if typ != smartlead.EventReplied && typ != smartlead.EventCategoryUpdated {
+			out = append(out, typ)
+		}
+	}
+	return out
+}
+
+func TestPruneNeverDeletesRepliesOrCategories(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendMany(t, s, genEvents(300, 0, "r-"))
+	evs := genEvents(300, 0, "r-")
+	for i := 0; i < len(evs); i += 10 {
+		evs[i].Type, evs[i].Category = smartlead.EventCategoryUpdated, "Interested"
+	}
+	stored := mustAppendMany(t, s, evs)
 	far := time.Now().Add(24 * time.Hour)
-	if _, err := s.Prune(context.Background(), map[smartlead.EventType]time.Time{smartlead.EventReplied: far}); !errors.Is(err, ErrKeepReplies) {
-		t.Fatalf("Prune of replies: err = %v, want ErrKeepReplies", err)
+	tests := []struct {
+		typ  smartlead.EventType
+		want error
+	}{
+		{smartlead.EventReplied, ErrKeepReplies},
+		{smartlead.EventCategoryUpdated, ErrKeepCategories},
+	}
+	for _, tt := range tests {
+		cuts := map[smartlead.EventType]time.Time{smartlead.EventOpened: far, tt.typ: far}
+		if n, err := s.Prune(context.Background(), cuts); !errors.Is(err, tt.want) || len(n) != 0 {
+			t.Fatalf("Prune of %s: deleted %v, err = %v, want none and %v", tt.typ, n, err, tt.want)
+		}
 	}
 	cuts := map[smartlead.EventType]time.Time{}
-	for _, typ := range smartlead.EventTypes {
-		if typ != smartlead.EventReplied {
-			cuts[typ] = far
-		}
+	for _, typ := range prunableTypes() {
+		cuts[typ] = far
 	}
 	if _, err := s.Prune(context.Background(), cuts); err != nil {
 		t.Fatal(err)
 	}
-	replies := 0
+	kept := map[smartlead.EventType]int{}
 	for _, ev := range stored {
-		if ev.Type == smartlead.EventReplied {
-			replies++
+		if ev.Type == smartlead.EventReplied || ev.Type == smartlead.EventCategoryUpdated {
+			kept[ev.Type]++
 		}
 	}
 	st, _ := s.Stats()
-	if replies == 0 || st.Total != replies || len(st.Counts) != 1 || st.Counts[smartlead.EventReplied] != replies {
-		t.Errorf("after pruning everything else: %+v, want %d replies only", st, replies)
+	if kept[smartlead.EventReplied] == 0 || kept[smartlead.EventCategoryUpdated] == 0 ||
+		st.Total != kept[smartlead.EventReplied]+kept[smartlead.EventCategoryUpdated] || len(st.Counts) != 2 ||
+		st.Counts[smartlead.EventReplied] != kept[smartlead.EventReplied] || st.Counts[smartlead.EventCategoryUpdated] != kept[smartlead.EventCategoryUpdated] {
+		t.Errorf("after pruning everything else: %+v, want %v only", st, kept)
 	}
 	checkConsistent(t, s)
 }

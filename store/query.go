@@ -25,7 +25,8 @@ type Query struct {
 	Lead string
 	// Text keeps events whose lead name, email, company, campaign name,
 	// subject or body (its first 4 KiB) contain every word of Text,
-	// ignoring case.
+	// ignoring case. It matches the event's own text: not what the lead
+	// directory adds to it when it is read.
 	Text string
 	// Unread keeps unread events.
 	Unread bool
@@ -38,7 +39,8 @@ type Query struct {
 
 // Page is one page of a List.
 type Page struct {
-	// Events are newest first, without Raw.
+	// Events are newest first, without Raw, completed from the lead
+	// directory (leads.go).
 	Events []smartlead.Event `json:"events"`
 	// Next is the cursor of the following page, empty on the last page.
 	Next string `json:"next"`
@@ -60,18 +62,23 @@ func (s *Store) List(q Query) (Page, error) {
 			return nil
 		}
 		seqs := make([]uint64, 0, limit)
-		p.scan(before, func(tk []byte) bool {
+		leads := make([]uint32, 0, limit)
+		p.scan(before, func(tk, sum []byte) bool {
 			if len(seqs) == limit {
 				page.Next = encodeCursor(before)
 				return false
 			}
 			seqs = append(seqs, binary.BigEndian.Uint64(tk[8:]))
+			leads = append(leads, summaryLead(sum))
 			before = append(before[:0], tk...)
 			return true
 		})
 		var err error
-		page.Events, err = loadEvents(tx, seqs)
-		return err
+		if page.Events, err = loadEvents(tx, seqs); err != nil {
+			return err
+		}
+		newLeadReader(tx, s.readLookup, len(page.Events)).fillAll(page.Events, leads)
+		return nil
 	})
 	if err != nil {
 		return Page{}, fmt.Errorf("store: unable to list events: %w", err)
@@ -159,9 +166,9 @@ func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
 }
 
 // scan walks the time index below the time key before (all of it when
-// nil), newest first, calling fn with the time key of each match until fn
-// returns false. The key is only valid during the call.
-func (p *plan) scan(before []byte, fn func(tk []byte) bool) {
+// nil), newest first, calling fn with the time key and the summary of each
+// match until fn returns false. Both are only valid during the call.
+func (p *plan) scan(before []byte, fn func(tk, sum []byte) bool) {
 	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil
 	c := p.byTime.Cursor()
 	var k, v []byte
@@ -185,10 +192,19 @@ func (p *plan) scan(before []byte, fn func(tk []byte) bool) {
 		if len(k) != 16 || filter && !p.match(v) {
 			continue
 		}
-		if !fn(k) {
+		if !fn(k, v) {
 			return
 		}
 	}
+}
+
+// summaryLead is the string id of the lead ID in the summary v, 0 for
+// none.
+func summaryLead(v []byte) uint32 {
+	if sum, ok := parseSummary(v); ok {
+		return sum.lead
+	}
+	return 0
 }
 
 func (p *plan) match(v []byte) bool {

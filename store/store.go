@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,7 +46,7 @@ var (
 	allBuckets = [][]byte{
 		bucketEvents, bucketByTime,
 		bucketJournal, bucketStrs, bucketMeta, bucketSettings, bucketRejected,
-		bucketPruned,
+		bucketPruned, bucketLeads,
 	}
 )
 
@@ -80,6 +81,9 @@ type Options struct {
 
 	// compactFault is a test's hook into compaction (compact.go).
 	compactFault compactFault
+	// leadsChunk, when set (by tests), is how many events a transaction
+	// of catchUpLeads reads instead of buildChunk (leads_build.go).
+	leadsChunk int
 }
 
 // Store is Leadbell's bbolt database with a write-ahead log beside it.
@@ -147,6 +151,7 @@ type Store struct {
 	rejectSampler rejectSampler // which rejections are written (rejections.go)
 	commits       atomic.Uint64 // transactions the writer committed since Open
 	walWrites     atomic.Uint64 // batches written to the log since Open
+	leadWrites    atomic.Uint64 // lead directory records written since Open
 }
 
 // Open opens (or creates) the database at path, creating its directory with
@@ -246,6 +251,10 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: unable to load %s: %w", path, err)
+	}
+	if err := s.catchUpLeads(cmp.Or(opts.leadsChunk, buildChunk)); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	if s.wal, err = openWAL(path); err != nil {
 		_ = db.Close()

@@ -10,14 +10,25 @@ import (
 // typeCodes numbers the known event types so that a summary spends one byte
 // on its type; code 0 means "another type, spelled out after the code".
 var typeCodes = map[smartlead.EventType]byte{
-	smartlead.EventSent:         1,
-	smartlead.EventOpened:       2,
-	smartlead.EventClicked:      3,
-	smartlead.EventReplied:      4,
-	smartlead.EventBounced:      5,
-	smartlead.EventUnsubscribed: 6,
-	smartlead.EventOther:        7,
+	smartlead.EventSent:            1,
+	smartlead.EventOpened:          2,
+	smartlead.EventClicked:         3,
+	smartlead.EventReplied:         4,
+	smartlead.EventBounced:         5,
+	smartlead.EventUnsubscribed:    6,
+	smartlead.EventOther:           7,
+	smartlead.EventCategoryUpdated: 8,
 }
+
+// knownTypes holds the types of typeCodes by name, so that decoding one
+// does not allocate its string.
+var knownTypes = func() map[string]smartlead.EventType {
+	m := make(map[string]smartlead.EventType, len(typeCodes))
+	for t := range typeCodes {
+		m[string(t)] = t
+	}
+	return m
+}()
 
 // A summary is the value of a "by_time" entry: everything a query filters
 // on, so that a filtered or full-text scan reads only this bucket.

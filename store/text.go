@@ -103,35 +103,42 @@ var errTooManyStrings = errors.New("store: too many distinct strings")
 
 // intern returns the id of p's string, adding it if it is new.
 func (w *txn) intern(p textPart) (uint32, error) {
+	id, _, err := w.internNew(p)
+	return id, err
+}
+
+// internNew is intern, also saying whether the string is new: for a lead's
+// ID, whether the lead is (leads.go).
+func (w *txn) internNew(p textPart) (id uint32, added bool, err error) {
 	if id, ok := w.strIdx.get(p.hash); ok {
-		return id, nil
+		return id, false, nil
 	}
 	if id, ok := w.newStrs[p.hash]; ok {
-		return id, nil
+		return id, false, nil
 	}
 	if !w.strSeqRead {
 		w.strSeq, w.strSeqRead = lastStringID(w.tx), true
 	}
 	if w.strSeq >= math.MaxUint32 {
-		return 0, errTooManyStrings
+		return 0, false, errTooManyStrings
 	}
 	w.strSeq++
-	id := uint32(w.strSeq)
+	id = uint32(w.strSeq)
 	if !p.id {
 		if err := w.strs.Put(strKey(id), []byte(p.text)); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	e := strEntry{p.hash, id}
 	if err := w.journal.addString(e); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if w.newStrs == nil {
 		w.newStrs = make(map[strHash]uint32)
 	}
 	w.newStrs[p.hash] = id
 	w.newStrList = append(w.newStrList, e)
-	return id, nil
+	return id, true, nil
 }
 
 // lookup returns the id of p's string, if it is interned: in the string

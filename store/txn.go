@@ -10,7 +10,7 @@ type txn struct {
 	tx                       *bolt.Tx
 	events, byTime, strs     *bolt.Bucket
 	meta, settings, rejected *bolt.Bucket
-	pruned                   *bolt.Bucket
+	pruned, leads            *bolt.Bucket
 	stats                    Stats
 	statsDirty               bool
 
@@ -29,6 +29,9 @@ type txn struct {
 	newStrList []strEntry
 	strSeq     uint64 // the last string id given out, once strSeqRead
 	strSeqRead bool
+
+	// leadWrites counts the lead directory records written (leads.go).
+	leadWrites int
 }
 
 func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
@@ -41,6 +44,7 @@ func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
 		settings: tx.Bucket(bucketSettings),
 		rejected: tx.Bucket(bucketRejected),
 		pruned:   tx.Bucket(bucketPruned),
+		leads:    tx.Bucket(bucketLeads),
 		stats:    stats.clone(),
 		journal:  newJournalWriter(tx.Bucket(bucketJournal), s.journal),
 		strIdx:   s.strIdx,
@@ -54,6 +58,7 @@ func (s *Store) newTxn(tx *bolt.Tx, stats Stats) *txn {
 		b.FillPercent = 1
 	}
 	w.byTime.FillPercent = 0.8
+	w.leads.FillPercent = leadsFill
 	return w
 }
 
@@ -107,6 +112,7 @@ func (b *batchTx) commit() error {
 		return b.err
 	}
 	s.commits.Add(1)
+	s.leadWrites.Add(uint64(w.leadWrites))
 	s.journal = w.journal.t
 	s.strIdx.seal()
 	if w.statsDirty {
@@ -130,6 +136,11 @@ func (b *batchTx) prepareCommit() error {
 		// The checkpoint of the log (see ingest.go): every event up to
 		// this seq is in this commit or an earlier one.
 		if err := w.events.SetSequence(w.applied); err != nil {
+			return err
+		}
+		// The lead directory holds them too (leads.go). meta lives in the
+		// root page, which every commit writes anyway.
+		if err := w.meta.Put(metaLeadsSeq, u64(w.applied)); err != nil {
 			return err
 		}
 	}
