@@ -71,9 +71,13 @@ func serveHeld(t *testing.T, dir string) (string, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := httptest.NewServer(api.HostCheck(api.New(api.Config{
+	token, err := api.LoadToken(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.HostCheck(api.TokenGate(token, api.CookieName("0"), api.New(api.Config{
 		Store: st, Broker: broker.New(), Status: func() api.Status { return api.Status{} },
-	}).Handler()))
+	}).Handler())))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://"), st
 }
