@@ -41,6 +41,7 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	fs.StringVar(&cfg.Scope, "scope", "", "how to register at SmartLead: campaigns (one webhook per campaign, the default), account (one for all campaigns) or client (one for an agency client's campaigns, with --client-id)")
 	fs.StringVar(&cfg.ClientID, "client-id", "", "the SmartLead client id for --scope client")
 	fs.DurationVar(&cfg.Watchdog, "watchdog", 5*time.Minute, "how often to confirm the registration and round-trip a self-test")
+	fs.BoolVar(&cfg.StartFresh, "start-fresh", false, "if the data file is damaged, keep it aside (as leadbell.db.damaged-<time>) and start with an empty inbox")
 	gui := false
 	if demo {
 		fs.BoolVar(&gui, "gui", false, "open the desktop window instead of serving a browser UI")

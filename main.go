@@ -121,6 +121,9 @@ func window(ctx context.Context, cfg app.Config, stdout io.Writer) error {
 	err := app.Desktop(ctx, cfg, frontend.Dist(), appIcon, func(uiURL string) {
 		fmt.Fprintf(stdout, "Leadbell's window is open; the same inbox is at %s in a browser.\n", uiURL)
 	})
+	if errors.Is(err, app.ErrRestart) {
+		return restart()
+	}
 	if errors.Is(err, app.ErrWokeFirst) {
 		fmt.Fprintln(stdout, "Leadbell is already running: its window was brought forward.")
 		return nil

@@ -49,6 +49,11 @@ type Config struct {
 	// SmartLead's own limits.
 	Client smartlead.ClientOptions
 
+	// StartFresh says the user agreed to start with an empty inbox when
+	// the data file is damaged: it is kept aside (store.MoveAside), never
+	// deleted. Without it a damaged file is a DamagedError.
+	StartFresh bool
+
 	// Demo runs against the built-in SmartLead simulator (set by Simulate).
 	Demo bool
 	// Secrets keeps the API key and ngrok token; nil opens the OS keychain,

@@ -51,6 +51,9 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		}
 		return ErrWokeFirst
 	}
+	if damage := (*DamagedError)(nil); errors.As(err, &damage) {
+		return showDamaged(ctx, cfg, damage, icon)
+	}
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -51,7 +50,7 @@ type Instance struct {
 // the tunnel or the registration.
 func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	cfg.setDefaults()
-	st, err := store.Open(filepath.Join(cfg.DataDir, DBFile), store.Options{Timeout: time.Second, Logger: cfg.Logger})
+	st, err := openStore(cfg)
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w with the data in %s", ErrAlreadyRunning, cfg.DataDir)
 	}

@@ -59,6 +59,9 @@ func NewSession(cfg Config, assets fs.FS) (*Session, error) {
 	cfg.setDefaults()
 	s := &Session{assets: assets, switches: make(chan switchRequest), csrf: http.NewCrossOriginProtection()}
 	s.demo = cfg
+	// The demo's events are simulated: a damaged demo file is kept aside
+	// without asking.
+	s.demo.StartFresh = true
 	if !cfg.Demo {
 		home := cfg
 		s.home = &home

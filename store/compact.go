@@ -56,11 +56,12 @@ func sparse(db *bolt.DB, path string) (bool, int64) {
 	return free*2 > info.Size(), info.Size()
 }
 
-// compactIfSparse compacts the file of db when it is mostly free space and
+// compactIfSparse compacts the file of db when it is mostly free space (or
+// when force says its free pages hold what must not stay on disk) and
 // returns the database to use: db itself, or the compacted file opened
 // with bopts. A compaction that fails before the rename is logged and the
 // old file kept; after the rename, only reopening can fail.
-func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Options, fault compactFault) (*bolt.DB, error) {
+func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Options, fault compactFault, force bool) (*bolt.DB, error) {
 	tmp := compactPath(path)
 	// A copy left by a crash: this process holds the lock, so nobody is
 	// making it now.
@@ -68,7 +69,7 @@ func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Opt
 		log.Info("store: removed an unfinished compaction", "path", tmp)
 	}
 	ok, before := sparse(db, path)
-	if !ok {
+	if !ok && !force {
 		return db, nil
 	}
 	start := time.Now()

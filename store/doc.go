@@ -33,10 +33,23 @@
 // transaction. Open replays the log records above it (replay.go), so an
 // event answered before a crash is applied exactly once after it. The log
 // is two files used in turn; one is written from its start again only
-// when every record in it is applied, and a reader stops at the first
-// record that is torn, fails its CRC or does not continue the run of
-// sequence numbers (details in wal.go). Close applies everything and
-// invalidates the log, so the next Open reads nothing.
+// when every record in it is applied, so every valid record above the
+// checkpoint is one to replay, wherever it lies; a reader takes each of
+// them and skips what is torn or fails its CRC (details in wal.go). A
+// damaged record costs that record alone: the log files are copied aside
+// (<db>.wal0.damaged-<time>) for recovery and every valid record is
+// replayed. Close applies everything and invalidates the log, so the next
+// Open reads nothing.
+//
+// # A damaged file
+//
+// Open first checks the whole file read-only (bbolt's Tx.Check: each page
+// reachable once, of its type, keys in order; 57 ms for a 66 MB file of
+// 100,000 events), and turns bbolt's refusals and panics while opening it
+// into ErrDamaged, naming the file; nothing is written to a damaged file.
+// MoveAside keeps it (and its log) under a name ending in
+// .damaged-<time>, never deleting it, so that Open makes a new one; the
+// app does so only when the user agrees.
 //
 // Reads see every event acknowledged before they start. Event finds an
 // event that is only in the log in the tail (the logged events bbolt does

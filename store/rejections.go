@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leadbell/leadbell/app/smartlead"
 )
 
 const (
@@ -154,4 +156,50 @@ func (o *rejectOp) apply(w *txn) error {
 		}
 	}
 	return nil
+}
+
+// metaRejectedRedacted marks a file whose rejected log has been through
+// redactRejections. Leadbell before 0.9 kept rejected bodies as received,
+// the webhook secret of a live delivery's secret_key among them.
+var metaRejectedRedacted = []byte("rejected_redacted")
+
+// redactRejections replaces the secret_key of every body in the rejected
+// log with "[redacted]", once for a file, when it is opened; changed
+// reports whether any was.
+func redactRejections(tx *bolt.Tx) (changed bool, err error) {
+	meta, b := tx.Bucket(bucketMeta), tx.Bucket(bucketRejected)
+	if meta == nil || b == nil {
+		return false, nil // a new file: initBuckets makes it
+	}
+	if meta.Get(metaRejectedRedacted) != nil {
+		return false, nil
+	}
+	type change struct{ k, v []byte }
+	var changes []change
+	err = b.ForEach(func(k, v []byte) error {
+		var r Rejection
+		if json.Unmarshal(v, &r) != nil || len(r.Body) == 0 {
+			return nil // not ours to mend: shown as it is
+		}
+		red := smartlead.Redact(r.Body)
+		if bytes.Equal(red, r.Body) {
+			return nil
+		}
+		r.Body = red
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, change{bytes.Clone(k), data})
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, c := range changes {
+		if err := b.Put(c.k, c.v); err != nil {
+			return false, err
+		}
+	}
+	return len(changes) > 0, meta.Put(metaRejectedRedacted, []byte{1})
 }

@@ -2,9 +2,13 @@ package store
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"os"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // syncWriter waits until every request queued before it is committed: the
@@ -119,5 +123,74 @@ func TestRejectSamplesAFlood(t *testing.T) {
 	}
 	if rs[0].Reason != "next second" || rs[len(rs)-1].Reason != "401 #0" {
 		t.Errorf("logged newest %q, oldest %q: want the first of each second kept", rs[0].Reason, rs[len(rs)-1].Reason)
+	}
+}
+
+// base64Cores returns, for each of the three alignments a string can have
+// in a base64 encoding, the characters that encode secret wherever it
+// sits in body: the rejected log keeps bodies as base64.
+func base64Cores(body []byte, secret string) [][]byte {
+	at := bytes.Index(body, []byte(secret))
+	var cores [][]byte
+	for off := range 3 {
+		if at-off < 0 {
+			continue
+		}
+		enc := base64.StdEncoding.EncodeToString(body[at-off : at+len(secret)])
+		cores = append(cores, []byte(enc[4:len(enc)-4]))
+	}
+	return cores
+}
+
+func TestOpenScrubsSecretsAnOlderLeadbellKept(t *testing.T) {
+	const secret = "whsec-Hunter2-0123456789abcdef"
+	body := []byte(`{"event_type":"EMAIL_REPLY","secret_key":"` + secret + `","to_email":"jane@acme.example"}`)
+	s := openTest(t)
+	// An older Leadbell logged rejected bodies as they came.
+	for i := range 50 {
+		s.Reject(Rejection{At: time.Unix(int64(i), 0), Status: 401, Reason: "bad signature", Body: body})
+	}
+	syncWriter(t, s)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaRejectedRedacted) }); err != nil {
+		t.Fatal(err)
+	}
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file, _ := os.ReadFile(path)
+	cores := base64Cores(body, secret)
+	found := 0
+	for _, c := range cores {
+		if bytes.Contains(file, c) {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("the test's older file does not hold the secret: it shows nothing")
+	}
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Rejections(MaxLimit)
+	if err != nil || len(rs) != 50 {
+		t.Fatalf("Rejections: %d, %v", len(rs), err)
+	}
+	for _, r := range rs {
+		if bytes.Contains(r.Body, []byte(secret)) || !bytes.Contains(r.Body, []byte(`"secret_key":"[redacted]"`)) ||
+			!bytes.Contains(r.Body, []byte(`"to_email":"jane@acme.example"`)) {
+			t.Fatalf("a rejected body after Open: %s", r.Body)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file, _ = os.ReadFile(path)
+	for _, c := range cores {
+		if bytes.Contains(file, c) {
+			t.Errorf("the file's bytes still hold the secret (as %s)", c)
+		}
 	}
 }

@@ -205,14 +205,46 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		// more events/s at 32 connections). It only applies to a new file.
 		PageSize: pageSize,
 	}
-	db, err := bolt.Open(path, 0o600, bopts)
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+	if _, err := os.Stat(path); err == nil {
+		if err := checkFile(path, opts.Timeout); err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
+	var db *bolt.DB
+	err = guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, bopts)
+		return err
+	})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+	case errors.Is(err, ErrDamaged):
+		return nil, err
+	case isDamage(err):
+		return nil, damaged(path, err)
+	case err != nil:
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
-	if db, err = compactIfSparse(db, path, opts.Logger, bopts, opts.compactFault); err != nil {
+	// Secrets that an older Leadbell kept are scrubbed before anything
+	// else: redacted in place, then the file compacted so that the pages
+	// that held them are not left in it, free but readable.
+	var scrubbed bool
+	if err := guard(path, func() (err error) {
+		if err := db.Update(func(tx *bolt.Tx) (err error) {
+			scrubbed, err = redactRejections(tx)
+			return err
+		}); err != nil {
+			return err
+		}
+		if scrubbed {
+			opts.Logger.Info("store: removed webhook secrets kept in the log of refused deliveries", "path", path)
+		}
+		db, err = compactIfSparse(db, path, opts.Logger, bopts, opts.compactFault, scrubbed)
+		return err
+	}); err != nil {
+		if db != nil {
+			_ = db.Close()
+		}
 		return nil, err
 	}
 	s := &Store{
@@ -231,28 +263,41 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		applyDelay: delay,
 		pruneBatch: pruneBatch,
 	}
-	if err := db.Update(s.initBuckets); err != nil {
+	if err := guard(path, func() error { return db.Update(s.initBuckets) }); err != nil {
 		_ = db.Close()
+		switch {
+		case errors.Is(err, ErrDamaged):
+			return nil, err
+		case isDamage(err):
+			return nil, damaged(path, err)
+		}
 		return nil, fmt.Errorf("store: unable to initialise %s: %w", path, err)
 	}
-	if err := db.View(func(tx *bolt.Tx) error {
-		var err error
-		if s.stats, err = loadStats(tx.Bucket(bucketMeta)); err != nil {
-			return fmt.Errorf("counters: %w", err)
-		}
-		jc, err := loadJournal(tx.Bucket(bucketJournal), s.stats.Total)
-		if err != nil {
-			return fmt.Errorf("journal: %w", err)
-		}
-		s.dd, s.strIdx, s.journal = loadDedupe(jc.dedupe), loadStrIndex(jc.strings), jc.tail
-		s.seq = tx.Bucket(bucketEvents).Sequence()
-		releaseMapped(tx)
-		return nil
+	// Every error reading what is already in the file means its bytes are
+	// not what was written.
+	if err := guard(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			var err error
+			if s.stats, err = loadStats(tx.Bucket(bucketMeta)); err != nil {
+				return fmt.Errorf("counters: %w", err)
+			}
+			jc, err := loadJournal(tx.Bucket(bucketJournal), s.stats.Total)
+			if err != nil {
+				return fmt.Errorf("journal: %w", err)
+			}
+			s.dd, s.strIdx, s.journal = loadDedupe(jc.dedupe), loadStrIndex(jc.strings), jc.tail
+			s.seq = tx.Bucket(bucketEvents).Sequence()
+			releaseMapped(tx)
+			return nil
+		})
 	}); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("store: unable to load %s: %w", path, err)
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
+		return nil, damaged(path, err)
 	}
-	if err := s.catchUpLeads(cmp.Or(opts.leadsChunk, buildChunk)); err != nil {
+	if err := guard(path, func() error { return s.catchUpLeads(cmp.Or(opts.leadsChunk, buildChunk)) }); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -260,7 +305,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		_ = db.Close()
 		return nil, err
 	}
-	if err := s.replay(); err != nil {
+	if err := guard(path, s.replay); err != nil {
 		_ = s.wal.close()
 		_ = db.Close()
 		return nil, err

@@ -29,8 +29,8 @@ import (
 //
 // The records of one file have consecutive seqs from its start. Bytes past
 // the last record are zeros or records of an earlier turn, whose seqs are
-// all lower, so a reader stops at the first record that is torn, fails its
-// checksum or does not continue the run of seqs.
+// all applied already, so a reader takes every valid record with a seq
+// above the database's checkpoint, wherever it finds one (see read).
 const (
 	walHeaderLen = 16
 	// walSegment is the size to which a new log file is zero-filled. A
@@ -120,43 +120,31 @@ func zeroFill(f *os.File, off, size int64) error {
 	return f.Sync()
 }
 
-// read returns the records with a seq above applied, in order: the run of
-// consecutive seqs from applied+1 found in the two files. dropped counts
-// records past a gap in that run, which only damage leaves behind.
-func (l *wal) read(applied uint64) (recs []walRecord, dropped int, err error) {
-	var all []walRecord
+// read returns the records with a seq above applied, in seq order, and
+// how many seqs between applied and the highest of them no valid record
+// holds: none, unless the files are damaged. Every record in the files
+// with a seq above applied was written in this turn (a file is written
+// again only once everything in it is applied, and Open applies
+// everything before writing), so each is taken, wherever it lies, and a
+// damaged record costs that record alone.
+func (l *wal) read(applied uint64) (recs []walRecord, missing uint64, err error) {
 	for i := range l.files {
 		data, err := l.contents(i)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: unable to read the log: %w", err)
 		}
-		for _, r := range scanWAL(data) {
-			if r.seq > applied {
-				all = append(all, r)
-			}
-		}
+		recs = append(recs, scanWAL(data, applied)...)
 	}
-	slices.SortFunc(all, func(a, b walRecord) int { return cmpU64(a.seq, b.seq) })
-	for i, r := range all {
-		if r.seq != applied+uint64(i)+1 {
-			return all[:i], len(all) - i, nil
-		}
+	slices.SortFunc(recs, func(a, b walRecord) int { return cmpU64(a.seq, b.seq) })
+	recs = slices.CompactFunc(recs, func(a, b walRecord) bool { return a.seq == b.seq })
+	if n := len(recs); n > 0 {
+		missing = recs[n-1].seq - applied - uint64(n)
 	}
-	return all, 0, nil
+	return recs, missing, nil
 }
 
-// contents returns file i's bytes, or none when its first record is not
-// valid, as after Close (reset).
+// contents returns file i's bytes.
 func (l *wal) contents(i int) ([]byte, error) {
-	var head [walHeaderLen]byte
-	if _, err := l.files[i].ReadAt(head[:], 0); err == io.EOF {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if n := binary.BigEndian.Uint32(head[:]); n < 8 || n > walMaxRecord {
-		return nil, nil
-	}
 	data := make([]byte, l.size[i])
 	n, err := l.files[i].ReadAt(data, 0)
 	if err == io.EOF {
@@ -165,27 +153,51 @@ func (l *wal) contents(i int) ([]byte, error) {
 	return data[:n], err
 }
 
-// scanWAL returns the run of valid records with consecutive seqs at the
-// start of data.
-func scanWAL(data []byte) []walRecord {
+// walSpan bounds the seqs a reader looks for past a damaged stretch: a
+// record's seq is above applied and far below applied+walSpan, so eight
+// stray bytes are almost never taken for one before its checksum is
+// computed.
+const walSpan = 1 << 32
+
+// scanWAL returns the valid records in data whose seq is above applied.
+// Where the bytes at a record's place are not a valid record (the torn end
+// of a crash, zeros, damage), it looks at each later offset for one; while
+// it looks, a candidate's seq must be in range before its checksum is
+// computed, so that the search costs a few nanoseconds a byte.
+func scanWAL(data []byte, applied uint64) []walRecord {
 	var out []walRecord
-	for len(data) >= walHeaderLen {
-		n := binary.BigEndian.Uint32(data)
-		if n < 8 || n > walMaxRecord || int(n) > len(data)-8 {
-			break
+	aligned := true // off is where a valid record ended
+	for off := 0; len(data)-off >= walHeaderLen; {
+		r, n, ok := walRecordAt(data[off:], func(seq uint64) bool {
+			return aligned || seq > applied && seq-applied < walSpan
+		})
+		if !ok {
+			off++
+			aligned = false
+			continue
 		}
-		body := data[8 : 8+n]
-		if crc32.Checksum(body, walCRC) != binary.BigEndian.Uint32(data[4:]) {
-			break
+		if r.seq > applied && r.seq-applied < walSpan {
+			out = append(out, r)
 		}
-		seq := binary.BigEndian.Uint64(body)
-		if len(out) > 0 && seq != out[len(out)-1].seq+1 {
-			break
-		}
-		out = append(out, walRecord{seq: seq, payload: body[8:]})
-		data = data[8+n:]
+		off += n
+		aligned = true
 	}
 	return out
+}
+
+// walRecordAt reads the record at the start of data, and its length; its
+// checksum is computed only when try accepts its seq.
+func walRecordAt(data []byte, try func(seq uint64) bool) (walRecord, int, bool) {
+	n := binary.BigEndian.Uint32(data)
+	if n < 8 || n > walMaxRecord || int(n) > len(data)-8 {
+		return walRecord{}, 0, false
+	}
+	body := data[8 : 8+n]
+	seq := binary.BigEndian.Uint64(body)
+	if !try(seq) || crc32.Checksum(body, walCRC) != binary.BigEndian.Uint32(data[4:]) {
+		return walRecord{}, 0, false
+	}
+	return walRecord{seq: seq, payload: body[8:]}, 8 + int(n), true
 }
 
 // appendRecord adds one record to the batch being built in l.buf.
@@ -241,18 +253,6 @@ func (l *wal) write(last, applied uint64) error {
 	l.off += int64(len(l.buf))
 	l.size[l.cur] = max(l.size[l.cur], l.off)
 	l.last[l.cur] = last
-	return nil
-}
-
-// wipe zero-fills both files, after damage left records that a later turn
-// could mistake for its own.
-func (l *wal) wipe() error {
-	for i, f := range l.files {
-		if err := zeroFill(f, 0, l.size[i]); err != nil {
-			return fmt.Errorf("store: unable to wipe the log: %w", err)
-		}
-	}
-	l.cur, l.off, l.last = 0, 0, [2]uint64{}
 	return nil
 }
 

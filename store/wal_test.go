@@ -103,7 +103,7 @@ func TestReplayStopsAtATornRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := scanWAL(data)
+	recs := scanWAL(data, 0)
 	if len(recs) != len(stored) {
 		t.Fatalf("%d records in the log, want %d", len(recs), len(stored))
 	}
@@ -165,8 +165,8 @@ func TestCloseLeavesNothingToReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if recs := scanWAL(data); len(recs) != 0 {
-			t.Errorf("%s: %d records after Close, want none", filepath.Base(p), len(recs))
+		if recs := scanWAL(data, 5); len(recs) != 0 {
+			t.Errorf("%s: %d records not applied after Close, want none", filepath.Base(p), len(recs))
 		}
 	}
 }
@@ -181,12 +181,25 @@ func walFile(seqs ...uint64) []byte {
 }
 
 func TestWALRead(t *testing.T) {
+	// damage flips a byte of the record with seq at in a file built by
+	// walFile: in its length (the reader must find the next one by
+	// itself) or in its payload (its checksum fails).
+	damage := func(file []byte, at uint64, field int) []byte {
+		const recLen = 8 + 8 + 8 // header, seq, payload of walFile's records
+		for off := 0; off+recLen <= len(file); off += recLen {
+			if binary.BigEndian.Uint64(file[off+8:]) == at {
+				file[off+field] ^= 0x5a
+			}
+		}
+		return file
+	}
+	const inLength, inPayload = 1, 20
 	tests := []struct {
 		name        string
 		files       [2][]byte
 		applied     uint64
 		want        []uint64
-		wantDropped int
+		wantMissing uint64
 	}{
 		{"empty", [2][]byte{nil, nil}, 0, nil, 0},
 		{"applied already", [2][]byte{walFile(1, 2, 3), nil}, 3, nil, 0},
@@ -194,7 +207,12 @@ func TestWALRead(t *testing.T) {
 		{"across both files", [2][]byte{walFile(8, 9), walFile(5, 6, 7)}, 5, []uint64{6, 7, 8, 9}, 0},
 		{"stale records of an earlier turn", [2][]byte{append(walFile(10, 11), walFile(3, 4)...), walFile(5, 6)}, 9, []uint64{10, 11}, 0},
 		{"a torn record ends the run", [2][]byte{append(walFile(7, 8), walFile(9)[:10]...), nil}, 6, []uint64{7, 8}, 0},
-		{"past a gap", [2][]byte{walFile(3, 4), walFile(7, 8)}, 2, []uint64{3, 4}, 2},
+		{"stale bytes after a torn record", [2][]byte{append(append(walFile(7, 8), walFile(9)[:10]...), walFile(2, 3)...), nil}, 6, []uint64{7, 8}, 0},
+		{"past a gap", [2][]byte{walFile(3, 4), walFile(7, 8)}, 2, []uint64{3, 4, 7, 8}, 2},
+		{"a damaged payload costs its record alone", [2][]byte{damage(walFile(3, 4, 5, 6), 4, inPayload), nil}, 2, []uint64{3, 5, 6}, 1},
+		{"a damaged length costs its record alone", [2][]byte{damage(walFile(3, 4, 5, 6), 4, inLength), nil}, 2, []uint64{3, 5, 6}, 1},
+		{"a damaged first record", [2][]byte{damage(walFile(3, 4, 5), 3, inLength), walFile(6)}, 2, []uint64{4, 5, 6}, 1},
+		{"a damaged zero-filled tail", [2][]byte{append(walFile(3, 4), 0, 0, 0, 0, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), nil}, 2, []uint64{3, 4}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +228,7 @@ func TestWALRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.close()
-			recs, dropped, err := l.read(tt.applied)
+			recs, missing, err := l.read(tt.applied)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,8 +239,8 @@ func TestWALRead(t *testing.T) {
 					t.Errorf("record %d has payload %x", r.seq, r.payload)
 				}
 			}
-			if !slices.Equal(got, tt.want) || dropped != tt.wantDropped {
-				t.Errorf("read(%d) = %v, %d dropped; want %v, %d", tt.applied, got, dropped, tt.want, tt.wantDropped)
+			if !slices.Equal(got, tt.want) || missing != tt.wantMissing {
+				t.Errorf("read(%d) = %v, %d missing; want %v, %d", tt.applied, got, missing, tt.want, tt.wantMissing)
 			}
 		})
 	}
