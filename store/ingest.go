@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -121,13 +122,29 @@ func (s *Store) logBatch(batch []*appendOp) {
 		}
 	}
 	if len(fresh) > 0 {
-		if err := s.wal.write(seq, s.applied.Load()); err != nil {
-			if s.failure.CompareAndSwap(nil, &err) {
-				s.log.Error("store: writing the log failed; no new events are taken until Leadbell restarts", "err", err)
-			}
+		if err := s.logWritable(); err != nil {
+			s.wal.discard()
 			finishAll(batch, err)
 			return
 		}
+		burned, err := s.wal.write(seq, s.applied.Load())
+		if burned {
+			s.seq = seq
+		}
+		if errors.Is(err, ErrCannotSave) {
+			s.logRetryAt = time.Now().Add(backoff(s.health.fail("log", err, time.Now()) - 1))
+			finishAll(batch, err)
+			return
+		}
+		if err != nil {
+			if s.failure.CompareAndSwap(nil, &err) {
+				s.log.Error("store: writing the log failed; no new events are taken until Leadbell restarts", "err", err)
+			}
+			s.health.fail("log", err, time.Now())
+			finishAll(batch, err)
+			return
+		}
+		s.health.ok("log", time.Now())
 		s.walWrites.Add(1)
 		s.seq = seq
 		for _, p := range fresh {
@@ -266,4 +283,17 @@ func (s *Store) progressed() {
 	close(s.progress)
 	s.progress = make(chan struct{})
 	s.progressMu.Unlock()
+}
+
+// logWritable returns ErrCannotSave, at once, while the data folder is
+// gone or while a failed write of the log waits for its next try (see
+// health.go); nil when a batch may be written.
+func (s *Store) logWritable() error {
+	if h, _ := s.health.failing("folder"); !h.OK() {
+		return fmt.Errorf("%w: %w", ErrCannotSave, h.Err)
+	}
+	if h, _ := s.health.failing("log"); !h.OK() && time.Now().Before(s.logRetryAt) {
+		return fmt.Errorf("%w: %w", ErrCannotSave, h.Err)
+	}
+	return nil
 }

@@ -78,6 +78,9 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives the store's own failures. Nil discards them.
 	Logger *slog.Logger
+	// Faults, when set, makes writes fail as a failing disk does: for
+	// tests of what Leadbell does then (faults.go).
+	Faults *Faults
 
 	// compactFault is a test's hook into compaction (compact.go).
 	compactFault compactFault
@@ -123,6 +126,13 @@ type Store struct {
 	written, applied atomic.Uint64
 	// failure is the log's write failure, if one happened (Failed).
 	failure atomic.Pointer[error]
+	// logRetryAt is when a log write that could not be made is tried
+	// again (owned by the ingest goroutine; see health.go).
+	logRetryAt time.Time
+	// health tracks what stops the store from saving (health.go); faults
+	// injects a failing disk's errors (Options.Faults).
+	health *health
+	faults *Faults
 	lock    *fileLock // <db>.lock, held until Close
 	// applyFailing is set while the writer fails to apply logged events.
 	applyFailing atomic.Bool
@@ -262,7 +272,18 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		linger:     linger,
 		applyDelay: delay,
 		pruneBatch: pruneBatch,
+		faults:     opts.Faults,
 	}
+	s.health = newHealth(func(level, msg string, args ...any) {
+		switch level {
+		case "error":
+			s.log.Error(msg, args...)
+		case "warn":
+			s.log.Warn(msg, args...)
+		default:
+			s.log.Info(msg, args...)
+		}
+	})
 	if err := guard(path, func() error { return db.Update(s.initBuckets) }); err != nil {
 		_ = db.Close()
 		switch {
@@ -305,6 +326,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 		_ = db.Close()
 		return nil, err
 	}
+	s.wal.faults = opts.Faults
 	if err := guard(path, s.replay); err != nil {
 		_ = s.wal.close()
 		_ = db.Close()
@@ -312,9 +334,16 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	}
 	s.written.Store(s.seq)
 	s.applied.Store(s.seq)
+	info, err := os.Stat(path)
+	if err != nil {
+		_ = s.wal.close()
+		_ = db.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
 	s.lock, opened = lock, true
 	go s.writer()
 	go s.ingest()
+	go s.watchFolder(info)
 	return s, nil
 }
 

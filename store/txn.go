@@ -101,6 +101,9 @@ func (b *batchTx) commit() error {
 		b.err = b.prepareCommit()
 	}
 	if b.err == nil {
+		b.err = s.faults.check(faultCommit)
+	}
+	if b.err == nil {
 		b.err = b.tx.Commit()
 	} else if b.tx != nil {
 		_ = b.tx.Rollback()

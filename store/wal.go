@@ -33,9 +33,11 @@ import (
 // above the database's checkpoint, wherever it finds one (see read).
 const (
 	walHeaderLen = 16
-	// walSegment is the size to which a new log file is zero-filled. A
-	// batch that does not fit anywhere makes the file grow instead, which
-	// costs slower syncs but never blocks.
+	// walSegment is the size to which a new log file is zero-filled, and
+	// the step by which a file grows when a batch does not fit anywhere
+	// (see write). Two of them carry about 6,000 deliveries of a typical
+	// 1.3 KB through a full disk (health.go): enough for hours of a busy
+	// account's replies, opens and clicks, for 8 MiB of a user's disk.
 	walSegment = 4 << 20
 	// walMaxRecord bounds a record's length, so that a reader never trusts
 	// a length field beyond it (an event is at most a 1 MiB body and its
@@ -60,11 +62,13 @@ type wal struct {
 	size  [2]int64  // each file's length
 	last  [2]uint64 // the highest seq written to each file in its turn
 	buf   []byte
-	// failed is set when a write or sync failed: nothing more is written
-	// in this process (see write).
+	// failed is set when a write or sync failed for good: nothing more is
+	// written in this process (see write).
 	failed error
 	// sync is fdatasync; tests make it fail.
 	sync func(*os.File) error
+	// faults injects a failing disk's errors (Options.Faults).
+	faults *Faults
 }
 
 func walPaths(db string) [2]string { return [2]string{db + ".wal0", db + ".wal1"} }
@@ -217,42 +221,103 @@ func (l *wal) discard() { l.buf = l.buf[:0] }
 // write appends the batch built by appendRecord, whose highest seq is last,
 // and syncs it. applied is the highest seq bbolt has durably applied: a
 // file may be written from its start again only when everything in it is
-// applied.
+// applied. Otherwise a batch that does not fit makes the file grow, by
+// zero-filled segments made before any record is written to them.
 //
-// A failed write or sync acknowledges nothing, and it ends the log for this
-// process: its records may be on disk with valid checksums and the seqs
-// the next batch would reuse, and after a failed fdatasync the kernel may
-// have dropped the dirty pages and report the next sync clean. So the range
-// is zeroed (best effort) and every later write returns the first error;
-// the deliveries get 503 and SmartLead retries them after a restart.
-// Records of the failed batch that stay on disk are the last of their run:
-// replaying them stores events that were never acknowledged, which their
-// Keys make harmless.
-func (l *wal) write(last, applied uint64) error {
+// A write that cannot be made now (no room to grow, no space, a read-only
+// file system) returns an error wrapping ErrCannotSave and leaves the log
+// as it was, to be tried again: nothing is acknowledged. When some of the
+// batch's bytes landed before the write failed, the writer moves past
+// them, and burned reports that the batch's seqs must not be given out
+// again: the next Open replays what stays of it, unacknowledged events
+// whose Keys make them harmless, and no other record may share their seqs.
+//
+// Any other failed write, and every failed sync, ends the log for this
+// process: after a failed fdatasync the kernel may have dropped the dirty
+// pages and report the next sync clean. So the range is zeroed (best
+// effort) and every later write returns the first error; the deliveries
+// get 503 and SmartLead retries them after a restart.
+func (l *wal) write(last, applied uint64) (burned bool, err error) {
 	defer func() { l.buf = l.buf[:0] }()
 	if l.failed != nil {
-		return l.failed
+		return false, l.failed
 	}
-	if l.off > 0 && l.off+int64(len(l.buf)) > l.size[l.cur] {
+	if err := l.makeRoom(int64(len(l.buf)), applied); err != nil {
+		return false, err
+	}
+	f := l.files[l.cur]
+	n, err := 0, l.faults.check(faultWrite)
+	if err == nil {
+		n, err = f.WriteAt(l.buf, l.off)
+	}
+	if err != nil {
+		_ = zeroFill(f, l.off, l.off+int64(len(l.buf)))
+		if retryable(err) {
+			if n > 0 {
+				l.off += int64(len(l.buf))
+				burned = true
+			}
+			return burned, fmt.Errorf("%w: unable to write the log: %w", ErrCannotSave, err)
+		}
+		l.failed = fmt.Errorf("%w: unable to write the log: %w", ErrWriteFailed, err)
+		return false, l.failed
+	}
+	if err := l.sync(f); err != nil {
+		_ = zeroFill(f, l.off, l.off+int64(len(l.buf)))
+		l.failed = fmt.Errorf("%w: unable to sync the log: %w", ErrWriteFailed, err)
+		return false, l.failed
+	}
+	l.off += int64(len(l.buf))
+	l.last[l.cur] = last
+	return false, nil
+}
+
+// makeRoom makes sure n bytes can be written at the log's position: it
+// moves to the other file when this one is full and everything in the
+// other is applied, else grows this one.
+func (l *wal) makeRoom(n int64, applied uint64) error {
+	if l.off > 0 && l.off+n > l.size[l.cur] {
 		if other := 1 - l.cur; l.last[other] <= applied {
 			l.cur, l.off, l.last[other] = other, 0, 0
 		}
 	}
-	f := l.files[l.cur]
-	fail := func(err error) error {
-		l.failed = err
-		_ = zeroFill(f, l.off, l.off+int64(len(l.buf)))
+	if need := l.off + n; need > l.size[l.cur] {
+		return l.grow(need)
+	}
+	return nil
+}
+
+// probe tells whether the log can be written again after a failed write:
+// it makes room for a small batch and writes zeros over the next bytes
+// (zeros or an earlier turn's records, all applied) and syncs them.
+func (l *wal) probe(applied uint64) error {
+	const n = 4096
+	if err := l.makeRoom(n, applied); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(l.buf, l.off); err != nil {
-		return fail(fmt.Errorf("%w: unable to write the log: %w", ErrWriteFailed, err))
+	err := l.faults.check(faultWrite)
+	if err == nil {
+		err = zeroFill(l.files[l.cur], l.off, l.off+n)
 	}
-	if err := l.sync(f); err != nil {
-		return fail(fmt.Errorf("%w: unable to sync the log: %w", ErrWriteFailed, err))
+	if err != nil {
+		return fmt.Errorf("%w: unable to write the log: %w", ErrCannotSave, err)
 	}
-	l.off += int64(len(l.buf))
-	l.size[l.cur] = max(l.size[l.cur], l.off)
-	l.last[l.cur] = last
+	return nil
+}
+
+// grow zero-fills the current file up to at least need bytes, a whole
+// number of segments, and syncs it; on failure the file keeps its size for
+// the log's purposes (zeros past it are harmless).
+func (l *wal) grow(need int64) error {
+	size := (need + walSegment - 1) / walSegment * walSegment
+	err := l.faults.check(faultGrow)
+	if err == nil {
+		err = zeroFill(l.files[l.cur], l.size[l.cur], size)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: unable to make room in the log: %w", ErrCannotSave, err)
+	}
+	l.size[l.cur] = size
 	return nil
 }
 

@@ -72,9 +72,6 @@ func (s *Store) trySubmit(o op) bool {
 const (
 	applyDelay = 25 * time.Millisecond
 	applyBatch = 1024
-	// retryDelay is the pause after a commit of logged events failed; they
-	// stay in the log and the tail, and are tried again.
-	retryDelay = 100 * time.Millisecond
 )
 
 // writer is the only goroutine that writes to the database. It exits when
@@ -145,7 +142,32 @@ func (s *Store) writer() {
 		s.applyFailing.Store(len(backlog) > 0)
 		s.progressed()
 		if len(backlog) > 0 && open {
-			time.Sleep(retryDelay)
+			backlog, open = s.waitToRetry(backlog)
+		}
+	}
+}
+
+// waitToRetry waits out the back-off after a failed commit of logged
+// events (health.go), still taking requests so that nobody blocks on the
+// queue: logged events join the backlog, and any other request ends the
+// wait, to be tried (and answered) at once. It returns the backlog and
+// whether ops is still open.
+func (s *Store) waitToRetry(backlog []op) ([]op, bool) {
+	_, attempts := s.health.failing("db")
+	wait := time.NewTimer(backoff(attempts - 1))
+	defer wait.Stop()
+	for {
+		select {
+		case <-wait.C:
+			return backlog, true
+		case o, ok := <-s.ops:
+			if !ok {
+				return backlog, false
+			}
+			backlog = append(backlog, o)
+			if _, logged := o.(*applyOp); !logged {
+				return backlog, true
+			}
 		}
 	}
 }
@@ -157,18 +179,23 @@ func (s *Store) writer() {
 // to be tried after retryDelay: they are answered already and must reach
 // bbolt, in order.
 func (s *Store) commit(batch []op) (backlog []op) {
+	defer func() {
+		if len(backlog) == 0 && hasLogged(batch) {
+			s.health.ok("db", time.Now())
+		}
+	}()
 	if err := s.commitOnce(batch); err == nil {
 		return nil
 	} else if len(batch) == 1 {
 		if _, logged := batch[0].(*applyOp); logged {
-			s.log.Error("store: unable to apply logged events, will retry", "events", batch[0].size(), "err", err)
+			s.health.fail("db", err, time.Now())
 			return []op{batch[0]} // not batch: the writer reuses it
 		}
-		s.log.Error("store: write failed", "err", err)
+		s.log.Warn("store: write failed", "err", err)
 		batch[0].finish(err)
 		return nil
 	} else {
-		s.log.Warn("store: batch failed, retrying one by one", "requests", len(batch), "err", err)
+		s.log.Debug("store: batch failed, retrying one by one", "requests", len(batch), "err", err)
 	}
 	for i := 0; i < len(batch); {
 		if _, logged := batch[i].(*applyOp); !logged || len(backlog) > 0 {
@@ -188,7 +215,7 @@ func (s *Store) commit(batch []op) (backlog []op) {
 			j++
 		}
 		if err := s.commitOnce(batch[i:j]); err != nil {
-			s.log.Error("store: unable to apply logged events, will retry", "requests", j-i, "err", err)
+			s.health.fail("db", err, time.Now())
 			backlog = append(backlog, batch[i:j]...)
 		}
 		i = j
@@ -210,4 +237,14 @@ func (s *Store) commitOnce(batch []op) error {
 		o.finish(nil)
 	}
 	return nil
+}
+
+// hasLogged reports whether batch holds logged events.
+func hasLogged(batch []op) bool {
+	for _, o := range batch {
+		if _, logged := o.(*applyOp); logged {
+			return true
+		}
+	}
+	return false
 }
