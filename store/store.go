@@ -133,7 +133,7 @@ type Store struct {
 	// injects a failing disk's errors (Options.Faults).
 	health *health
 	faults *Faults
-	lock    *fileLock // <db>.lock, held until Close
+	lock   *fileLock // <db>.lock, held until Close
 	// applyFailing is set while the writer fails to apply logged events.
 	applyFailing atomic.Bool
 	// progress is closed and replaced after each of the writer's commits;
