@@ -132,7 +132,7 @@ func (e *Engine) saveAliveLocked() {
 // deliveries may be missed; one that came back is a sign of life, and the
 // moment to catch up when something may have been missed since the last.
 func (e *Engine) alive(ctx context.Context, ok bool, bg *sync.WaitGroup) {
-	if !ok {
+	if !ok || !e.store.Health().OK() { // a self-test comes back while the disk refuses events
 		e.noteMissed()
 		return
 	}

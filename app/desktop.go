@@ -100,6 +100,24 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		Logger: cfg.Logger,
 	})
 	defer notifier.Stop()
+	go func() { // says when the current session's disk refuses new events, and when it takes them again
+		for runCtx.Err() == nil {
+			in, changed := sess.Current(), sess.Changed()
+			if in == nil {
+				return
+			}
+			ctx, cancel := context.WithCancel(runCtx)
+			go func() {
+				select {
+				case <-changed:
+				case <-ctx.Done():
+				}
+				cancel()
+			}()
+			watchStorage(ctx, in.Store, in.Engine.cfg.DataDir, func(n Notice) { notifier.Notice(n.Title, n.Body) })
+			cancel()
+		}
+	}()
 	go func() { // follows the current session's events, the demo's included
 		for runCtx.Err() == nil {
 			in, changed := sess.Current(), sess.Changed()

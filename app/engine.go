@@ -227,11 +227,8 @@ func (e *Engine) Status() api.Status {
 	st := e.status
 	e.statusExtrasLocked(&st)
 	e.mu.Unlock()
-	if err := e.store.Failed(); err != nil {
-		// Deaf: every delivery gets 503 until a restart.
-		st.State = api.StateError
-		st.Message = "Leadbell cannot write to its data file, so deliveries are refused (SmartLead retries them): " + describe(err) + " Free some disk space and restart Leadbell."
-	}
+	// The disk refuses new events: deliveries get 503 until it takes them.
+	storageStatus(&st, e.store.Health(), e.store.Failed(), e.cfg.DataDir)
 	return st
 }
 
@@ -365,11 +362,22 @@ func (e *Engine) watch(ctx context.Context) {
 		}
 		t := time.NewTimer(next)
 		mode := regLight
+		disk := e.store.HealthChanged()
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			e.shutdownAlive()
 			return
+		case <-disk:
+			t.Stop()
+			if !e.store.Health().OK() {
+				// Deliveries are refused from now on: a gap to catch
+				// up on, from the last sign of life before it.
+				e.noteMissed()
+				ok = false
+				continue
+			}
+			// Saving works again: check now, which starts the catch-up.
 		case <-t.C:
 		case w := <-woke:
 			t.Stop()

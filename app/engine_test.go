@@ -26,7 +26,14 @@ import (
 // publicURL overrides the URL registered at SmartLead ("" = the listener's).
 func newEngine(t *testing.T, sim *smartleadtest.Server, key, publicURL string, campaigns ...string) *Engine {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), DBFile), store.Options{})
+	return newEngineOn(t, store.Options{}, sim, key, publicURL, campaigns...)
+}
+
+// newEngineOn is newEngine with a store opened with opts.
+func newEngineOn(t *testing.T, opts store.Options, sim *smartleadtest.Server, key, publicURL string, campaigns ...string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, DBFile), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +42,7 @@ func newEngine(t *testing.T, sim *smartleadtest.Server, key, publicURL string, c
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(Config{SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
+	e, err := NewEngine(Config{DataDir: dir, SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
 		Client: smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, secrets.NewFile(filepath.Join(t.TempDir(), "secrets.json")), tun)
 	if err != nil {
 		t.Fatal(err)

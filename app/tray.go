@@ -79,6 +79,7 @@ func (t *tray) update(st api.Status, unread int) {
 		api.StateStalled: "Stalled: events are not coming back", api.StateUnauthorized: "SmartLead refused the key",
 		api.StateStarting: "Starting…", api.StateError: "Cannot reach SmartLead",
 		api.StateUnreachable: "SmartLead cannot reach this computer yet",
+		api.StateCannotSave:  "Cannot save new replies: see the window",
 	}[st.State]
 	if st.Demo {
 		line += " (demo)"

@@ -40,6 +40,21 @@ type Status struct {
 	// (a plain-http address, a webhook secret SmartLead does not send),
 	// each a sentence.
 	Warnings []Warning `json:"warnings"`
+	// Storage is set while Leadbell cannot save new events (state
+	// cannot_save): what is wrong with the disk, and where the data is.
+	Storage *Storage `json:"storage,omitempty"`
+}
+
+// Storage says why new events cannot be saved.
+type Storage struct {
+	// Problem is disk_full, read_only, io_error or removed.
+	Problem string `json:"problem"`
+	// Since is when it started.
+	Since time.Time `json:"since"`
+	// DataDir is where Leadbell keeps its data.
+	DataDir string `json:"data_dir"`
+	// FreeBytes is the space left there for this user, when known.
+	FreeBytes *uint64 `json:"free_bytes,omitempty"`
 }
 
 // Warning is one entry of Status.Warnings.
@@ -69,6 +84,10 @@ const (
 	// so nothing is registered; the window asks for an ngrok token or a
 	// public address.
 	StateUnreachable = "unreachable"
+	// StateCannotSave: the disk refuses new events (full, read-only, an
+	// I/O error, the data folder removed): deliveries are answered 503,
+	// SmartLead sends them again, and Status.Storage says what is wrong.
+	StateCannotSave = "cannot_save"
 )
 
 // Config holds the server's collaborators.

@@ -201,3 +201,23 @@ func (n *Notifier) discardLocked() {
 	}
 	n.batch = batch{}
 }
+
+// Notice shows a notification of Leadbell's own (its disk refuses new
+// events, and then takes them again), at once: never grouped, held or kept
+// quiet, since it says that replies are at stake. It returns once shown,
+// or when the send failed (logged).
+func (n *Notifier) Notice(summary, body string) {
+	n.mu.Lock()
+	stopped := n.stopped
+	n.mu.Unlock()
+	if stopped {
+		return
+	}
+	n.sendMu.Lock()
+	defer n.sendMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), n.opts.SendTimeout)
+	defer cancel()
+	if err := n.opts.Sender.Send(ctx, Notification{Summary: oneLine(summary), Body: oneLine(body)}); err != nil {
+		n.log.Warn("notify: unable to show a notification", "notice", summary, "err", err)
+	}
+}

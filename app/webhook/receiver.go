@@ -170,7 +170,14 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 
 	stored, dup, err := r.cfg.Store.Append(req.Context(), ev)
 	if err != nil {
-		r.cfg.Logger.Error("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+		if errors.Is(err, store.ErrCannotSave) {
+			// The store says so, once, when the disk starts refusing.
+			r.cfg.Logger.Debug("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+		} else {
+			r.cfg.Logger.Error("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+		}
+		// SmartLead's first retry comes a minute later.
+		w.Header().Set("Retry-After", "60")
 		answer(w, http.StatusServiceUnavailable, "unable to store the event, retry later")
 		return
 	}

@@ -209,9 +209,13 @@ func TestDuplicateIsStoredOnceAndAnnouncedOnce(t *testing.T) {
 func TestStoreFailureAnswers503(t *testing.T) {
 	f := newFixture(t, "")
 	f.store.Close() // every append now fails
-	status, _ := f.post("/hooks/"+testToken, fixtureBody(t, "reply_spec.json"), nil)
-	if status != http.StatusServiceUnavailable {
-		t.Fatalf("status %d, want 503", status)
+	resp, err := http.Post(f.srv.URL+"/hooks/"+testToken, "application/json", bytes.NewReader(fixtureBody(t, "reply_spec.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "60" {
+		t.Fatalf("status %d, Retry-After %q; want 503, retry in 60 s (SmartLead's first retry)", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	if len(f.stored) != 0 {
 		t.Errorf("OnStored called for an event that was not stored")

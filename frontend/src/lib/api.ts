@@ -29,7 +29,9 @@ export type State =
   | "signed_out"
   | "error"
   /** SmartLead cannot reach this computer yet: no ngrok token and no public address, or one it cannot use. */
-  | "unreachable";
+  | "unreachable"
+  /** The disk refuses new events (full, read-only, an error, the data folder removed): see storage. */
+  | "cannot_save";
 
 /** Something the user should know that does not stop Leadbell; message is a sentence for the user. */
 export interface Warning {
@@ -54,6 +56,16 @@ export interface Status {
   confirmed_at?: string | null;
   /** Things to know that do not stop Leadbell, each a sentence. */
   warnings?: Warning[];
+  /** Set while new events cannot be saved (state cannot_save). */
+  storage?: Storage;
+}
+
+/** Why new events cannot be saved. */
+export interface Storage {
+  problem: "disk_full" | "read_only" | "io_error" | "removed";
+  since: string;
+  data_dir: string;
+  free_bytes?: number;
 }
 
 /** GET, POST and DELETE /api/demo */
