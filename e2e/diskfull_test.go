@@ -166,7 +166,7 @@ func TestDiskFullOnARealDisk(t *testing.T) {
 	}
 	logs := p.logs()
 	if n := strings.Count(logs, "unable to save new events"); n != 1 {
-		t.Errorf("the log says %d times that events cannot be saved, want once", n)
+		t.Errorf("the log says %d times that events cannot be saved, want once:\n%s", n, linesWith(logs, "save"))
 	}
 	if !strings.Contains(logs, "saving works again") {
 		t.Error("the log does not say when saving worked again")
@@ -214,4 +214,15 @@ func TestDataFolderRemovedWhileRunning(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Leadbell made a new data folder behind the user's back (%v)", err)
 	}
+}
+
+// linesWith returns the lines of logs that hold word.
+func linesWith(logs, word string) string {
+	var out []string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -111,13 +111,13 @@ type health struct {
 	sources  map[string]*problem // "log", "db", "folder"
 	changed  chan struct{}       // closed and replaced at each change
 	reported Health              // what was last reported
+	lastLog  time.Time           // when the problem was last logged
 	logf     func(level string, msg string, args ...any)
 }
 
 type problem struct {
 	h        Health
 	attempts int
-	lastLog  time.Time
 }
 
 func newHealth(logf func(level, msg string, args ...any)) *health {
@@ -130,23 +130,18 @@ func (h *health) fail(source string, err error, now time.Time) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p := h.sources[source]
-	kind := problemOf(err)
-	if p == nil || p.h.Problem != kind {
-		if p == nil {
-			h.logf("error", "store: unable to save new events", "source", source, "problem", kind, "err", err)
-		} else {
-			h.logf("error", "store: unable to save new events, for another reason", "source", source, "problem", kind, "err", err)
-		}
-		p = &problem{h: Health{Problem: kind, Since: now}, lastLog: now}
+	if kind := problemOf(err); p == nil || p.h.Problem != kind {
+		p = &problem{h: Health{Problem: kind, Since: now}}
 		h.sources[source] = p
-	} else if now.Sub(p.lastLog) >= problemLogEvery {
-		h.logf("warn", "store: still unable to save new events", "source", source, "problem", kind,
-			"for", now.Sub(p.h.Since).Round(time.Second), "attempts", p.attempts+1, "err", err)
-		p.lastLog = now
 	}
 	p.h.Err = err
 	p.attempts++
-	h.reportLocked()
+	h.reportLocked(now)
+	if cur := h.currentLocked(); now.Sub(h.lastLog) >= problemLogEvery {
+		h.logf("warn", "store: still unable to save new events", "problem", cur.Problem,
+			"for", now.Sub(cur.Since).Round(time.Second), "attempts", p.attempts, "err", cur.Err)
+		h.lastLog = now
+	}
 	return p.attempts
 }
 
@@ -154,14 +149,11 @@ func (h *health) fail(source string, err error, now time.Time) int {
 func (h *health) ok(source string, now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := h.sources[source]
-	if p == nil {
+	if h.sources[source] == nil {
 		return
 	}
 	delete(h.sources, source)
-	h.logf("info", "store: saving works again", "source", source, "problem", p.h.Problem,
-		"after", now.Sub(p.h.Since).Round(time.Millisecond), "attempts", p.attempts)
-	h.reportLocked()
+	h.reportLocked(now)
 }
 
 // failing reports source's problem, if any, and how many attempts failed.
@@ -174,29 +166,48 @@ func (h *health) failing(source string) (Health, int) {
 	return Health{}, 0
 }
 
-// current is the first problem of the folder, the log, then bbolt.
+// current is what stops the store from saving, if anything.
 func (h *health) current() Health {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.currentLocked()
 }
 
+// currentLocked is the problem of the first failing source (the folder,
+// the log, then bbolt), since the first of them failed.
 func (h *health) currentLocked() Health {
+	var cur Health
 	for _, src := range []string{"folder", "log", "db"} {
-		if p := h.sources[src]; p != nil {
-			return p.h
+		p := h.sources[src]
+		if p == nil {
+			continue
+		}
+		if cur.OK() {
+			cur = p.h
+		}
+		if p.h.Since.Before(cur.Since) {
+			cur.Since = p.h.Since
 		}
 	}
-	return Health{}
+	return cur
 }
 
-// reportLocked wakes the watchers when the problem (not its last error)
-// changed.
-func (h *health) reportLocked() {
-	cur := h.currentLocked()
-	if cur.Problem == h.reported.Problem && cur.Since.Equal(h.reported.Since) {
+// reportLocked logs and wakes the watchers when the problem (not its
+// last error) started, changed or ended: once each, whichever write met it.
+func (h *health) reportLocked(now time.Time) {
+	cur, was := h.currentLocked(), h.reported
+	if cur.Problem == was.Problem && cur.Since.Equal(was.Since) {
 		return
 	}
+	switch {
+	case cur.OK():
+		h.logf("info", "store: saving works again", "problem", was.Problem, "after", now.Sub(was.Since).Round(time.Millisecond))
+	case was.OK():
+		h.logf("error", "store: unable to save new events", "problem", cur.Problem, "err", cur.Err)
+	case cur.Problem != was.Problem:
+		h.logf("error", "store: unable to save new events, for another reason", "problem", cur.Problem, "err", cur.Err)
+	}
+	h.lastLog = now
 	h.reported = cur
 	close(h.changed)
 	h.changed = make(chan struct{})
