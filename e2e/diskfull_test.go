@@ -214,6 +214,23 @@ func TestDataFolderRemovedWhileRunning(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Leadbell made a new data folder behind the user's back (%v)", err)
 	}
+
+	// The window says so, in words, and the inbox stays readable.
+	tb := newBrowser(t).tab(t)
+	tb.open(p, "/#/inbox")
+	tb.waitFor("the status to say it cannot save", sel(`[data-testid=status-state]`)+`?.dataset.state === "cannot_save"`)
+	tb.waitFor("the banner", sel(`[data-testid=banner]`)+`?.dataset.state === "cannot_save"`)
+	banner := evalJS[string](tb, sel(`[data-testid=banner]`)+`.innerText`)
+	for _, want := range []string{"Leadbell cannot save new replies.", "was removed", "Nothing is lost"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner says %q, want it to say %q", banner, want)
+		}
+	}
+	tb.waitFor("the reply taken before, still listed", `document.querySelectorAll('[data-testid=event-row]').length === 1`)
+	if err := os.MkdirAll("artifacts", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shoot(tb, filepath.Join("artifacts", "cannot-save.png"))
 }
 
 // linesWith returns the lines of logs that hold word.
