@@ -13,32 +13,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/leadbell/leadbell/store"
+	"github.com/leadbell/leadbell/store/storetest"
 )
 
-// damagedFile makes a data directory whose store is damaged: random-looking
-// bytes over every page after the header.
+// damagedFile makes a data directory whose store is damaged.
 func damagedFile(t *testing.T) (dir, path string) {
 	t.Helper()
-	dir = t.TempDir()
-	path = filepath.Join(dir, DBFile)
-	st, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 16 << 10; i < len(data); i++ {
-		data[i] = byte(i*7919 + i>>3)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return dir, path
+	dir, _ = storetest.Damaged(t, DBFile)
+	return dir, filepath.Join(dir, DBFile)
 }
 
 func TestStartRefusesADamagedFile(t *testing.T) {

@@ -100,44 +100,17 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		Logger: cfg.Logger,
 	})
 	defer notifier.Stop()
-	go func() { // says when the current session's disk refuses new events, and when it takes them again
-		for runCtx.Err() == nil {
-			in, changed := sess.Current(), sess.Changed()
-			if in == nil {
-				return
-			}
-			ctx, cancel := context.WithCancel(runCtx)
-			go func() {
-				select {
-				case <-changed:
-				case <-ctx.Done():
-				}
-				cancel()
-			}()
-			watchStorage(ctx, in.Store, in.Engine.cfg.DataDir, func(n Notice) { notifier.Notice(n.Title, n.Body) })
-			cancel()
+	// Says when the current session's disk refuses new events, and when it
+	// takes them again; pops up the current session's events, the demo's
+	// included.
+	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
+		watchStorage(ctx, in.Store, in.Engine.cfg.DataDir, func(n Notice) { notifier.Notice(n.Title, n.Body) })
+	})
+	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
+		if err := notifier.Run(ctx, in.Engine.Broker().Subscribe(0)); err != nil {
+			cfg.Logger.Debug("app: notifications resubscribe", "error", err)
 		}
-	}()
-	go func() { // follows the current session's events, the demo's included
-		for runCtx.Err() == nil {
-			in, changed := sess.Current(), sess.Changed()
-			if in == nil {
-				return
-			}
-			ctx, cancel := context.WithCancel(runCtx)
-			go func() {
-				select {
-				case <-changed:
-				case <-ctx.Done():
-				}
-				cancel()
-			}()
-			if err := notifier.Run(ctx, in.Engine.Broker().Subscribe(0)); err != nil {
-				cfg.Logger.Debug("app: notifications resubscribe", "error", err)
-			}
-			cancel()
-		}
-	}()
+	})
 
 	var tr *tray
 	err = wails.Run(&options.App{

@@ -122,6 +122,29 @@ func (s *Session) Changed() <-chan struct{} {
 	return s.changed
 }
 
+// Follow calls fn with the current Instance, and a context that ends when
+// it is switched away from (or ctx ends), again and again until ctx ends
+// or the session has stopped: whoever follows an Instance's store or
+// broker follows the session across switches to and from the demo.
+func (s *Session) Follow(ctx context.Context, fn func(context.Context, *Instance)) {
+	for ctx.Err() == nil {
+		in, changed := s.Current(), s.Changed()
+		if in == nil {
+			return
+		}
+		inCtx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-changed:
+			case <-inCtx.Done():
+			}
+			cancel()
+		}()
+		fn(inCtx, in)
+		cancel()
+	}
+}
+
 // InDemo reports whether the current Instance is the demo.
 func (s *Session) InDemo() bool {
 	in := s.Current()

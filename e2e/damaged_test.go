@@ -8,41 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/store"
+	"github.com/leadbell/leadbell/store/storetest"
 )
-
-// damagedData makes a data directory whose leadbell.db has had random-
-// looking bytes written over every page after its header, and returns it
-// with the damaged bytes.
-func damagedData(t *testing.T) (dir string, damaged []byte) {
-	t.Helper()
-	dir = t.TempDir()
-	path := filepath.Join(dir, "leadbell.db")
-	st, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 16 << 10; i < len(data); i++ {
-		data[i] = byte(i*7919 + i>>3)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return dir, data
-}
 
 // TestServeDamagedFile: serve does not panic on a damaged file; it says
 // which file and what to do, changes nothing, and starts fresh (the file
 // kept aside) only with --start-fresh.
 func TestServeDamagedFile(t *testing.T) {
-	dir, damaged := damagedData(t)
+	dir, damaged := storetest.Damaged(t, "leadbell.db")
 	path := filepath.Join(dir, "leadbell.db")
 	args := []string{"serve", "--data", dir, "--ui", "127.0.0.1:0", "--tunnel", "none", "--listen", freeAddr(t)}
 	r := exec2(t, nil, args...)
@@ -86,7 +59,7 @@ func TestServeDamagedFile(t *testing.T) {
 func TestDesktopDamagedFile(t *testing.T) {
 	s := newSession(t)
 	desktop := buildDesktop(t)
-	dir, damaged := damagedData(t)
+	dir, damaged := storetest.Damaged(t, "leadbell.db")
 	cmd := exec.Command(desktop, "--data", dir, "--ui", freeAddr(t), "--tunnel", "none", "--listen", freeAddr(t))
 	cmd.Env = append(cleanEnv(), s.env()...)
 	var logs strings.Builder
