@@ -18,7 +18,7 @@ import (
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/export"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -33,13 +33,13 @@ func seedStore(t *testing.T) string {
 	}
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	bodies := []string{"Yes, Tuesday works.\nJane", "=HYPERLINK(\"https://evil.example\")", "<p>Merci, Zoë</p>"}
-	var evs []smartlead.Event
+	var evs []event.Event
 	for i := range 30 {
-		typ, body := smartlead.EventOpened, ""
+		typ, body := event.Opened, ""
 		if i%3 == 0 {
-			typ, body = smartlead.EventReplied, bodies[i/3%len(bodies)]
+			typ, body = event.Replied, bodies[i/3%len(bodies)]
 		}
-		evs = append(evs, smartlead.Event{
+		evs = append(evs, event.Event{
 			Type: typ, SourceType: string(typ), Timestamp: at.Add(time.Duration(i) * time.Hour),
 			CampaignID: fmt.Sprint(1 + i%2), LeadID: fmt.Sprint(i), LeadEmail: fmt.Sprintf("lead%d@example.com", i),
 			Body: body, Key: fmt.Sprint("k", i), Raw: []byte(`{"n":1}`),

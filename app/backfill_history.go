@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -23,7 +24,7 @@ import (
 // stored event (for the names a reply from the history lacks).
 type activeLead struct {
 	campaignID, leadID string
-	last               smartlead.Event
+	last               event.Event
 }
 
 // historyReplies stores the replies since from found in the message
@@ -147,7 +148,7 @@ func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlea
 // the lead's newest stored event; Raw is the history entry as read, with
 // where it came from. VerifiedBy stays empty: no delivery was verified,
 // the reply came from SmartLead's API over HTTPS with the user's key.
-func historyEvent(l activeLead, m smartlead.Message, now time.Time) smartlead.Event {
+func historyEvent(l activeLead, m smartlead.Message, now time.Time) event.Event {
 	raw, _ := json.Marshal(map[string]any{
 		"source": "message-history", "campaign_id": l.campaignID, "lead_id": l.leadID,
 		"message": map[string]any{"stats_id": m.StatsID, "message_id": m.MessageID, "type": m.Type,
@@ -164,8 +165,8 @@ func historyEvent(l activeLead, m smartlead.Message, now time.Time) smartlead.Ev
 	if email == "" {
 		email = m.From
 	}
-	return smartlead.Event{
-		Type: smartlead.EventReplied, SourceType: "EMAIL_REPLY",
+	return event.Event{
+		Type: event.Replied, SourceType: "EMAIL_REPLY",
 		Timestamp: m.Time.UTC(), ReceivedAt: now,
 		CampaignID: l.campaignID, CampaignName: l.last.CampaignName,
 		LeadID: l.leadID, LeadEmail: email, LeadName: l.last.LeadName, Company: l.last.Company,

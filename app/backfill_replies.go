@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -71,18 +71,18 @@ func newReplyGuard(st *store.Store, log *slog.Logger) (*replyGuard, error) {
 }
 
 // Append stores a delivery; see replyGuard.
-func (g *replyGuard) Append(ctx context.Context, ev smartlead.Event) (smartlead.Event, bool, error) {
+func (g *replyGuard) Append(ctx context.Context, ev event.Event) (event.Event, bool, error) {
 	g.mu.Lock()
 	if !g.to.IsZero() && !ev.Timestamp.IsZero() && !ev.Timestamp.Before(g.from) && ev.Timestamp.Before(g.to) {
 		ev.Backfilled = true
 	}
 	g.mu.Unlock()
-	if ev.Type != smartlead.EventReplied || ev.MessageID == "" {
+	if ev.Type != event.Replied || ev.MessageID == "" {
 		return g.st.Append(ctx, ev)
 	}
 	release, err := g.claim(ctx, ev.MessageID)
 	if err != nil {
-		return smartlead.Event{}, false, err
+		return event.Event{}, false, err
 	}
 	defer release()
 	if id, ok := g.backfilledID(ev.MessageID); ok {
@@ -91,7 +91,7 @@ func (g *replyGuard) Append(ctx context.Context, ev smartlead.Event) (smartlead.
 			return stored, true, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return smartlead.Event{}, false, err
+			return event.Event{}, false, err
 		}
 		// The user deleted it since: take the delivery as new.
 	}

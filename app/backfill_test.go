@@ -16,6 +16,7 @@ import (
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -56,7 +57,7 @@ func caughtUp(e *Engine) bool {
 	return !e.catchUp.running && e.catchUp.alive.Pending.IsZero()
 }
 
-func storedOfType(t *testing.T, e *Engine, typ smartlead.EventType) []smartlead.Event {
+func storedOfType(t *testing.T, e *Engine, typ event.Type) []event.Event {
 	t.Helper()
 	page, err := e.store.List(store.Query{Type: typ, Limit: store.MaxLimit})
 	if err != nil {
@@ -106,7 +107,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	// other opened an e-mail (each lead's events are a second apart: a
 	// second event of quiet would happen after the outage).
 	quiet, chatty, other := leads[0], leads[1], leads[2]
-	if ds := emitSample(t, sim, gen.EventFor(smartlead.EventSent, chatty)); len(ds) != 1 || !ds[0].OK() {
+	if ds := emitSample(t, sim, gen.EventFor(event.Sent, chatty)); len(ds) != 1 || !ds[0].OK() {
 		t.Fatalf("deliveries %+v, want one acknowledged", ds)
 	}
 
@@ -115,8 +116,8 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	if st := waitEngineState(t, e, api.StateStalled); !strings.Contains(st.Message, "self-test") {
 		t.Errorf("stalled message %q does not say the self-test failed", st.Message)
 	}
-	missed := gen.EventFor(smartlead.EventReplied, quiet)
-	opened := gen.EventFor(smartlead.EventOpened, other)
+	missed := gen.EventFor(event.Replied, quiet)
+	opened := gen.EventFor(event.Opened, other)
 	for _, s := range []smartleadtest.Sample{missed, opened} {
 		if ds := emitSample(t, sim, s); len(ds) != 1 || ds[0].OK() {
 			t.Fatalf("deliveries %+v, want one failed", ds)
@@ -125,7 +126,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	for _, h := range enabledHooks(sim) {
 		sim.DisableWebhook(h.ID)
 	}
-	unsent := gen.EventFor(smartlead.EventReplied, chatty)
+	unsent := gen.EventFor(event.Replied, chatty)
 	if ds := emitSample(t, sim, unsent); len(ds) != 0 {
 		t.Fatalf("a disabled webhook got %d deliveries", len(ds))
 	}
@@ -137,24 +138,24 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	network("wlan0=10.9.8.7/24,wg0=10.200.0.2/32")
 	waitEngineState(t, e, api.StateListening)
 	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, smartlead.EventReplied)) < 2 || !caughtUp(e) {
+	for len(storedOfType(t, e, event.Replied)) < 2 || !caughtUp(e) {
 		if time.Now().After(deadline) {
-			t.Fatalf("not caught up: replies %+v", storedOfType(t, e, smartlead.EventReplied))
+			t.Fatalf("not caught up: replies %+v", storedOfType(t, e, event.Replied))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 
 	checkCaughtUp := func(t *testing.T) {
 		t.Helper()
-		replies := storedOfType(t, e, smartlead.EventReplied)
-		byMsg := map[string]smartlead.Event{}
+		replies := storedOfType(t, e, event.Replied)
+		byMsg := map[string]event.Event{}
 		for _, r := range replies {
 			byMsg[r.MessageID] = r
 		}
 		if len(replies) != 2 || len(byMsg) != 2 {
 			t.Fatalf("stored replies %+v, want the two, once each", replies)
 		}
-		if r := byMsg[missed.MessageID]; !r.Backfilled || r.VerifiedBy != smartlead.VerifiedByURLToken {
+		if r := byMsg[missed.MessageID]; !r.Backfilled || r.VerifiedBy != event.VerifiedByURLToken {
 			t.Errorf("re-delivered reply %+v: want backfilled and verified by the URL token", r)
 		}
 		text := strings.Fields(unsent.Body + " " + smartlead.PlainText(unsent.BodyHTML))[0]
@@ -162,7 +163,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 			r.LeadName != chatty.Name() || !r.Timestamp.Equal(unsent.At) || !strings.Contains(r.Body, text) {
 			t.Errorf("reply from the history %+v: want backfilled, unverified, with the lead's name, time and text", r)
 		}
-		if opens := storedOfType(t, e, smartlead.EventOpened); len(opens) != 1 || !opens[0].Backfilled {
+		if opens := storedOfType(t, e, event.Opened); len(opens) != 1 || !opens[0].Backfilled {
 			t.Errorf("stored opens %+v, want the missed one, backfilled", opens)
 		}
 		if n := len(sim.Undelivered()); n != 0 {
@@ -207,7 +208,7 @@ func TestHistoryAndDeliveryRacingStoreOnce(t *testing.T) {
 	lead := gen.Leads()[3]
 	ctx := context.Background()
 	for round := range 20 {
-		s := gen.EventFor(smartlead.EventReplied, lead)
+		s := gen.EventFor(event.Replied, lead)
 		delivered, err := smartlead.Parse(s.LiveJSON(""))
 		if err != nil {
 			t.Fatal(err)

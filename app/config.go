@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // DefaultSmartLeadURL is SmartLead's API base.
@@ -30,7 +31,7 @@ type Config struct {
 	// account or client; "" as set), with ClientID for client.
 	Scope    string
 	ClientID string
-	Events   []smartlead.EventType // overrides the settings' events; empty: as set
+	Events   []event.Type // overrides the settings' events; empty: as set
 	Watchdog time.Duration
 
 	// SelfTestTimeout bounds one self-test round trip (default 15s).

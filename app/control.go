@@ -14,6 +14,7 @@ import (
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/tunnel"
+	"github.com/leadbell/leadbell/event"
 )
 
 // settingsKey is the store key of the user's settings.
@@ -203,13 +204,13 @@ func (e *Engine) Campaigns(ctx context.Context) ([]smartlead.Campaign, error) {
 }
 
 // Replay runs a stored event through the pipeline again.
-func (e *Engine) Replay(ctx context.Context, id string) (smartlead.Event, bool, error) {
+func (e *Engine) Replay(ctx context.Context, id string) (event.Event, bool, error) {
 	ev, err := e.store.Event(id)
 	if err != nil {
-		return smartlead.Event{}, false, err
+		return event.Event{}, false, err
 	}
 	if ev.VerifiedBy == "" { // recovered from the message history, never delivered
-		return smartlead.Event{}, false, fmt.Errorf("%w: this reply was recovered from SmartLead's message history, not delivered to the webhook, so there is no delivery to replay", api.ErrInvalid)
+		return event.Event{}, false, fmt.Errorf("%w: this reply was recovered from SmartLead's message history, not delivered to the webhook, so there is no delivery to replay", api.ErrInvalid)
 	}
 	return e.receiver.Replay(ctx, ev)
 }
@@ -336,13 +337,13 @@ func (e *Engine) Overview(rangeName string) (api.Stats, error) {
 	st := api.Stats{Range: rangeName, Buckets: o.Buckets, Campaigns: make([]api.CampaignStats, 0, len(o.Campaigns))}
 	for _, c := range o.Campaigns {
 		cs := api.CampaignStats{ID: c.ID, Name: c.Name, Counts: c.Counts}
-		if sent := c.Counts[smartlead.EventSent]; sent > 0 {
-			cs.ReplyRate = float64(c.Counts[smartlead.EventReplied]) / float64(sent)
+		if sent := c.Counts[event.Sent]; sent > 0 {
+			cs.ReplyRate = float64(c.Counts[event.Replied]) / float64(sent)
 		}
 		st.Campaigns = append(st.Campaigns, cs)
 	}
 	slices.SortFunc(st.Campaigns, func(a, b api.CampaignStats) int {
-		return b.Counts[smartlead.EventReplied] - a.Counts[smartlead.EventReplied]
+		return b.Counts[event.Replied] - a.Counts[event.Replied]
 	})
 	return st, nil
 }

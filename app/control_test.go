@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // A reply recovered from the message history was never delivered: replaying
@@ -17,8 +17,8 @@ func TestReplayOfAHistoryReplyIsRefused(t *testing.T) {
 	sim := smartleadtest.NewServer(smartleadtest.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
-	ev := smartlead.Event{
-		Type: smartlead.EventReplied, SourceType: "EMAIL_REPLY", Timestamp: time.Now().Add(-time.Hour).UTC(),
+	ev := event.Event{
+		Type: event.Replied, SourceType: "EMAIL_REPLY", Timestamp: time.Now().Add(-time.Hour).UTC(),
 		CampaignID: "7", LeadID: "42", LeadEmail: "jane@example.com", Body: "Sounds good",
 		MessageID: "<m1@example.com>", Backfilled: true, Key: "history:<m1@example.com>",
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -33,7 +34,7 @@ func (e *DamagedError) Unwrap() error { return e.cause }
 // the user agreed; otherwise it is a DamagedError.
 func openStore(cfg Config) (*store.Store, error) {
 	path := filepath.Join(cfg.DataDir, DBFile)
-	opts := store.Options{Timeout: time.Second, Logger: cfg.Logger}
+	opts := store.Options{Timeout: time.Second, Logger: cfg.Logger, RedactRejected: redactSecret}
 	st, err := store.Open(path, opts)
 	if !errors.Is(err, store.ErrDamaged) {
 		return st, err
@@ -49,3 +50,6 @@ func openStore(cfg Config) (*store.Store, error) {
 		"kept", aside, "error", err)
 	return store.Open(path, opts)
 }
+
+// redactSecret is smartlead.Redact for the store's rejected log.
+func redactSecret(body []byte) []byte { return smartlead.Redact(body) }

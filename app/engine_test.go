@@ -18,6 +18,7 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
 	"github.com/leadbell/leadbell/app/tunnel"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 	"golang.org/x/time/rate"
 )
@@ -132,7 +133,7 @@ func TestAdoptsUnsavedWebhook(t *testing.T) {
 	e := newEngine(t, sim, sim.APIKey(), "", campaign)
 	client := smartlead.NewClient(sim.URL(), sim.APIKey(), smartlead.ClientOptions{})
 	orphan, err := client.SaveCampaignWebhook(context.Background(), smartlead.Webhook{CampaignID: campaign, Name: "Leadbell",
-		URL: e.HookURL(), EventTypes: smartlead.EventTypes, Categories: []string{"Interested"}})
+		URL: e.HookURL(), EventTypes: event.Types, Categories: []string{"Interested"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestRegistersPerCampaign(t *testing.T) {
 						t.Fatalf("hooks %+v: want one per campaign but the archived one, at our URL", hooks)
 					}
 					seen[h.CampaignID] = true
-					if !sameTypes(h.EventTypes, smartlead.EventTypes) || len(h.Categories) != len(smartleadtest.DefaultCategories()) {
+					if !sameTypes(h.EventTypes, event.Types) || len(h.Categories) != len(smartleadtest.DefaultCategories()) {
 						t.Errorf("hook %s: events %v categories %v", h.ID, h.EventTypes, h.Categories)
 					}
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Registering at SmartLead. By default Leadbell holds one webhook per
@@ -52,10 +53,10 @@ const webhookName = "Leadbell"
 // Registration is what Leadbell has registered at SmartLead, kept in the
 // store so that a restart reuses or updates it instead of adding another.
 type Registration struct {
-	URL        string                `json:"url"`
-	Events     []smartlead.EventType `json:"events"`
-	Categories []string              `json:"categories,omitempty"`
-	Hooks      []HookRef             `json:"hooks"`
+	URL        string       `json:"url"`
+	Events     []event.Type `json:"events"`
+	Categories []string     `json:"categories,omitempty"`
+	Hooks      []HookRef    `json:"hooks"`
 }
 
 // HookRef names one webhook at SmartLead: a campaign's (CampaignID set,
@@ -230,6 +231,6 @@ func (e *Engine) Deregister(ctx context.Context) error {
 	return e.saveRegistration(Registration{}, nil)
 }
 
-func sameTypes(a, b []smartlead.EventType) bool {
-	return len(a) == len(b) && !slices.ContainsFunc(a, func(t smartlead.EventType) bool { return !slices.Contains(b, t) })
+func sameTypes(a, b []event.Type) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(t event.Type) bool { return !slices.Contains(b, t) })
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -79,7 +79,7 @@ func TestUnconfirmedSaysItWaits(t *testing.T) {
 	if st.ConfirmedAt != nil || !strings.Contains(st.Message, "Waiting for SmartLead's first event") {
 		t.Fatalf("status %+v, want listening, waiting for the first event", st)
 	}
-	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, smartlead.EventOpened))
+	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, event.Opened))
 	if err != nil || len(ds) != 1 || !ds[0].OK() {
 		t.Fatalf("deliveries %+v, %v", ds, err)
 	}
@@ -94,7 +94,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 	e.receiver.SetCredentials(e.token, "a-different-one")
 	connectAndCheck(t, e)
-	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, smartlead.EventReplied))
+	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, event.Replied))
 	if err != nil || len(ds) != 1 || !ds[0].OK() {
 		t.Fatalf("deliveries %+v, %v: want the reply taken", ds, err)
 	}
@@ -106,7 +106,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 		t.Errorf("warning %q: want it plain, and without either secret", msg)
 	}
 	page, err := e.store.List(store.Query{Limit: 10})
-	if err != nil || len(page.Events) != 1 || page.Events[0].VerifiedBy != smartlead.VerifiedByURLToken {
+	if err != nil || len(page.Events) != 1 || page.Events[0].VerifiedBy != event.VerifiedByURLToken {
 		t.Errorf("stored %+v, %v: want the reply, verified by the path token", page.Events, err)
 	}
 	if rows, _ := e.Deliveries(10); len(rows) == 0 || !rows[0].SecretMismatch {
@@ -115,7 +115,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 }
 
 // eventIn makes an event of type t for a lead of campaign.
-func eventIn(sim *smartleadtest.Server, campaign string, t smartlead.EventType) smartleadtest.Sample {
+func eventIn(sim *smartleadtest.Server, campaign string, t event.Type) smartleadtest.Sample {
 	gen := sim.Generator()
 	for _, l := range gen.Leads() {
 		if l.CampaignID == campaign {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -71,12 +71,12 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 
 	gen := sim.Generator()
 	leads := gen.Leads()
-	before := emitSample(t, sim, gen.EventFor(smartlead.EventReplied, leads[0]))
+	before := emitSample(t, sim, gen.EventFor(event.Replied, leads[0]))
 	if len(before) != 1 || !before[0].OK() {
 		t.Fatalf("deliveries %+v, want one taken", before)
 	}
 
-	for deadline := time.Now().Add(10 * time.Second); len(storedOfType(t, e, smartlead.EventReplied)) != 1; {
+	for deadline := time.Now().Add(10 * time.Second); len(storedOfType(t, e, event.Replied)) != 1; {
 		if time.Now().After(deadline) {
 			t.Fatal("the first reply was never applied")
 		}
@@ -85,7 +85,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 	faults.Fail(fmt.Errorf("write: %w", syscall.EROFS))
 	var refused []smartleadtest.Sample
 	for _, lead := range leads[1:4] {
-		s := gen.EventFor(smartlead.EventReplied, lead)
+		s := gen.EventFor(event.Replied, lead)
 		start := time.Now()
 		ds := emitSample(t, sim, s)
 		if len(ds) != 1 || ds[0].Status != 503 {
@@ -110,7 +110,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 		t.Fatal("no notice when the disk started refusing")
 	}
 	// Reads go on.
-	if got := storedOfType(t, e, smartlead.EventReplied); len(got) != 1 {
+	if got := storedOfType(t, e, event.Replied); len(got) != 1 {
 		t.Errorf("%d replies readable on a read-only disk, want the one taken before", len(got))
 	}
 
@@ -125,14 +125,14 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 		t.Fatal("no notice when the disk took events again")
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, smartlead.EventReplied)) < 1+len(refused) || !caughtUp(e) {
+	for len(storedOfType(t, e, event.Replied)) < 1+len(refused) || !caughtUp(e) {
 		if time.Now().After(deadline) {
-			t.Fatalf("not caught up: %d replies stored, want %d", len(storedOfType(t, e, smartlead.EventReplied)), 1+len(refused))
+			t.Fatalf("not caught up: %d replies stored, want %d", len(storedOfType(t, e, event.Replied)), 1+len(refused))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	byMsg := map[string]int{}
-	for _, r := range storedOfType(t, e, smartlead.EventReplied) {
+	for _, r := range storedOfType(t, e, event.Replied) {
 		byMsg[r.MessageID]++
 	}
 	for _, s := range refused {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -36,7 +36,7 @@ type upkeeper struct {
 	every     time.Duration // between passes, by the wall clock
 	check     time.Duration // how often the wall clock is read
 	// passed, when set (by tests), is called after each pass.
-	passed func(map[smartlead.EventType]int, error)
+	passed func(map[event.Type]int, error)
 }
 
 // startUpkeep starts the upkeep until ctx ends; the function it returns
@@ -83,10 +83,10 @@ func (u *upkeeper) run(ctx context.Context) {
 
 // prune deletes what the retention settings no longer keep and logs how
 // many events of each type went (counts only, never content).
-func (u *upkeeper) prune(ctx context.Context) (map[smartlead.EventType]int, error) {
+func (u *upkeeper) prune(ctx context.Context) (map[event.Type]int, error) {
 	cuts := u.retention().Cutoffs(u.now())
 	if len(cuts) == 0 {
-		return map[smartlead.EventType]int{}, nil
+		return map[event.Type]int{}, nil
 	}
 	start := time.Now()
 	n, err := u.store.Prune(ctx, cuts)
@@ -95,7 +95,7 @@ func (u *upkeeper) prune(ctx context.Context) (map[smartlead.EventType]int, erro
 		total += c
 	}
 	attrs := []any{
-		"sent", n[smartlead.EventSent], "opened", n[smartlead.EventOpened], "clicked", n[smartlead.EventClicked],
+		"sent", n[event.Sent], "opened", n[event.Opened], "clicked", n[event.Clicked],
 		"took", time.Since(start).Round(time.Millisecond),
 	}
 	switch {

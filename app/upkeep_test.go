@@ -13,8 +13,8 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -40,11 +40,11 @@ func (b *syncBuffer) String() string {
 // now).
 func seedAged(t *testing.T, st *store.Store, now time.Time, ages ...int) {
 	t.Helper()
-	var evs []smartlead.Event
+	var evs []event.Event
 	for _, age := range ages {
 		at := now.AddDate(0, 0, -age).Add(-time.Minute)
-		for _, typ := range smartlead.EventTypes {
-			evs = append(evs, smartlead.Event{
+		for _, typ := range event.Types {
+			evs = append(evs, event.Event{
 				Type: typ, SourceType: string(typ), Timestamp: at, ReceivedAt: at, CampaignID: "7", LeadID: "42",
 				LeadEmail: "jane@example.com", Body: "secret reply text " + string(typ),
 				Key: string(typ) + "@" + strconv.Itoa(age),
@@ -73,14 +73,14 @@ func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
 	steps := []struct {
 		name      string
 		retention settings.Retention
-		want      map[smartlead.EventType]int
+		want      map[event.Type]int
 	}{
-		{"defaults", settings.Default().Retention, map[smartlead.EventType]int{
-			smartlead.EventSent: 2, smartlead.EventOpened: 2, smartlead.EventClicked: 1}},
-		{"shorter", settings.Retention{SentDays: 30, OpenedDays: 90, ClickedDays: 0}, map[smartlead.EventType]int{
-			smartlead.EventSent: 1}},
-		{"a week", settings.Retention{SentDays: 7, OpenedDays: 7, ClickedDays: 7}, map[smartlead.EventType]int{
-			smartlead.EventOpened: 1, smartlead.EventClicked: 2}},
+		{"defaults", settings.Default().Retention, map[event.Type]int{
+			event.Sent: 2, event.Opened: 2, event.Clicked: 1}},
+		{"shorter", settings.Retention{SentDays: 30, OpenedDays: 90, ClickedDays: 0}, map[event.Type]int{
+			event.Sent: 1}},
+		{"a week", settings.Retention{SentDays: 7, OpenedDays: 7, ClickedDays: 7}, map[event.Type]int{
+			event.Opened: 1, event.Clicked: 2}},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
@@ -91,7 +91,7 @@ func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, typ := range smartlead.EventTypes {
+			for _, typ := range event.Types {
 				if got[typ] != step.want[typ] {
 					t.Errorf("pruned %d %s, want %d", got[typ], typ, step.want[typ])
 				}
@@ -102,7 +102,7 @@ func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []smartlead.EventType{smartlead.EventReplied, smartlead.EventBounced, smartlead.EventUnsubscribed} {
+	for _, typ := range []event.Type{event.Replied, event.Bounced, event.Unsubscribed} {
 		if st.Counts[typ] != 4 {
 			t.Errorf("%d %s kept, want all 4", st.Counts[typ], typ)
 		}
@@ -129,8 +129,8 @@ func TestUpkeepRunsAtStartThenDaily(t *testing.T) {
 	}
 	seedAged(t, e.store, now, 100)
 	u := newUpkeeper(e, clock, slog.New(slog.DiscardHandler))
-	passes := make(chan map[smartlead.EventType]int, 10)
-	u.passed = func(n map[smartlead.EventType]int, err error) {
+	passes := make(chan map[event.Type]int, 10)
+	u.passed = func(n map[event.Type]int, err error) {
 		if err != nil {
 			t.Errorf("pass failed: %v", err)
 		}
@@ -140,7 +140,7 @@ func TestUpkeepRunsAtStartThenDaily(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); u.run(ctx) }()
 
-	if n := <-passes; n[smartlead.EventSent] != 1 {
+	if n := <-passes; n[event.Sent] != 1 {
 		t.Errorf("first pass pruned %v, want the 100-day-old send", n)
 	}
 	// Until a day has passed on the wall clock nothing runs again; then
@@ -152,7 +152,7 @@ func TestUpkeepRunsAtStartThenDaily(t *testing.T) {
 	mu.Lock()
 	now = now.Add(upkeepEvery)
 	mu.Unlock()
-	if n := <-passes; n[smartlead.EventSent] != 1 || n[smartlead.EventOpened] != 0 {
+	if n := <-passes; n[event.Sent] != 1 || n[event.Opened] != 0 {
 		t.Errorf("second pass pruned %v, want one send", n)
 	}
 	cancel()

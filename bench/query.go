@@ -19,6 +19,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -44,12 +45,12 @@ func seed(path string, n int) error {
 	gen := smartleadtest.NewGenerator(1)
 	rng := rand.New(rand.NewPCG(1, 2))
 	mix := []struct {
-		t smartlead.EventType
+		t event.Type
 		w int
-	}{{smartlead.EventSent, 40}, {smartlead.EventOpened, 36}, {smartlead.EventClicked, 12}, {smartlead.EventReplied, 7}, {smartlead.EventBounced, 3}, {smartlead.EventUnsubscribed, 2}}
+	}{{event.Sent, 40}, {event.Opened, 36}, {event.Clicked, 12}, {event.Replied, 7}, {event.Bounced, 3}, {event.Unsubscribed, 2}}
 	now := time.Now().UTC()
 	const batch = 5000
-	evs := make([]smartlead.Event, 0, batch)
+	evs := make([]event.Event, 0, batch)
 	for i := stats.Total; i < n; i++ {
 		pick, t := rng.IntN(100), mix[0].t
 		for _, m := range mix {
@@ -68,7 +69,7 @@ func seed(path string, n int) error {
 		if err != nil {
 			return fmt.Errorf("bench: generated payload does not parse: %w", err)
 		}
-		if i == n/2 && t == smartlead.EventReplied || i == n/2+1 {
+		if i == n/2 && t == event.Replied || i == n/2+1 {
 			ev.Body += " " + needle
 		}
 		ev.ReceivedAt = now.Add(-time.Duration(n-i) * 2 * time.Second)

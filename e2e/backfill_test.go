@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // storedEvent is an Event of the local API with the fields a catch-up sets.
@@ -23,7 +24,7 @@ type storedEvent struct {
 	Backfilled bool   `json:"backfilled"`
 }
 
-func (p *proc) eventsOfType(typ smartlead.EventType) []storedEvent {
+func (p *proc) eventsOfType(typ event.Type) []storedEvent {
 	p.t.Helper()
 	var page struct{ Events []storedEvent }
 	p.getJSON("/api/events?limit=500&type="+url.QueryEscape(string(typ)), &page)
@@ -37,7 +38,7 @@ func (p *proc) waitCaughtUp(replies int) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		st := p.status()
-		got := p.eventsOfType(smartlead.EventReplied)
+		got := p.eventsOfType(event.Replied)
 		if len(got) >= replies && st.State == "listening" && !strings.Contains(st.Message, "atching up") {
 			return
 		}
@@ -82,11 +83,11 @@ func TestBackfillAfterDowntime(t *testing.T) {
 	p := start(t, key, serveArgs(dir, listen, sim)...)
 	hook := p.waitState("listening").WebhookURL
 	hooks := checkPerCampaign(t, sim, hook)
-	emit(t, sim, gen.EventFor(smartlead.EventSent, chatty))
+	emit(t, sim, gen.EventFor(event.Sent, chatty))
 	p.stop()
 
-	missed := gen.EventFor(smartlead.EventReplied, quiet)
-	opened := gen.EventFor(smartlead.EventOpened, other)
+	missed := gen.EventFor(event.Replied, quiet)
+	opened := gen.EventFor(event.Opened, other)
 	for _, s := range []smartleadtest.Sample{missed, opened} {
 		ds, err := sim.Emit(context.Background(), s)
 		if err != nil || len(ds) == 0 || ds[len(ds)-1].OK() {
@@ -97,7 +98,7 @@ func TestBackfillAfterDowntime(t *testing.T) {
 	if len(active) != len(hooks)-1 || slices.ContainsFunc(active, func(w smartlead.Webhook) bool { return w.CampaignID == campaign }) {
 		t.Fatalf("SmartLead holds the enabled webhooks %+v after the failures, want every one but campaign %s's", active, campaign)
 	}
-	unsent := gen.EventFor(smartlead.EventReplied, chatty)
+	unsent := gen.EventFor(event.Replied, chatty)
 	if ds, _ := sim.Emit(context.Background(), unsent); len(ds) != 0 {
 		t.Fatalf("the disabled webhook got %d deliveries", len(ds))
 	}
@@ -112,7 +113,7 @@ func TestBackfillAfterDowntime(t *testing.T) {
 
 	check := func(when string) {
 		t.Helper()
-		replies := p.eventsOfType(smartlead.EventReplied)
+		replies := p.eventsOfType(event.Replied)
 		byMsg := map[string]storedEvent{}
 		for _, r := range replies {
 			byMsg[r.MessageID] = r
@@ -126,10 +127,10 @@ func TestBackfillAfterDowntime(t *testing.T) {
 		if r := byMsg[unsent.MessageID]; !r.Backfilled || r.LeadID != chatty.ID || r.LeadEmail != chatty.Email {
 			t.Errorf("%s: reply from the history %+v, want it backfilled, for %s", when, r, chatty.Email)
 		}
-		if opens := p.eventsOfType(smartlead.EventOpened); len(opens) != 1 || !opens[0].Backfilled || opens[0].LeadID != other.ID {
+		if opens := p.eventsOfType(event.Opened); len(opens) != 1 || !opens[0].Backfilled || opens[0].LeadID != other.ID {
 			t.Errorf("%s: stored opens %+v, want the missed one, backfilled", when, opens)
 		}
-		if sent := p.eventsOfType(smartlead.EventSent); len(sent) != 1 || sent[0].Backfilled {
+		if sent := p.eventsOfType(event.Sent); len(sent) != 1 || sent[0].Backfilled {
 			t.Errorf("%s: stored sends %+v, want the one delivered live, not backfilled", when, sent)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserActivityFilters clicks Activity's type chips, picks a campaign
@@ -19,10 +19,10 @@ func TestBrowserActivityFilters(t *testing.T) {
 	gen := sim.Generator()
 	// Twelve events: all fit in the window, so every matching row is in
 	// the DOM.
-	for _, typ := range []smartlead.EventType{
-		smartlead.EventSent, smartlead.EventSent, smartlead.EventOpened, smartlead.EventOpened,
-		smartlead.EventOpened, smartlead.EventClicked, smartlead.EventClicked, smartlead.EventReplied,
-		smartlead.EventReplied, smartlead.EventBounced, smartlead.EventUnsubscribed, smartlead.EventSent,
+	for _, typ := range []event.Type{
+		event.Sent, event.Sent, event.Opened, event.Opened,
+		event.Opened, event.Clicked, event.Clicked, event.Replied,
+		event.Replied, event.Bounced, event.Unsubscribed, event.Sent,
 	} {
 		emit(t, sim, gen.Event(typ))
 	}
@@ -47,7 +47,7 @@ func TestBrowserActivityFilters(t *testing.T) {
 	for _, e := range all.Events {
 		byType[e.Type] = append(byType[e.Type], e)
 	}
-	typ := smartlead.EventOpened
+	typ := event.Opened
 	var campaign struct {
 		CampaignID string `json:"campaign_id"`
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp/kb"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserDelete deletes a reply from the inbox in Chromium against
@@ -18,9 +18,9 @@ func TestBrowserDelete(t *testing.T) {
 	b := newBrowser(t)
 	p, sim := serveWithSim(t, t.TempDir())
 	gen := sim.Generator()
-	gone := gen.Event(smartlead.EventReplied)
+	gone := gen.Event(event.Replied)
 	goneID := emitID(t, p, sim, gone)
-	keptID := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
+	keptID := emitID(t, p, sim, gen.Event(event.Replied))
 	if st := p.status(); st.Unread != 2 {
 		t.Fatalf("unread %d with two new replies, want 2", st.Unread)
 	}
@@ -70,8 +70,8 @@ func TestBrowserDelete(t *testing.T) {
 	if page.Events[0].Read {
 		t.Fatal("the other reply was marked read: the unread count below would prove nothing")
 	}
-	if st := p.status(); st.Unread != 1 || st.Counts[string(smartlead.EventReplied)] != 1 {
-		t.Errorf("status after delete: unread %d, replies %d; want 1 and 1", st.Unread, st.Counts[string(smartlead.EventReplied)])
+	if st := p.status(); st.Unread != 1 || st.Counts[string(event.Replied)] != 1 {
+		t.Errorf("status after delete: unread %d, replies %d; want 1 and 1", st.Unread, st.Counts[string(event.Replied)])
 	}
 	var ev eventJSON
 	if code := p.getJSON("/api/events/"+goneID, &ev); code != http.StatusNotFound {

@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserExport uses the inbox's Export menu: its CSV link carries the
@@ -16,8 +15,8 @@ func TestBrowserExport(t *testing.T) {
 	b := newBrowser(t)
 	p, sim := serveWithSim(t, t.TempDir())
 	gen := sim.Generator()
-	reply := gen.Event(smartlead.EventReplied)
-	open := gen.Event(smartlead.EventOpened)
+	reply := gen.Event(event.Replied)
+	open := gen.Event(event.Opened)
 	emit(t, sim, reply)
 	emit(t, sim, open)
 

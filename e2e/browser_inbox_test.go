@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserInbox drives the inbox in Chromium against leadbell serve and
@@ -83,7 +83,7 @@ func testReplyAppearsLive(t *testing.T, b *browser) {
 		t.Fatalf("title %q before any reply, want Leadbell", got)
 	}
 
-	id := emitID(t, p, sim, sim.Generator().Event(smartlead.EventReplied))
+	id := emitID(t, p, sim, sim.Generator().Event(event.Replied))
 	tb.waitFor("the reply's row", sel(row(id)))
 	tb.waitFor("the unread badge to say 1", sel(`[data-testid=unread-count]`)+`?.textContent.trim() === "1"`)
 	tb.waitFor("the title to count the reply", `document.title === "(1) Leadbell"`)
@@ -98,7 +98,7 @@ func testReplyAppearsLive(t *testing.T, b *browser) {
 // read again with e; u must stick while the reply stays selected.
 func testKeyboardReadUnread(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
-	id := emitID(t, p, sim, sim.Generator().Event(smartlead.EventReplied))
+	id := emitID(t, p, sim, sim.Generator().Event(event.Replied))
 	tb := b.tab(t)
 	tb.open(p, "/#/inbox")
 	tb.waitFor("the reply's row", sel(row(id)))
@@ -130,7 +130,7 @@ func testKeyboardReadUnread(t *testing.T, b *browser) {
 // the next visit never loads.
 func testLeaveAndComeBack(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
-	id := emitID(t, p, sim, sim.Generator().Event(smartlead.EventReplied))
+	id := emitID(t, p, sim, sim.Generator().Event(event.Replied))
 	tb := b.tab(t)
 	tb.openLink(p)
 	for i := range 8 {

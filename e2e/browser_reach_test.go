@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserReach walks the step after signing in when SmartLead cannot
@@ -82,7 +82,7 @@ func TestBrowserReach(t *testing.T) {
 	tb.click(`[data-testid=reach-done]`)
 	tb.waitFor("the inbox", sel(`[data-testid=empty-inbox]`))
 
-	ev := sim.Generator().Event(smartlead.EventCategoryUpdated)
+	ev := sim.Generator().Event(event.CategoryUpdated)
 	id := emitID(t, p, sim, ev)
 	var stored eventJSON
 	p.getJSON("/api/events/"+id, &stored)

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // testReadStatePersists reads a reply, restarts leadbell on the same data
@@ -15,8 +15,8 @@ func testReadStatePersists(t *testing.T, b *browser) {
 	dir := t.TempDir()
 	p, sim := serveWithSim(t, dir)
 	gen := sim.Generator()
-	read := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
-	unread := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
+	read := emitID(t, p, sim, gen.Event(event.Replied))
+	unread := emitID(t, p, sim, gen.Event(event.Replied))
 
 	tb := b.tab(t)
 	tb.open(p, "/#/inbox")
@@ -73,7 +73,7 @@ func testCatchUpAfterRestart(t *testing.T, b *browser) {
 	p := start(t, key, args...)
 	p.waitState("listening")
 	gen := sim.Generator()
-	first := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
+	first := emitID(t, p, sim, gen.Event(event.Replied))
 
 	tb := b.tab(t)
 	tb.open(p, "/#/inbox")
@@ -84,8 +84,8 @@ func testCatchUpAfterRestart(t *testing.T, b *browser) {
 
 	p = start(t, key, args...)
 	p.waitState("listening")
-	second := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
-	third := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
+	second := emitID(t, p, sim, gen.Event(event.Replied))
+	third := emitID(t, p, sim, gen.Event(event.Replied))
 	var replies pageJSON
 	p.getJSON("/api/events?type=EMAIL_REPLIED", &replies)
 	if ids := idsOf(replies.Events); len(ids) != 3 || !slices.Contains(ids, first) || !slices.Contains(ids, second) || !slices.Contains(ids, third) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // screen is one main screen of the app and what shows it is ready.
@@ -31,9 +31,9 @@ func TestBrowserScreenshots(t *testing.T) {
 	seedStore(t, dir, 3000, 30*24*time.Hour)
 	p, sim := serveWithSim(t, dir)
 	gen := sim.Generator()
-	emit(t, sim, gen.Event(smartlead.EventOpened))
-	emit(t, sim, gen.Event(smartlead.EventClicked))
-	reply := emitID(t, p, sim, gen.Event(smartlead.EventReplied))
+	emit(t, sim, gen.Event(event.Opened))
+	emit(t, sim, gen.Event(event.Clicked))
+	reply := emitID(t, p, sim, gen.Event(event.Replied))
 	if code := deliverFile(t, p.status().WebhookURL, "anonymous_reply.json"); code != http.StatusBadRequest {
 		t.Fatalf("a reply naming no lead or message: %d, want 400", code)
 	}

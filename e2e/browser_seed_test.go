@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -20,11 +21,11 @@ const dbFile = "leadbell.db"
 // seedMix is the share of each type in a seeded store, roughly what a
 // running campaign produces.
 var seedMix = []struct {
-	typ    smartlead.EventType
+	typ    event.Type
 	weight int
 }{
-	{smartlead.EventSent, 35}, {smartlead.EventOpened, 30}, {smartlead.EventClicked, 10},
-	{smartlead.EventReplied, 10}, {smartlead.EventBounced, 5}, {smartlead.EventUnsubscribed, 5}, {smartlead.EventOther, 5},
+	{event.Sent, 35}, {event.Opened, 30}, {event.Clicked, 10},
+	{event.Replied, 10}, {event.Bounced, 5}, {event.Unsubscribed, 5}, {event.Other, 5},
 }
 
 // seedStore fills the store in dir with n events made from the simulator's
@@ -58,7 +59,7 @@ func seedStore(t *testing.T, dir string, n int, span time.Duration) {
 // seedEvents makes the events of seedStore, oldest first. Parsing every
 // event would dominate the seeding time, so a few thousand distinct
 // payloads are parsed and reused with their own keys and times.
-func seedEvents(t *testing.T, n int, span time.Duration) []smartlead.Event {
+func seedEvents(t *testing.T, n int, span time.Duration) []event.Event {
 	t.Helper()
 	gen := smartleadtest.NewGenerator(7) // newSim's seed: the same campaigns and leads as the simulator
 	rng := rand.New(rand.NewPCG(11, 29))
@@ -66,7 +67,7 @@ func seedEvents(t *testing.T, n int, span time.Duration) []smartlead.Event {
 	for _, m := range seedMix {
 		total += m.weight
 	}
-	distinct := make([]smartlead.Event, min(n, 3000))
+	distinct := make([]event.Event, min(n, 3000))
 	for i := range distinct {
 		w := rng.IntN(total)
 		typ := seedMix[0].typ
@@ -81,7 +82,7 @@ func seedEvents(t *testing.T, n int, span time.Duration) []smartlead.Event {
 		if err != nil {
 			t.Fatalf("parsing a generated %s: %v", typ, err)
 		}
-		ev.VerifiedBy = smartlead.VerifiedBySignature
+		ev.VerifiedBy = event.VerifiedBySignature
 		distinct[i] = ev
 	}
 
@@ -101,7 +102,7 @@ func seedEvents(t *testing.T, n int, span time.Duration) []smartlead.Event {
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 
-	evs := make([]smartlead.Event, n)
+	evs := make([]event.Event, n)
 	for i := range evs {
 		ev := distinct[i%len(distinct)]
 		ev.Timestamp, ev.ReceivedAt = times[i], times[i]

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestBrowserInspector delivers one good payload and one that names no
@@ -19,7 +19,7 @@ import (
 func TestBrowserInspector(t *testing.T) {
 	b := newBrowser(t)
 	p, sim := serveWithSim(t, t.TempDir())
-	emit(t, sim, sim.Generator().Event(smartlead.EventOpened))
+	emit(t, sim, sim.Generator().Event(event.Opened))
 
 	if code := deliverFile(t, p.status().WebhookURL, "anonymous_reply.json"); code != http.StatusBadRequest {
 		t.Fatalf("a reply naming no lead or message got %d, want 400", code)

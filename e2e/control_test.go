@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // deliveryJSON is the part of an entry of GET /api/deliveries the tests read.
@@ -171,8 +172,8 @@ func TestInspectorReplayAndStats(t *testing.T) {
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	st := p.waitState("listening")
 	gen := sim.Generator()
-	emit(t, sim, gen.Event(smartlead.EventSent))
-	emit(t, sim, gen.Event(smartlead.EventReplied))
+	emit(t, sim, gen.Event(event.Sent))
+	emit(t, sim, gen.Event(event.Replied))
 	post := func(body []byte, header http.Header) int {
 		t.Helper()
 		code, err := smartleadtest.Deliver(context.Background(), nil, st.WebhookURL, body, header)
@@ -182,7 +183,7 @@ func TestInspectorReplayAndStats(t *testing.T) {
 		return code
 	}
 	// Signed with another secret: taken on the path token, and flagged.
-	mismatched := gen.Event(smartlead.EventOpened).SpecJSON()
+	mismatched := gen.Event(event.Opened).SpecJSON()
 	if code := post(mismatched, http.Header{smartlead.SignatureHeader: {"sha256=" + strings.Repeat("0", 64)}}); code != 200 {
 		t.Fatalf("a delivery signed with another secret answered %d, want 200", code)
 	}

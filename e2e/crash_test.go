@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestKill9LosesNoAcknowledgedEvent kills leadbell with SIGKILL in the
@@ -24,7 +24,7 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 	hookURL := p.status().WebhookURL
 
 	gen := smartleadtest.NewGenerator(42)
-	types := []smartlead.EventType{smartlead.EventSent, smartlead.EventOpened, smartlead.EventClicked, smartlead.EventReplied}
+	types := []event.Type{event.Sent, event.Opened, event.Clicked, event.Replied}
 	const n = 20000
 	bodies := make([][]byte, n)
 	for i := range bodies {

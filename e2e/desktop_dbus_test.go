@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
-
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // desktopPeers plays the desktop's side of D-Bus on the test's session bus:
@@ -151,7 +150,7 @@ func TestDesktopNotificationsAndTray(t *testing.T) {
 	}
 
 	gen := sim.Generator()
-	reply := gen.Event(smartlead.EventReplied)
+	reply := gen.Event(event.Replied)
 	emit(t, sim, reply)
 	got := peers.waitNotifications(t, 1, 4*time.Second)
 	if len(got) != 1 || got[0].App != "Leadbell" || !strings.Contains(got[0].Summary, "replied") || strings.ContainsAny(got[0].Body, "<>") {
@@ -163,7 +162,7 @@ func TestDesktopNotificationsAndTray(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for range 10 {
-		ev := gen.Event(smartlead.EventReplied)
+		ev := gen.Event(event.Replied)
 		wg.Go(func() { sim.Emit(context.Background(), ev) })
 	}
 	wg.Wait()

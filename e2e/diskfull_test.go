@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // smallDisk mounts a tmpfs of size bytes at a new directory for the test,
@@ -102,7 +102,7 @@ func TestDiskFullOnARealDisk(t *testing.T) {
 	emitted := 0
 	for refused < 50 && emitted < 20000 {
 		start := time.Now()
-		ds, err := sim.Emit(t.Context(), gen.Event(smartlead.EventReplied))
+		ds, err := sim.Emit(t.Context(), gen.Event(event.Replied))
 		took := time.Since(start)
 		if err != nil || len(ds) != 1 {
 			t.Fatalf("emit: %v, %d deliveries (after %d taken, %d refused)", err, len(ds), taken, refused)
@@ -136,7 +136,7 @@ func TestDiskFullOnARealDisk(t *testing.T) {
 	logged := len(p.logs())
 	window := time.Now()
 	for range 200 {
-		ds, err := sim.Emit(t.Context(), gen.Event(smartlead.EventReplied))
+		ds, err := sim.Emit(t.Context(), gen.Event(event.Replied))
 		if err != nil || len(ds) != 1 || ds[0].Status != 503 {
 			t.Fatalf("a delivery on the full disk: %v, %d deliveries, the first answered %d", err, len(ds), ds[0].Status)
 		}
@@ -192,7 +192,7 @@ func TestDataFolderRemovedWhileRunning(t *testing.T) {
 	p := start(t, key, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("listening")
 	gen := sim.Generator()
-	emit(t, sim, gen.Event(smartlead.EventReplied))
+	emit(t, sim, gen.Event(event.Replied))
 
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func TestDataFolderRemovedWhileRunning(t *testing.T) {
 	}
 	for range 5 {
 		start := time.Now()
-		ds, err := sim.Emit(t.Context(), gen.Event(smartlead.EventReplied))
+		ds, err := sim.Emit(t.Context(), gen.Event(event.Replied))
 		if err != nil || len(ds) != 1 || ds[0].Status != 503 {
 			t.Fatalf("a delivery with the data folder gone: %v, %d deliveries, the first answered %d; want one, 503", err, len(ds), ds[0].Status)
 		}

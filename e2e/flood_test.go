@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // The hostile traffic that TestFloodLosesNoGenuineDelivery runs beside a
@@ -48,7 +48,7 @@ type genuineSender struct {
 	n      atomic.Int64
 }
 
-var floodTypes = []smartlead.EventType{smartlead.EventSent, smartlead.EventOpened, smartlead.EventClicked, smartlead.EventReplied}
+var floodTypes = []event.Type{event.Sent, event.Opened, event.Clicked, event.Replied}
 
 func (g *genuineSender) send() delivery {
 	i := g.n.Add(1)

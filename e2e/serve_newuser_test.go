@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestServeNewUser is a first start against an account as the evidence
@@ -93,9 +94,9 @@ func testServeNewUser(t *testing.T, secret string, verifiedBy []string) {
 	gen := sim.Generator()
 	for _, w := range hooks {
 		lead := leadOf(t, gen, w.CampaignID)
-		reply := gen.EventFor(smartlead.EventReplied, lead)
+		reply := gen.EventFor(event.Replied, lead)
 		emit(t, sim, reply)
-		got := p.eventsByLead(smartlead.EventReplied, lead.Email)
+		got := p.eventsByLead(event.Replied, lead.Email)
 		if len(got) != 1 || got[0].CampaignID != w.CampaignID || !slices.Contains(verifiedBy, got[0].VerifiedBy) {
 			t.Fatalf("replies stored for %s: %+v, want one, of campaign %s, verified by one of %v", lead.Email, got, w.CampaignID, verifiedBy)
 		}
@@ -104,13 +105,13 @@ func testServeNewUser(t *testing.T, secret string, verifiedBy []string) {
 	// A category update arrives as such, and the lead's next event carries
 	// the category.
 	lead := leadOf(t, gen, hooks[0].CampaignID)
-	update := gen.EventFor(smartlead.EventCategoryUpdated, lead)
+	update := gen.EventFor(event.CategoryUpdated, lead)
 	emit(t, sim, update)
-	if got := p.eventsByLead(smartlead.EventCategoryUpdated, lead.Email); len(got) != 1 || got[0].Category != update.Category || got[0].PreviousCategory != update.PrevCategory {
+	if got := p.eventsByLead(event.CategoryUpdated, lead.Email); len(got) != 1 || got[0].Category != update.Category || got[0].PreviousCategory != update.PrevCategory {
 		t.Fatalf("category updates stored for %s: %+v, want one to %q from %q", lead.Email, got, update.Category, update.PrevCategory)
 	}
-	emit(t, sim, gen.EventFor(smartlead.EventOpened, lead))
-	if got := p.eventsByLead(smartlead.EventOpened, lead.Email); len(got) != 1 || got[0].Category != update.Category {
+	emit(t, sim, gen.EventFor(event.Opened, lead))
+	if got := p.eventsByLead(event.Opened, lead.Email); len(got) != 1 || got[0].Category != update.Category {
 		t.Fatalf("opens stored for %s: %+v, want one carrying the category %q", lead.Email, got, update.Category)
 	}
 	if st := p.status(); len(st.Warnings) != 0 {
@@ -154,7 +155,7 @@ func leadOf(t *testing.T, gen *smartleadtest.Generator, campaign string) smartle
 }
 
 // eventsByLead lists the stored events of typ about the lead with email.
-func (p *proc) eventsByLead(typ smartlead.EventType, email string) []eventJSON {
+func (p *proc) eventsByLead(typ event.Type, email string) []eventJSON {
 	p.t.Helper()
 	var page pageJSON
 	p.getJSON("/api/events?limit=500&type="+string(typ), &page)

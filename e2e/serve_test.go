@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 const secret = "e2e-webhook-secret"
@@ -119,9 +120,9 @@ func checkPerCampaign(t *testing.T, sim *smartleadtest.Server, hook string) []sm
 		if !w.Enabled || w.URL != hook {
 			t.Fatalf("campaign %s's webhook %+v: want it enabled, at %s", c.ID, w, hook)
 		}
-		for _, typ := range smartlead.EventTypes {
+		for _, typ := range event.Types {
 			if !slices.Contains(w.EventTypes, typ) {
-				t.Fatalf("campaign %s's webhook has event types %v, want every one of %v", c.ID, w.EventTypes, smartlead.EventTypes)
+				t.Fatalf("campaign %s's webhook has event types %v, want every one of %v", c.ID, w.EventTypes, event.Types)
 			}
 		}
 		for _, cat := range cats {
@@ -196,7 +197,7 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 	stream := p.openStream("/api/stream", nil)
 	stream.wait(t, "ready", 1)
 
-	reply := gen.Event(smartlead.EventReplied)
+	reply := gen.Event(event.Replied)
 	emit(t, sim, reply)
 	emit(t, sim, reply) // SmartLead retries and duplicates: stored once
 	msgs := stream.wait(t, "event", 1)
@@ -248,7 +249,7 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 		t.Error("read state lost across restart")
 	}
 	stream = p.openStream("/api/stream", map[string]string{"Last-Event-ID": "0"})
-	emit(t, sim, gen.Event(smartlead.EventOpened))
+	emit(t, sim, gen.Event(event.Opened))
 	if got := stream.wait(t, "event", 2); got[0].ID != streamed.ID {
 		t.Fatalf("catch-up from Last-Event-ID 0 began with %q, want %q", got[0].ID, streamed.ID)
 	}

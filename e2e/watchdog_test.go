@@ -14,6 +14,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // watchdogArgs are serveArgs with a short watchdog period.
@@ -102,8 +103,8 @@ func TestWatchdogFollowsCampaigns(t *testing.T) {
 		return slices.ContainsFunc(hs, func(w smartlead.Webhook) bool { return w.CampaignID == added.ID })
 	})
 	lead := leadOf(t, gen, added.ID)
-	emit(t, sim, gen.EventFor(smartlead.EventReplied, lead))
-	if got := p.eventsByLead(smartlead.EventReplied, lead.Email); len(got) != 1 || got[0].CampaignID != added.ID {
+	emit(t, sim, gen.EventFor(event.Replied, lead))
+	if got := p.eventsByLead(event.Replied, lead.Email); len(got) != 1 || got[0].CampaignID != added.ID {
 		t.Fatalf("replies stored for %s of the new campaign: %+v, want one", lead.Email, got)
 	}
 
@@ -185,7 +186,7 @@ func TestStallAndBack(t *testing.T) {
 
 	public.down.Store(true)
 	p.waitState("stalled")
-	reply := sim.Generator().Event(smartlead.EventReplied)
+	reply := sim.Generator().Event(event.Replied)
 	ds, err := sim.Emit(context.Background(), reply)
 	if err != nil || len(ds) == 0 || ds[len(ds)-1].OK() {
 		t.Fatalf("deliveries while stalled %+v (%v), want failed ones", ds, err)
@@ -200,7 +201,7 @@ func TestStallAndBack(t *testing.T) {
 	public.down.Store(false)
 	p.waitState("listening")
 	p.waitCaughtUp(1)
-	replies := p.eventsOfType(smartlead.EventReplied)
+	replies := p.eventsOfType(event.Replied)
 	if len(replies) != 1 || replies[0].MessageID != reply.MessageID || !replies[0].Backfilled {
 		t.Fatalf("stored replies %+v, want the one missed while stalled, backfilled", replies)
 	}

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // verdict is what the final checks found.
@@ -98,7 +98,7 @@ func checkStoredOnce(ctx context.Context, p *leadbell, g *genuine) verdict {
 		if _, ok := owner[id]; !ok {
 			v.fail("event %s is stored but no genuine delivery made it", id)
 		}
-		if l.verifiedBy == smartlead.VerifiedByURLToken {
+		if l.verifiedBy == event.VerifiedByURLToken {
 			v.byURLToken++
 		}
 	}
@@ -119,7 +119,7 @@ func checkStoredOnce(ctx context.Context, p *leadbell, g *genuine) verdict {
 }
 
 // redeliver delivers e until it is acknowledged (a few tries).
-func redeliver(ctx context.Context, g *genuine, e *event) (string, bool, error) {
+func redeliver(ctx context.Context, g *genuine, e *logical) (string, bool, error) {
 	var err error
 	for try := range 5 {
 		var id string

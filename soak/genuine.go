@@ -11,14 +11,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
-// event is one logical SmartLead event and every id Leadbell answered for
+// logical is one logical SmartLead event and every id Leadbell answered for
 // it: each delivery of it, duplicates and retries included, must get the
 // same id.
-type event struct {
+type logical struct {
 	body   []byte
 	header http.Header
 	shape  smartleadtest.Shape
@@ -28,7 +28,7 @@ type event struct {
 	ids map[string]int // id -> acknowledgements
 }
 
-func (e *event) ack(id string) {
+func (e *logical) ack(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.ids == nil {
@@ -37,7 +37,7 @@ func (e *event) ack(id string) {
 	e.ids[id]++
 }
 
-func (e *event) acked() map[string]int {
+func (e *logical) acked() map[string]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make(map[string]int, len(e.ids))
@@ -70,11 +70,11 @@ const mistypedSecret = "soak-webhook-secret-typo"
 func (a auth) verifiedBy(shape smartleadtest.Shape) string {
 	switch {
 	case a != signed:
-		return smartlead.VerifiedByURLToken
+		return event.VerifiedByURLToken
 	case shape == smartleadtest.ShapeLive:
-		return smartlead.VerifiedBySecretKey
+		return event.VerifiedBySecretKey
 	}
-	return smartlead.VerifiedBySignature
+	return event.VerifiedBySignature
 }
 
 // genuine is SmartLead's side of the soak: it makes events, delivers them in
@@ -89,7 +89,7 @@ type genuine struct {
 	queue  *queue
 
 	mu     sync.Mutex
-	events []*event
+	events []*logical
 
 	attempts, acks, duplicates, retries, reordered atomic.Int64
 	mismatched, unsigned                           atomic.Int64 // events made so
@@ -104,7 +104,7 @@ func newGenuine(gen *smartleadtest.Generator, secret, hook string, seed uint64) 
 	return g
 }
 
-var threadTypes = []smartlead.EventType{smartlead.EventSent, smartlead.EventOpened, smartlead.EventClicked, smartlead.EventReplied}
+var threadTypes = []event.Type{event.Sent, event.Opened, event.Clicked, event.Replied}
 
 // produce makes about rate events a second until ctx ends: a lead's thread
 // (sent, opened, clicked, replied, or the start of it), half the time
@@ -114,7 +114,7 @@ func (g *genuine) produce(ctx context.Context, rate int) {
 	leads := g.gen.Leads()
 	for ctx.Err() == nil {
 		lead := leads[g.rng.IntN(len(leads))]
-		batch := make([]*event, 0, len(threadTypes))
+		batch := make([]*logical, 0, len(threadTypes))
 		for _, t := range threadTypes[:1+g.rng.IntN(len(threadTypes))] {
 			shape := smartleadtest.ShapeSpec
 			if g.rng.IntN(2) == 0 {
@@ -130,7 +130,7 @@ func (g *genuine) produce(ctx context.Context, rate int) {
 				g.unsigned.Add(1)
 			}
 			body, header := smartleadtest.Payload(g.gen.EventFor(t, lead), shape, secret)
-			batch = append(batch, &event{body: body, header: header, shape: shape, auth: a})
+			batch = append(batch, &logical{body: body, header: header, shape: shape, auth: a})
 		}
 		if len(batch) > 1 && g.rng.IntN(2) == 0 {
 			g.rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
@@ -168,7 +168,7 @@ func (g *genuine) deliverAll(ctx context.Context, workers int) {
 
 // deliverOnce makes one attempt; a failure is retried later and one in ten
 // acknowledged events is delivered again.
-func (g *genuine) deliverOnce(ctx context.Context, e *event) {
+func (g *genuine) deliverOnce(ctx context.Context, e *logical) {
 	id, dup, code, err := g.post(ctx, e)
 	switch {
 	case err == nil:
@@ -198,7 +198,7 @@ func (g *genuine) countUnexpected(code int) {
 
 // post delivers e once and returns the id of a 200 answer, or the status
 // and an error.
-func (g *genuine) post(ctx context.Context, e *event) (id string, dup bool, code int, err error) {
+func (g *genuine) post(ctx context.Context, e *logical) (id string, dup bool, code int, err error) {
 	g.attempts.Add(1)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, *g.hook.Load(), bytes.NewReader(e.body))
 	if err != nil {
@@ -225,22 +225,22 @@ func (g *genuine) post(ctx context.Context, e *event) (id string, dup bool, code
 }
 
 // all returns every event made so far.
-func (g *genuine) all() []*event {
+func (g *genuine) all() []*logical {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return append([]*event(nil), g.events...)
+	return append([]*logical(nil), g.events...)
 }
 
 // queue is an unbounded FIFO of events to deliver.
 type queue struct {
 	mu    sync.Mutex
-	items []*event
+	items []*logical
 	ready chan struct{}
 }
 
 func newQueue() *queue { return &queue{ready: make(chan struct{}, 1)} }
 
-func (q *queue) push(e *event) {
+func (q *queue) push(e *logical) {
 	q.mu.Lock()
 	q.items = append(q.items, e)
 	q.mu.Unlock()
@@ -251,9 +251,9 @@ func (q *queue) push(e *event) {
 }
 
 // later pushes e after d.
-func (q *queue) later(e *event, d time.Duration) { time.AfterFunc(d, func() { q.push(e) }) }
+func (q *queue) later(e *logical, d time.Duration) { time.AfterFunc(d, func() { q.push(e) }) }
 
-func (q *queue) pop(ctx context.Context) (*event, bool) {
+func (q *queue) pop(ctx context.Context) (*logical, bool) {
 	for {
 		q.mu.Lock()
 		if len(q.items) > 0 {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // AppendMany sends appendChunk events per writer request and keeps at most
@@ -20,7 +20,7 @@ const (
 type Result struct {
 	// Event is the stored event, with its ID; for a duplicate, the event
 	// stored earlier.
-	Event smartlead.Event
+	Event event.Event
 	// Dup is true when an event with the same Key was already stored.
 	Dup bool
 }
@@ -34,13 +34,13 @@ type Result struct {
 //
 // If ctx ends first, Append returns ctx.Err(), but the event may still be
 // committed: the caller cannot take that error to mean "not stored".
-func (s *Store) Append(ctx context.Context, ev smartlead.Event) (stored smartlead.Event, dup bool, err error) {
-	o := newAppendOp([]smartlead.Event{ev})
+func (s *Store) Append(ctx context.Context, ev event.Event) (stored event.Event, dup bool, err error) {
+	o := newAppendOp([]event.Event{ev})
 	if err := s.submitAppend(ctx, o); err != nil {
-		return smartlead.Event{}, false, err
+		return event.Event{}, false, err
 	}
 	if err := o.wait(ctx); err != nil {
-		return smartlead.Event{}, false, err
+		return event.Event{}, false, err
 	}
 	r := o.results[0]
 	return r.Event, r.Dup, nil
@@ -50,7 +50,7 @@ func (s *Store) Append(ctx context.Context, ev smartlead.Event) (stored smartlea
 // writers; it is meant for imports and backfills. On error some of evs may
 // have been stored; calling it again with the same events is safe when they
 // have keys.
-func (s *Store) AppendMany(ctx context.Context, evs []smartlead.Event) ([]Result, error) {
+func (s *Store) AppendMany(ctx context.Context, evs []event.Event) ([]Result, error) {
 	results := make([]Result, 0, len(evs))
 	var inflight []*appendOp
 	collect := func() error {
@@ -84,7 +84,7 @@ func (s *Store) AppendMany(ctx context.Context, evs []smartlead.Event) ([]Result
 // pending is an event ready for the log and bbolt: everything that can be
 // computed without them is computed by the caller's goroutine.
 type pending struct {
-	ev    smartlead.Event
+	ev    event.Event
 	val   []byte // encodeEvent
 	when  uint64
 	fp    uint64 // fingerprint of the Key, when there is one
@@ -93,7 +93,7 @@ type pending struct {
 	seq   uint64      // given by the ingest goroutine; 0 for a duplicate
 }
 
-func prepare(ev smartlead.Event) pending {
+func prepare(ev event.Event) pending {
 	ev.ID = ""
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = time.Now().UTC()
@@ -102,7 +102,7 @@ func prepare(ev smartlead.Event) pending {
 }
 
 // prepared completes a pending event from ev and its encoding.
-func prepared(ev smartlead.Event, val []byte) pending {
+func prepared(ev event.Event, val []byte) pending {
 	p := pending{
 		ev: ev, val: val, when: whenKey(ev.When()), parts: searchParts(&ev),
 		ids: [2]textPart{idPart(idCampaign, ev.CampaignID), idPart(idLead, ev.LeadID)},
@@ -114,7 +114,7 @@ func prepared(ev smartlead.Event, val []byte) pending {
 }
 
 // stored is the event as Append returns it: with its ID.
-func (p *pending) stored() smartlead.Event {
+func (p *pending) stored() event.Event {
 	ev := p.ev
 	ev.ID = formatID(p.seq)
 	return ev
@@ -128,7 +128,7 @@ type appendOp struct {
 	done    chan error
 }
 
-func newAppendOp(evs []smartlead.Event) *appendOp {
+func newAppendOp(evs []event.Event) *appendOp {
 	o := &appendOp{items: make([]pending, len(evs)), results: make([]Result, len(evs)), done: make(chan error, 1)}
 	for i := range evs {
 		o.items[i] = prepare(evs[i])

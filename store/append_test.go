@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestAppendStoresEachKeyOnceUnderConcurrency(t *testing.T) {
@@ -71,7 +71,7 @@ func TestAppendManyFindsDuplicatesInTheSameBatch(t *testing.T) {
 	again.Body = "a redelivery: same key, stored once"
 	noKey := evs[2]
 	noKey.Key = ""
-	input := []smartlead.Event{evs[0], evs[1], again, evs[1], noKey, noKey}
+	input := []event.Event{evs[0], evs[1], again, evs[1], noKey, noKey}
 	res, err := s.AppendMany(context.Background(), input)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // An event value in the "events" bucket is a small binary record, not JSON:
@@ -82,7 +82,7 @@ func parseID(id string) (uint64, bool) {
 	return seq, err == nil && seq > 0
 }
 
-func eventFlags(ev *smartlead.Event) byte {
+func eventFlags(ev *event.Event) byte {
 	var f byte
 	if ev.Read {
 		f |= flagRead
@@ -94,7 +94,7 @@ func eventFlags(ev *smartlead.Event) byte {
 }
 
 // encodeEvent encodes ev without its ID.
-func encodeEvent(ev *smartlead.Event) []byte {
+func encodeEvent(ev *event.Event) []byte {
 	b := make([]byte, eventHeaderLen, 256+len(ev.Body)+len(ev.Subject)+len(ev.Raw))
 	b[0] = eventCodecV2
 	b[1] = eventFlags(ev)
@@ -138,11 +138,11 @@ func encodeEvent(ev *smartlead.Event) []byte {
 // decodeEvent decodes a record written by encodeEvent, with Raw when
 // withRaw is set. What it returns is copied, so b may be memory owned by a
 // transaction.
-func decodeEvent(seq uint64, b []byte, withRaw bool) (smartlead.Event, error) {
+func decodeEvent(seq uint64, b []byte, withRaw bool) (event.Event, error) {
 	var d decoder
 	ev, err := decodeHead(seq, b, &d)
 	if err != nil {
-		return smartlead.Event{}, err
+		return event.Event{}, err
 	}
 	if n := d.uvarint(); n > 0 && n <= uint64(len(d.b)) {
 		ev.CustomFields = make(map[string]string, n)
@@ -166,19 +166,19 @@ func decodeEvent(seq uint64, b []byte, withRaw bool) (smartlead.Event, error) {
 		}
 	}
 	if d.err != nil {
-		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+		return event.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
 	}
 	return ev, nil
 }
 
 // decodeHead decodes the header and the fields up to PreviousCategory,
 // leaving d after them.
-func decodeHead(seq uint64, b []byte, d *decoder) (smartlead.Event, error) {
+func decodeHead(seq uint64, b []byte, d *decoder) (event.Event, error) {
 	h, ok := readHead(b, d)
 	if !ok {
-		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+		return event.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
 	}
-	ev := smartlead.Event{
+	ev := event.Event{
 		ID:               formatID(seq),
 		Read:             h.flags&flagRead != 0,
 		Backfilled:       h.flags&flagBackfilled != 0,
@@ -197,7 +197,7 @@ func decodeHead(seq uint64, b []byte, d *decoder) (smartlead.Event, error) {
 		PreviousCategory: string(h.previousCategory),
 	}
 	if d.err != nil {
-		return smartlead.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
+		return event.Event{}, fmt.Errorf("%w: event %d", errCorrupt, seq)
 	}
 	return ev, nil
 }
@@ -314,11 +314,11 @@ func (d *decoder) parseTime(tb []byte) time.Time {
 
 // eventType converts a type read by bytes, without allocating for the
 // known ones.
-func eventType(b []byte) smartlead.EventType {
+func eventType(b []byte) event.Type {
 	if t, ok := knownTypes[string(b)]; ok {
 		return t
 	}
-	return smartlead.EventType(b)
+	return event.Type(b)
 }
 
 func (d *decoder) fail() {

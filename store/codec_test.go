@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestWhenKeySortsLikeTime(t *testing.T) {
@@ -80,19 +80,19 @@ func TestDecodeEventRejectsDamage(t *testing.T) {
 func TestSummaryRoundTrip(t *testing.T) {
 	tests := []struct {
 		name     string
-		typ      smartlead.EventType
+		typ      event.Type
 		flags    byte
 		camp, ld uint32
 		refs     []uint32
 	}{
-		{"known type", smartlead.EventReplied, flagRead, 3, 70000, []uint32{1, 300, math.MaxUint32}},
+		{"known type", event.Replied, flagRead, 3, 70000, []uint32{1, 300, math.MaxUint32}},
 		{"other type", "EMAIL_FORWARDED", 0, 0, 0, nil},
-		{"category update", smartlead.EventCategoryUpdated, 0, 7, 9, []uint32{2}},
+		{"category update", event.CategoryUpdated, 0, 7, 9, []uint32{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, ok := parseSummary(encodeSummary(tt.flags, tt.typ, tt.camp, tt.ld, tt.refs))
-			if !ok || s.flags != tt.flags || s.campaign != tt.camp || s.lead != tt.ld || !s.isType(tt.typ) || s.isType(smartlead.EventSent) {
+			if !ok || s.flags != tt.flags || s.campaign != tt.camp || s.lead != tt.ld || !s.isType(tt.typ) || s.isType(event.Sent) {
 				t.Fatalf("parsed %+v ok %v", s, ok)
 			}
 			var refs []uint32

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // fillStore opens a store at path and fills it with about 20 MB of events.
-func fillStore(t *testing.T, path string, opts Options) (*Store, []smartlead.Event) {
+func fillStore(t *testing.T, path string, opts Options) (*Store, []event.Event) {
 	t.Helper()
 	s, err := Open(path, opts)
 	if err != nil {
@@ -22,7 +22,7 @@ func fillStore(t *testing.T, path string, opts Options) (*Store, []smartlead.Eve
 	evs := genEvents(8000, 0, "big-")
 	pad := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 36)
 	for i := range evs {
-		if evs[i].Type != smartlead.EventReplied {
+		if evs[i].Type != event.Replied {
 			evs[i].Body = pad // a sent email's body, about 2 KB
 		}
 	}
@@ -31,19 +31,19 @@ func fillStore(t *testing.T, path string, opts Options) (*Store, []smartlead.Eve
 
 // sparseStore fills a store at path (fillStore), prunes all but the
 // replies and returns the replies kept. The store is left open.
-func sparseStore(t *testing.T, path string) (*Store, []smartlead.Event) {
+func sparseStore(t *testing.T, path string) (*Store, []event.Event) {
 	t.Helper()
 	s, stored := fillStore(t, path, Options{})
-	cuts := map[smartlead.EventType]time.Time{}
+	cuts := map[event.Type]time.Time{}
 	for _, typ := range prunableTypes() {
 		cuts[typ] = time.Now()
 	}
 	if _, err := s.Prune(context.Background(), cuts); err != nil {
 		t.Fatal(err)
 	}
-	var replies []smartlead.Event
+	var replies []event.Event
 	for _, ev := range stored {
-		if ev.Type == smartlead.EventReplied {
+		if ev.Type == event.Replied {
 			replies = append(replies, ev)
 		}
 	}
@@ -61,10 +61,10 @@ func fileSize(t *testing.T, path string) int64 {
 
 // checkHolds checks that s holds exactly want (by ID), consistently, and
 // that a redelivery of the first is a duplicate.
-func checkHolds(t *testing.T, s *Store, want []smartlead.Event) {
+func checkHolds(t *testing.T, s *Store, want []event.Event) {
 	t.Helper()
 	checkConsistent(t, s)
-	got := pageAll(t, s, Query{Type: smartlead.EventReplied})
+	got := pageAll(t, s, Query{Type: event.Replied})
 	if len(got) != len(want) {
 		t.Fatalf("%d replies, want %d", len(got), len(want))
 	}
@@ -179,7 +179,7 @@ func TestCompactionCrashBeforeRenameKeepsTheOldFile(t *testing.T) {
 	}
 	want := replies
 	for _, ev := range logged {
-		if ev.Type == smartlead.EventReplied {
+		if ev.Type == event.Replied {
 			want = append(want, ev)
 		}
 	}

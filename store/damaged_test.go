@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // closedStore writes n events to a new store and closes it, returning its
@@ -140,7 +140,7 @@ func TestReplayKeepsADamagedLogAside(t *testing.T) {
 	if err := os.WriteFile(log0, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := append(append([]smartlead.Event{}, stored[:4]...), stored[5:]...)
+	want := append(append([]event.Event{}, stored[:4]...), stored[5:]...)
 	openCopy(t, path, want).Close()
 
 	kept, _ := filepath.Glob(log0 + ".damaged-*")

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // replyWith returns a generated reply whose body holds word, which no
 // generated event has, so that a search finds it alone.
-func replyWith(word string, start uint64) smartlead.Event {
+func replyWith(word string, start uint64) event.Event {
 	ev := genEvents(1, start, "reply-"+word+"-")[0]
-	ev.Type, ev.SourceType = smartlead.EventReplied, string(smartlead.EventReplied)
+	ev.Type, ev.SourceType = event.Replied, string(event.Replied)
 	ev.Body = "Sounds good, " + word + " works for us."
 	return ev
 }
@@ -22,16 +22,16 @@ func replyWith(word string, start uint64) smartlead.Event {
 func TestDeleteKeepsIndexesConsistent(t *testing.T) {
 	s := openTest(t)
 	stored := mustAppendMany(t, s, genEvents(300, 0, "d-"))
-	unread := mustAppendAll(t, s, []smartlead.Event{replyWith("quokka", 5000)})[0]
-	read := mustAppendAll(t, s, []smartlead.Event{replyWith("axolotl", 5001)})[0]
+	unread := mustAppendAll(t, s, []event.Event{replyWith("quokka", 5000)})[0]
+	read := mustAppendAll(t, s, []event.Event{replyWith("axolotl", 5001)})[0]
 	if _, err := s.SetRead(read.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	opened := firstOfType(t, stored, smartlead.EventOpened)
+	opened := firstOfType(t, stored, event.Opened)
 
 	tests := []struct {
 		name       string
-		ev         smartlead.Event
+		ev         event.Event
 		word       string // a search that finds only ev, if any
 		unreadDrop int
 	}{
@@ -71,7 +71,7 @@ func TestDeleteKeepsIndexesConsistent(t *testing.T) {
 			if got := pageAll(t, s, Query{Type: tt.ev.Type}); len(got) != after.Counts[tt.ev.Type] {
 				t.Errorf("List of %s has %d, Stats %d", tt.ev.Type, len(got), after.Counts[tt.ev.Type])
 			}
-			if got := pageAll(t, s, Query{Type: smartlead.EventReplied, Unread: true}); len(got) != after.Unread {
+			if got := pageAll(t, s, Query{Type: event.Replied, Unread: true}); len(got) != after.Unread {
 				t.Errorf("List of unread replies has %d, Stats %d", len(got), after.Unread)
 			}
 			if tt.word != "" {
@@ -130,7 +130,7 @@ func TestDeletedEventRedeliveredIsADuplicate(t *testing.T) {
 	}
 	defer func() { _ = s.Close() }()
 	reply := replyWith("pangolin", 7000)
-	stored := mustAppendAll(t, s, []smartlead.Event{reply, genEvents(1, 7001, "other-")[0]})
+	stored := mustAppendAll(t, s, []event.Event{reply, genEvents(1, 7001, "other-")[0]})
 	if err := s.Delete(stored[0].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestDeletedEventRedeliveredIsADuplicate(t *testing.T) {
 	redeliver := func(t *testing.T, s *Store) {
 		t.Helper()
 		again, dup, err := s.Append(context.Background(), reply)
-		if err != nil || !dup || again.ID != stored[0].ID || again.Type != smartlead.EventReplied {
+		if err != nil || !dup || again.ID != stored[0].ID || again.Type != event.Replied {
 			t.Errorf("redelivery: id %s type %s dup %v err %v; want a duplicate of %s", again.ID, again.Type, dup, err, stored[0].ID)
 		}
 		if _, err := s.Event(stored[0].ID); !errors.Is(err, ErrNotFound) {
@@ -172,7 +172,7 @@ func TestDeletedEventRedeliveredIsADuplicate(t *testing.T) {
 // writer has not applied to bbolt yet (see ingest.go).
 func TestDeleteJustAppended(t *testing.T) {
 	// deleted checks that ev is gone and the store consistent.
-	deleted := func(t *testing.T, s *Store, ev smartlead.Event) {
+	deleted := func(t *testing.T, s *Store, ev event.Event) {
 		t.Helper()
 		if _, err := s.Event(ev.ID); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Event after Delete: err = %v, want ErrNotFound", err)
@@ -185,7 +185,7 @@ func TestDeleteJustAppended(t *testing.T) {
 			t.Errorf("redelivery: id %s dup %v err %v", again.ID, dup, err)
 		}
 	}
-	appendOne := func(t *testing.T, s *Store) smartlead.Event {
+	appendOne := func(t *testing.T, s *Store) event.Event {
 		t.Helper()
 		ev, dup, err := s.Append(context.Background(), replyWith("capybara", 9000))
 		if err != nil || dup {

@@ -10,19 +10,19 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
 // Event returns the event with the given id, including Raw, completed from
 // its lead's directory entry (leads.go). An event that Append has returned
 // is found at once, also while it is still only in the log (see ingest.go).
-func (s *Store) Event(id string) (smartlead.Event, error) {
+func (s *Store) Event(id string) (event.Event, error) {
 	seq, ok := parseID(id)
 	if !ok {
-		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
+		return event.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 	}
-	var ev smartlead.Event
+	var ev event.Event
 	if p, ok := s.tail.get(seq); ok {
 		ev = p.stored()
 	} else {
@@ -35,15 +35,15 @@ func (s *Store) Event(id string) (smartlead.Event, error) {
 		})
 		switch {
 		case errors.Is(err, ErrNotFound):
-			return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
+			return event.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 		case err != nil:
-			return smartlead.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
+			return event.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
 		}
 	}
 	// The lead as of now, its events in the tail included.
 	lead, ok, err := s.currentLead(ev.LeadID)
 	if err != nil {
-		return smartlead.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
+		return event.Event{}, fmt.Errorf("store: unable to read event %q: %w", id, err)
 	}
 	if ok {
 		lead.fill(&ev)
@@ -52,15 +52,15 @@ func (s *Store) Event(id string) (smartlead.Event, error) {
 }
 
 // getEvent reads one event; ErrNotFound if there is none.
-func getEvent(tx *bolt.Tx, seq uint64, withRaw bool) (smartlead.Event, error) {
+func getEvent(tx *bolt.Tx, seq uint64, withRaw bool) (event.Event, error) {
 	v := tx.Bucket(bucketEvents).Get(seqKey(seq))
 	if v == nil {
-		return smartlead.Event{}, ErrNotFound
+		return event.Event{}, ErrNotFound
 	}
 	return decodeEvent(seq, v, withRaw)
 }
 
-func (w *txn) loadEvent(seq uint64) (smartlead.Event, error) {
+func (w *txn) loadEvent(seq uint64) (event.Event, error) {
 	return getEvent(w.tx, seq, true)
 }
 
@@ -69,7 +69,7 @@ func (w *txn) loadEvent(seq uint64) (smartlead.Event, error) {
 // completed from the lead directory like every read (leads.go): what a
 // live stream missed while disconnected. An empty id starts from the first
 // event; a malformed one fails with ErrBadCursor.
-func (s *Store) After(id string, limit int) ([]smartlead.Event, error) {
+func (s *Store) After(id string, limit int) ([]event.Event, error) {
 	var from uint64 = 1
 	if id != "" {
 		// "0" is the id before the first event (LastID of an empty store).
@@ -80,7 +80,7 @@ func (s *Store) After(id string, limit int) ([]smartlead.Event, error) {
 		from = seq + 1
 	}
 	limit = clampLimit(limit)
-	var evs []smartlead.Event
+	var evs []event.Event
 	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(seqKey(from)); k != nil && len(evs) < limit; k, v = c.Next() {
@@ -120,9 +120,9 @@ func (s *Store) LastID() (string, error) {
 // limit events (DefaultLimit when zero or less, at most MaxLimit) it
 // returns the latest limit of them. There is no per-lead index (see
 // doc.go): a lead with few events costs a walk of the time index.
-func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) {
+func (s *Store) LeadEvents(leadID string, limit int) ([]event.Event, error) {
 	limit = clampLimit(limit)
-	evs := []smartlead.Event{}
+	evs := []event.Event{}
 	if leadID == "" {
 		return evs, nil
 	}
@@ -153,23 +153,23 @@ func (s *Store) LeadEvents(leadID string, limit int) ([]smartlead.Event, error) 
 // SetRead marks the event read or unread and returns it (without Raw,
 // completed from the lead directory). Setting the state it already has
 // changes nothing.
-func (s *Store) SetRead(id string, read bool) (smartlead.Event, error) {
+func (s *Store) SetRead(id string, read bool) (event.Event, error) {
 	seq, ok := parseID(id)
 	if !ok {
-		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
+		return event.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 	}
 	o := &readOp{seq: seq, read: read, done: make(chan error, 1)}
 	if err := s.submit(context.Background(), o); err != nil {
-		return smartlead.Event{}, err
+		return event.Event{}, err
 	}
 	if err := <-o.done; err != nil {
-		return smartlead.Event{}, fmt.Errorf("store: unable to mark event %q: %w", id, err)
+		return event.Event{}, fmt.Errorf("store: unable to mark event %q: %w", id, err)
 	}
 	if errors.Is(o.err, ErrNotFound) {
-		return smartlead.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
+		return event.Event{}, fmt.Errorf("%w: event %q", ErrNotFound, id)
 	}
 	if o.err != nil {
-		return smartlead.Event{}, fmt.Errorf("store: unable to mark event %q: %w", id, o.err)
+		return event.Event{}, fmt.Errorf("store: unable to mark event %q: %w", id, o.err)
 	}
 	return o.ev, nil
 }
@@ -177,7 +177,7 @@ func (s *Store) SetRead(id string, read bool) (smartlead.Event, error) {
 type readOp struct {
 	seq  uint64
 	read bool
-	ev   smartlead.Event
+	ev   event.Event
 	err  error // the request's own outcome, such as ErrNotFound
 	done chan error
 }
@@ -214,7 +214,7 @@ func (w *txn) setRead(seq uint64, read bool) error {
 	if !ok {
 		return fmt.Errorf("%w: summary of event %d", errCorrupt, seq)
 	}
-	replied := sum.isType(smartlead.EventReplied)
+	replied := sum.isType(event.Replied)
 	sv := bytes.Clone(w.byTime.Get(tk))
 	sv[0] = setFlag(sv[0], flagRead, read)
 	if err := w.events.Put(sk, ev); err != nil {
@@ -224,7 +224,7 @@ func (w *txn) setRead(seq uint64, read bool) error {
 		return err
 	}
 	if replied {
-		w.countRead(smartlead.EventReplied, read)
+		w.countRead(event.Replied, read)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestSetReadPersistsAndIsIdempotent(t *testing.T) {
@@ -44,8 +44,8 @@ func TestSetReadPersistsAndIsIdempotent(t *testing.T) {
 	if len(got.Raw) == 0 || got.Body != reply.Body {
 		t.Errorf("after SetRead the event lost data: body %q, %d raw bytes", got.Body, len(got.Raw))
 	}
-	page, err := s.List(Query{Unread: true, Type: smartlead.EventReplied})
-	if err != nil || slices.ContainsFunc(page.Events, func(ev smartlead.Event) bool { return ev.ID == reply.ID }) {
+	page, err := s.List(Query{Unread: true, Type: event.Replied})
+	if err != nil || slices.ContainsFunc(page.Events, func(ev event.Event) bool { return ev.ID == reply.ID }) {
 		t.Errorf("read event still listed as unread (err %v)", err)
 	}
 	if ev, err := s.SetRead(reply.ID, false); err != nil || ev.Read {
@@ -72,9 +72,9 @@ func TestStatsCounters(t *testing.T) {
 	fixtures := loadFixtures(t)
 	stored := mustAppendAll(t, s, fixtures)
 	want := Stats{
-		Counts: map[smartlead.EventType]int{
-			smartlead.EventSent: 3, smartlead.EventOpened: 2, smartlead.EventClicked: 1, smartlead.EventReplied: 3,
-			smartlead.EventBounced: 1, smartlead.EventUnsubscribed: 1, smartlead.EventOther: 1,
+		Counts: map[event.Type]int{
+			event.Sent: 3, event.Opened: 2, event.Clicked: 1, event.Replied: 3,
+			event.Bounced: 1, event.Unsubscribed: 1, event.Other: 1,
 		},
 		Total:       12,
 		Unread:      3,
@@ -184,7 +184,7 @@ func TestMarkAllRead(t *testing.T) {
 	if _, err := s.SetRead(stored[2].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.MarkAllRead(Query{Campaign: "1400137", Type: smartlead.EventReplied})
+	n, err := s.MarkAllRead(Query{Campaign: "1400137", Type: event.Replied})
 	if err != nil || n != 1 {
 		t.Fatalf("MarkAllRead: %d, %v; want 1 (the other reply of the campaign is read)", n, err)
 	}

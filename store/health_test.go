@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // countingHandler counts the log records at each level.
@@ -64,7 +64,7 @@ func waitHealth(t *testing.T, s *Store, want string) Health {
 // appendWithin appends ev and fails the test if the answer takes more than
 // a second: a delivery must never hang on a failing disk (SmartLead gives
 // up after 30 s and counts a failure).
-func appendWithin(t *testing.T, s *Store, ev smartlead.Event) (smartlead.Event, error) {
+func appendWithin(t *testing.T, s *Store, ev event.Event) (event.Event, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -77,7 +77,7 @@ func appendWithin(t *testing.T, s *Store, ev smartlead.Event) (smartlead.Event, 
 
 // bigEvents are n events of 256 KiB, which fill the log's prepared room
 // (two files of walSegment) in about 32.
-func bigEvents(n int, start uint64, prefix string) []smartlead.Event {
+func bigEvents(n int, start uint64, prefix string) []event.Event {
 	evs := genEvents(n, start, prefix)
 	for i := range evs {
 		evs[i].Raw = bytes.Repeat([]byte("x"), 256<<10)
@@ -93,7 +93,7 @@ func TestDiskFull(t *testing.T) {
 
 	// The log's prepared room carries deliveries through while bbolt
 	// cannot apply them; then they are refused at once, nothing lost.
-	var acked []smartlead.Event
+	var acked []event.Event
 	refused := 0
 	for i, ev := range bigEvents(60, 100, "full-") {
 		stored, err := appendWithin(t, s, ev)

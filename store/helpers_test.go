@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // openTest opens a store in a fresh temporary directory and closes it when
@@ -31,12 +31,12 @@ func openTest(tb testing.TB) *Store {
 // fixture is one event of testdata/events.json: the event's JSON form plus
 // the key, which the JSON contract leaves out.
 type fixture struct {
-	Key   string          `json:"key"`
-	Event smartlead.Event `json:"event"`
+	Key   string      `json:"key"`
+	Event event.Event `json:"event"`
 }
 
 // loadFixtures reads testdata/events.json in file (arrival) order.
-func loadFixtures(tb testing.TB) []smartlead.Event {
+func loadFixtures(tb testing.TB) []event.Event {
 	tb.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "events.json"))
 	if err != nil {
@@ -46,7 +46,7 @@ func loadFixtures(tb testing.TB) []smartlead.Event {
 	if err := json.Unmarshal(data, &fs); err != nil {
 		tb.Fatal(err)
 	}
-	evs := make([]smartlead.Event, len(fs))
+	evs := make([]event.Event, len(fs))
 	for i, f := range fs {
 		evs[i] = f.Event
 		evs[i].Key = f.Key
@@ -55,9 +55,9 @@ func loadFixtures(tb testing.TB) []smartlead.Event {
 }
 
 // mustAppendAll stores evs one by one, in order, and returns them as stored.
-func mustAppendAll(tb testing.TB, s *Store, evs []smartlead.Event) []smartlead.Event {
+func mustAppendAll(tb testing.TB, s *Store, evs []event.Event) []event.Event {
 	tb.Helper()
-	out := make([]smartlead.Event, len(evs))
+	out := make([]event.Event, len(evs))
 	for i, ev := range evs {
 		st, dup, err := s.Append(context.Background(), ev)
 		if err != nil || dup {
@@ -82,10 +82,10 @@ var (
 		"What does pricing look like for a team of 12? Also, do you integrate with HubSpot?",
 		"Please remove me from your list.",
 	}
-	genTypes = []smartlead.EventType{ // weighted: sends and opens dominate
-		smartlead.EventSent, smartlead.EventSent, smartlead.EventSent, smartlead.EventSent, smartlead.EventSent,
-		smartlead.EventOpened, smartlead.EventOpened, smartlead.EventOpened, smartlead.EventClicked,
-		smartlead.EventReplied, smartlead.EventBounced, smartlead.EventUnsubscribed,
+	genTypes = []event.Type{ // weighted: sends and opens dominate
+		event.Sent, event.Sent, event.Sent, event.Sent, event.Sent,
+		event.Opened, event.Opened, event.Opened, event.Clicked,
+		event.Replied, event.Bounced, event.Unsubscribed,
 	}
 )
 
@@ -93,11 +93,11 @@ var (
 // second apart from a base time plus start seconds (so that batches made
 // with growing starts follow each other), about one in ten with an event
 // time hours before its arrival.
-func genEvents(n int, start uint64, prefix string) []smartlead.Event {
+func genEvents(n int, start uint64, prefix string) []event.Event {
 	rng := rand.New(rand.NewPCG(start, 7))
 	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 	leads := max(n/20, 10)
-	evs := make([]smartlead.Event, n)
+	evs := make([]event.Event, n)
 	for i := range evs {
 		lead := rng.IntN(leads)
 		first, last := genFirst[lead%len(genFirst)], genLast[lead/len(genFirst)%len(genLast)]
@@ -111,7 +111,7 @@ func genEvents(n int, start uint64, prefix string) []smartlead.Event {
 		if rng.IntN(10) == 0 {
 			ts = received.Add(-time.Duration(rng.IntN(48*60)) * time.Minute)
 		}
-		ev := smartlead.Event{
+		ev := event.Event{
 			Type:         genTypes[rng.IntN(len(genTypes))],
 			Timestamp:    ts,
 			ReceivedAt:   received,
@@ -122,19 +122,19 @@ func genEvents(n int, start uint64, prefix string) []smartlead.Event {
 			LeadName:     first + " " + last,
 			Company:      company,
 			Subject:      fill(genSubjects[rng.IntN(len(genSubjects))]),
-			VerifiedBy:   smartlead.VerifiedBySignature,
+			VerifiedBy:   event.VerifiedBySignature,
 			Key:          prefix + strconv.Itoa(i),
 		}
 		ev.SourceType = string(ev.Type)
 		ev.SequenceNumber = 1 + rng.IntN(3)
 		switch ev.Type {
-		case smartlead.EventReplied:
+		case event.Replied:
 			ev.Body = fill(genReplies[rng.IntN(len(genReplies))])
-		case smartlead.EventBounced:
+		case event.Bounced:
 			ev.Body = "550 5.1.1 The email account that you tried to reach does not exist."
-		case smartlead.EventClicked:
+		case event.Clicked:
 			ev.URL = "https://leadbell.example/demo?c=" + ev.CampaignID
-		case smartlead.EventOpened:
+		case event.Opened:
 			ev.OpenCount = 1 + rng.IntN(4)
 		}
 		ev.Raw, _ = json.Marshal(map[string]any{
@@ -197,7 +197,7 @@ func waitAppends(s *Store, n int) {
 }
 
 // indexesOf maps events to their fixture indexes, for readable failures.
-func indexesOf(stored, got []smartlead.Event) []int {
+func indexesOf(stored, got []event.Event) []int {
 	byID := make(map[string]int, len(stored))
 	for i, ev := range stored {
 		byID[ev.ID] = i
@@ -215,7 +215,7 @@ func indexesOf(stored, got []smartlead.Event) []int {
 
 // containsFold reports whether every word of text occurs, ignoring case, in
 // the searchable fields of ev: the test's own statement of Query.Text.
-func containsFold(ev smartlead.Event, text string) bool {
+func containsFold(ev event.Event, text string) bool {
 	hay := strings.ToLower(strings.Join([]string{ev.LeadName, ev.LeadEmail, ev.Company, ev.CampaignName, ev.Subject, ev.Body}, "\n"))
 	for _, w := range strings.Fields(strings.ToLower(text)) {
 		if !strings.Contains(hay, w) {

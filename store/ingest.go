@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -177,13 +177,13 @@ func finishAll(batch []*appendOp, err error) {
 
 // findDup returns the stored event whose Key is p's, looking in this
 // batch, the tail and bbolt. A fingerprint match is confirmed by the Key.
-func (s *Store) findDup(p *pending, inBatch map[uint64][]*pending) (smartlead.Event, bool, error) {
+func (s *Store) findDup(p *pending, inBatch map[uint64][]*pending) (event.Event, bool, error) {
 	for _, q := range inBatch[p.fp] {
 		if q.ev.Key == p.ev.Key {
 			return q.stored(), true, nil
 		}
 	}
-	var found smartlead.Event
+	var found event.Event
 	var err error
 	hit := s.dd.candidates(p.fp, func(seq uint64) bool {
 		if q, ok := s.tail.get(seq); ok {
@@ -195,7 +195,7 @@ func (s *Store) findDup(p *pending, inBatch map[uint64][]*pending) (smartlead.Ev
 		}
 		// Not in the tail: applied by a commit that happened before this
 		// read transaction starts.
-		var ev smartlead.Event
+		var ev event.Event
 		verr := s.db.View(func(tx *bolt.Tx) error {
 			var gerr error
 			ev, gerr = getEvent(tx, seq, true)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -71,11 +71,11 @@ type Lead struct {
 // fill completes ev from the lead: identity fields ev lacks, and for an
 // event other than a category update, which keeps its own, the lead's
 // category. It never overwrites a value ev carries.
-func (l *Lead) fill(ev *smartlead.Event) {
+func (l *Lead) fill(ev *event.Event) {
 	fillEmpty(&ev.LeadEmail, l.Email)
 	fillEmpty(&ev.LeadName, l.Name)
 	fillEmpty(&ev.Company, l.Company)
-	if ev.Type != smartlead.EventCategoryUpdated {
+	if ev.Type != event.CategoryUpdated {
 		fillEmpty(&ev.Category, l.Category)
 	}
 }
@@ -104,9 +104,9 @@ type leadRec struct {
 
 // merge folds the event seq into r and reports whether r changed. r must
 // be resolved if ev carries any identity field.
-func (r *leadRec) merge(seq uint64, ev *smartlead.Event) bool {
+func (r *leadRec) merge(seq uint64, ev *event.Event) bool {
 	changed := mergeIdentity(r, seq, ev.LeadEmail, ev.LeadName, ev.Company)
-	if ev.Type == smartlead.EventCategoryUpdated && r.olderThan(ev.When(), seq) {
+	if ev.Type == event.CategoryUpdated && r.olderThan(ev.When(), seq) {
 		r.setCategory(seq, ev)
 		changed = true
 	}
@@ -154,12 +154,12 @@ func (r *leadRec) olderThan(when time.Time, seq uint64) bool {
 }
 
 // setCategory makes the category update seq the lead's category.
-func (r *leadRec) setCategory(seq uint64, ev *smartlead.Event) {
+func (r *leadRec) setCategory(seq uint64, ev *event.Event) {
 	r.Category, r.CategoryAt, r.CampaignID, r.catSeq = ev.Category, ev.When(), ev.CampaignID, seq
 }
 
 // hasIdentity reports whether ev carries any identity field.
-func hasIdentity(ev *smartlead.Event) bool {
+func hasIdentity(ev *event.Event) bool {
 	return ev.LeadEmail != "" || ev.LeadName != "" || ev.Company != ""
 }
 
@@ -168,14 +168,14 @@ func hasIdentity(ev *smartlead.Event) bool {
 // whether it did. isNew says that the id was given out just now, so there
 // is no record to read. events is the events bucket, where a record's
 // identity may be.
-func putLead(b, events *bolt.Bucket, id uint32, isNew bool, seq uint64, ev *smartlead.Event) (wrote bool, err error) {
+func putLead(b, events *bolt.Bucket, id uint32, isNew bool, seq uint64, ev *event.Event) (wrote bool, err error) {
 	var old []byte
 	if !isNew {
 		var key [4]byte
 		binary.BigEndian.PutUint32(key[:], id)
 		old = b.Get(key[:])
 	}
-	if old != nil && ev.Type != smartlead.EventCategoryUpdated && sameIdentity(old, ev) {
+	if old != nil && ev.Type != event.CategoryUpdated && sameIdentity(old, ev) {
 		return false, nil
 	}
 	rec, err := decodeLead(old, ev.LeadID)
@@ -200,7 +200,7 @@ func putLead(b, events *bolt.Bucket, id uint32, isNew bool, seq uint64, ev *smar
 
 // noteLead updates the directory for the event seq, whose lead ID has
 // string id lead (0 when it has none); isNew when that id is new.
-func (w *txn) noteLead(lead uint32, isNew bool, seq uint64, ev *smartlead.Event) error {
+func (w *txn) noteLead(lead uint32, isNew bool, seq uint64, ev *event.Event) error {
 	if lead == 0 {
 		return nil
 	}
@@ -248,7 +248,7 @@ func (w *txn) unsetCategory(lead uint32, seq uint64) error {
 	}
 	rec.Category, rec.CategoryAt, rec.CampaignID, rec.catSeq = "", time.Time{}, "", 0
 	w.leadWrites++
-	p := plan{tx: w.tx, byTime: w.byTime, typ: smartlead.EventCategoryUpdated, lead: lead}
+	p := plan{tx: w.tx, byTime: w.byTime, typ: event.CategoryUpdated, lead: lead}
 	var next uint64
 	p.scan(nil, func(tk, _ []byte) bool {
 		next = binary.BigEndian.Uint64(tk[8:])

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -159,9 +159,9 @@ func foldChunk(tx *bolt.Tx, from, last uint64, chunk int, leadOf []uint32) (n in
 		if mergeIdentity(&e.rec, seq, h.leadEmail, h.leadName, h.company) {
 			e.dirty = true
 		}
-		if eventType(h.typ) == smartlead.EventCategoryUpdated {
-			ev := smartlead.Event{
-				Type: smartlead.EventCategoryUpdated, Timestamp: d.parseTime(h.timestamp), ReceivedAt: d.parseTime(h.receivedAt),
+		if eventType(h.typ) == event.CategoryUpdated {
+			ev := event.Event{
+				Type: event.CategoryUpdated, Timestamp: d.parseTime(h.timestamp), ReceivedAt: d.parseTime(h.receivedAt),
 				Category: string(h.category), CampaignID: string(h.campaignID),
 			}
 			if d.err != nil {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -45,13 +45,13 @@ func directory(t *testing.T, path string) (map[string]string, uint64) {
 
 // leadsMix makes n generated events with id-only opens and category
 // updates among them, some late.
-func leadsMix(n int) []smartlead.Event {
+func leadsMix(n int) []event.Event {
 	evs := genEvents(n, 1, "mix-")
 	categories := []string{"Interested", "Meeting Request", "Not Interested", "Out of Office"}
 	for i := range evs {
 		switch i % 7 {
 		case 3:
-			evs[i].Type = smartlead.EventCategoryUpdated
+			evs[i].Type = event.CategoryUpdated
 			evs[i].Category = categories[i%len(categories)]
 		case 5:
 			evs[i].LeadEmail, evs[i].LeadName, evs[i].Company = "", "", ""
@@ -128,19 +128,19 @@ func TestOpenCatchesUpTheLeadDirectory(t *testing.T) {
 // written by the store before codec 2 (and the lead directory): applied
 // were in bbolt, logged only in the log (the writer was held) when the
 // files were copied, as a kill -9 would leave them.
-func codec1Events(t *testing.T) (applied, logged []smartlead.Event) {
+func codec1Events(t *testing.T) (applied, logged []event.Event) {
 	at := time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
-	idOnly := func(typ smartlead.EventType, lead, key string, min int) smartlead.Event {
-		return smartlead.Event{Type: typ, SourceType: string(typ), Timestamp: at.Add(time.Duration(min) * time.Minute),
+	idOnly := func(typ event.Type, lead, key string, min int) event.Event {
+		return event.Event{Type: typ, SourceType: string(typ), Timestamp: at.Add(time.Duration(min) * time.Minute),
 			ReceivedAt: at.Add(time.Duration(min) * time.Minute), CampaignID: "1400137", LeadID: lead, Key: key}
 	}
 	applied = append(loadFixtures(t), genEvents(100, 1, "c1-")...)
 	applied = append(applied,
-		idOnly(smartlead.EventOpened, "1480031", "c1-open-1480031", 1),
-		idOnly(smartlead.EventOpened, "1489999", "c1-open-1489999", 2))
-	reply := idOnly(smartlead.EventReplied, "1489999", "c1-reply-1489999", 3)
+		idOnly(event.Opened, "1480031", "c1-open-1480031", 1),
+		idOnly(event.Opened, "1489999", "c1-open-1489999", 2))
+	reply := idOnly(event.Replied, "1489999", "c1-reply-1489999", 3)
 	reply.LeadEmail, reply.LeadName, reply.Company, reply.Body = "zed.quill@quillworks.example", "Zed Quill", "Quillworks", "Tell me more."
-	logged = []smartlead.Event{reply, idOnly(smartlead.EventClicked, "1480062", "c1-click-1480062", 4)}
+	logged = []event.Event{reply, idOnly(event.Clicked, "1480062", "c1-click-1480062", 4)}
 	return applied, logged
 }
 
@@ -186,7 +186,7 @@ func TestOpenReadsAFileOfCodec1(t *testing.T) {
 	// New events are written in codec 2 beside the old ones.
 	ev := categorized("1489999", "c2-category", 10, "Interested", "")
 	ev.StatsID = "stats-1"
-	stored := mustAppendAll(t, s, []smartlead.Event{ev})[0]
+	stored := mustAppendAll(t, s, []event.Event{ev})[0]
 	if got, err := s.Event(stored.ID); err != nil || got.StatsID != "stats-1" || got.Category != "Interested" || got.LeadName != "Zed Quill" {
 		t.Errorf("Event(%s) = stats %q category %q name %q (%v)", stored.ID, got.StatsID, got.Category, got.LeadName, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -185,7 +185,7 @@ func (h *leadHead) resolve(events *bolt.Bucket) {
 // holds every identity field ev carries: for a record that names an event,
 // whether ev carries no identity field or exactly the record's identity.
 // A false answer only means that the caller must look closer.
-func sameIdentity(v []byte, ev *smartlead.Event) bool {
+func sameIdentity(v []byte, ev *event.Event) bool {
 	h, ok := readLeadHead(v)
 	switch {
 	case !ok:

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -52,7 +52,7 @@ func (l *leadFields) str(i int) string {
 
 // fill is Lead.fill for a record read by readLeadHead, reading the event
 // it names from events if ev lacks an identity field.
-func (l *leadFields) fill(ev *smartlead.Event, events *bolt.Bucket) {
+func (l *leadFields) fill(ev *event.Event, events *bolt.Bucket) {
 	if ev.LeadEmail == "" || ev.LeadName == "" || ev.Company == "" {
 		l.resolve(events)
 	}
@@ -61,7 +61,7 @@ func (l *leadFields) fill(ev *smartlead.Event, events *bolt.Bucket) {
 			*dst = l.str(i)
 		}
 	}
-	if ev.Type != smartlead.EventCategoryUpdated && ev.Category == "" && len(l.f[leadFieldCategory]) > 0 {
+	if ev.Type != event.CategoryUpdated && ev.Category == "" && len(l.f[leadFieldCategory]) > 0 {
 		ev.Category = l.str(leadFieldCategory)
 	}
 }
@@ -76,7 +76,7 @@ func newLeadReader(tx *bolt.Tx, lookup lookupFunc, n int) *leadReader {
 
 // fill completes ev from its lead's record. id is the string id of its
 // lead ID when the caller knows it (a summary holds it), else 0.
-func (r *leadReader) fill(ev *smartlead.Event, id uint32) {
+func (r *leadReader) fill(ev *event.Event, id uint32) {
 	if ev.LeadID == "" {
 		return
 	}
@@ -110,7 +110,7 @@ func (r *leadReader) fill(ev *smartlead.Event, id uint32) {
 }
 
 // fillAll completes evs; ids are the string ids of their lead IDs, or nil.
-func (r *leadReader) fillAll(evs []smartlead.Event, ids []uint32) {
+func (r *leadReader) fillAll(evs []event.Event, ids []uint32) {
 	for i := range evs {
 		var id uint32
 		if i < len(ids) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // leadsBase is the time the lead tests' events happen around.
@@ -15,30 +15,30 @@ var leadsBase = time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 
 // leadEvent makes an event of lead at leadsBase plus min minutes, with
 // only its lead ID: the spec's shape for opens and clicks.
-func leadEvent(typ smartlead.EventType, lead, key string, min int) smartlead.Event {
+func leadEvent(typ event.Type, lead, key string, min int) event.Event {
 	at := leadsBase.Add(time.Duration(min) * time.Minute)
-	return smartlead.Event{
+	return event.Event{
 		Type: typ, SourceType: string(typ), Timestamp: at, ReceivedAt: at.Add(time.Second),
 		CampaignID: "1400137", CampaignName: "Q3 Outreach EU", LeadID: lead, Key: key,
 	}
 }
 
 // named gives ev an identity.
-func named(ev smartlead.Event, email, name, company string) smartlead.Event {
+func named(ev event.Event, email, name, company string) event.Event {
 	ev.LeadEmail, ev.LeadName, ev.Company = email, name, company
 	return ev
 }
 
 // categorized makes a category update of lead to category, from previous.
-func categorized(lead, key string, min int, category, previous string) smartlead.Event {
-	ev := leadEvent(smartlead.EventCategoryUpdated, lead, key, min)
+func categorized(lead, key string, min int, category, previous string) event.Event {
+	ev := leadEvent(event.CategoryUpdated, lead, key, min)
 	ev.Category, ev.PreviousCategory = category, previous
 	return ev
 }
 
 // modelLeads is the test's own statement of the lead directory: evs, as
 // stored and in the order they were, folded into a Lead per lead ID.
-func modelLeads(evs []smartlead.Event) map[string]Lead {
+func modelLeads(evs []event.Event) map[string]Lead {
 	type state struct {
 		lead Lead
 		has  bool // a category update was seen
@@ -59,7 +59,7 @@ func modelLeads(evs []smartlead.Event) map[string]Lead {
 			}
 		}
 		// The newest by event time; of the same time, the later stored.
-		if ev.Type == smartlead.EventCategoryUpdated && (!st.has || !ev.When().Before(st.lead.CategoryAt)) {
+		if ev.Type == event.CategoryUpdated && (!st.has || !ev.When().Before(st.lead.CategoryAt)) {
 			st.lead.Category, st.lead.CategoryAt, st.lead.CampaignID, st.has = ev.Category, ev.When(), ev.CampaignID, true
 		}
 	}
@@ -71,7 +71,7 @@ func modelLeads(evs []smartlead.Event) map[string]Lead {
 }
 
 // completed is ev as a read returns it, given the leads of modelLeads.
-func completed(ev smartlead.Event, leads map[string]Lead) smartlead.Event {
+func completed(ev event.Event, leads map[string]Lead) event.Event {
 	l, ok := leads[ev.LeadID]
 	if !ok {
 		return ev
@@ -81,7 +81,7 @@ func completed(ev smartlead.Event, leads map[string]Lead) smartlead.Event {
 			*f.dst = *f.v
 		}
 	}
-	if ev.Type != smartlead.EventCategoryUpdated && ev.Category == "" {
+	if ev.Type != event.CategoryUpdated && ev.Category == "" {
 		ev.Category = l.Category
 	}
 	return ev
@@ -89,14 +89,14 @@ func completed(ev smartlead.Event, leads map[string]Lead) smartlead.Event {
 
 // checkReads checks that every read returns the events of stored
 // completed from the model of the lead directory, and that Lead agrees.
-func checkReads(t *testing.T, s *Store, stored []smartlead.Event) {
+func checkReads(t *testing.T, s *Store, stored []event.Event) {
 	t.Helper()
 	leads := modelLeads(stored)
-	want := map[string]smartlead.Event{}
+	want := map[string]event.Event{}
 	for _, ev := range stored {
 		want[ev.ID] = completed(ev, leads)
 	}
-	check := func(how string, got []smartlead.Event, withRaw bool) {
+	check := func(how string, got []event.Event, withRaw bool) {
 		t.Helper()
 		for _, ev := range got {
 			w, ok := want[ev.ID]
@@ -113,7 +113,7 @@ func checkReads(t *testing.T, s *Store, stored []smartlead.Event) {
 		t.Fatalf("List: %d events, want %d", len(list), len(stored))
 	}
 	check("List", list, false)
-	var after []smartlead.Event
+	var after []event.Event
 	for last := ""; ; {
 		page, err := s.After(last, MaxLimit)
 		if err != nil {
@@ -133,7 +133,7 @@ func checkReads(t *testing.T, s *Store, stored []smartlead.Event) {
 		if err != nil {
 			t.Fatalf("Event(%s): %v", ev.ID, err)
 		}
-		check("Event", []smartlead.Event{got}, true)
+		check("Event", []event.Event{got}, true)
 	}
 	for _, id := range slices.Sorted(maps.Keys(leads)) {
 		evs, err := s.LeadEvents(id, MaxLimit)
@@ -154,54 +154,54 @@ func checkReads(t *testing.T, s *Store, stored []smartlead.Event) {
 func TestLeadDirectoryCompletesReads(t *testing.T) {
 	tests := []struct {
 		name string
-		evs  []smartlead.Event // appended one by one, reads checked after each
+		evs  []event.Event // appended one by one, reads checked after each
 	}{
-		{"id-only open after a reply", []smartlead.Event{
-			named(leadEvent(smartlead.EventReplied, "L1", "r1", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
-			leadEvent(smartlead.EventOpened, "L1", "o1", 20),
-			leadEvent(smartlead.EventClicked, "L1", "c1", 21),
+		{"id-only open after a reply", []event.Event{
+			named(leadEvent(event.Replied, "L1", "r1", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
+			leadEvent(event.Opened, "L1", "o1", 20),
+			leadEvent(event.Clicked, "L1", "c1", 21),
 		}},
-		{"id-only open before the named event", []smartlead.Event{
-			leadEvent(smartlead.EventOpened, "L2", "o2", 5),
-			named(leadEvent(smartlead.EventSent, "L2", "s2", 1), "grace@hopper.example", "Grace Hopper", "Navy"),
+		{"id-only open before the named event", []event.Event{
+			leadEvent(event.Opened, "L2", "o2", 5),
+			named(leadEvent(event.Sent, "L2", "s2", 1), "grace@hopper.example", "Grace Hopper", "Navy"),
 		}},
-		{"a category reaches earlier and later events", []smartlead.Event{
-			named(leadEvent(smartlead.EventReplied, "L3", "r3a", 10), "alan@turing.example", "Alan Turing", "Bletchley"),
+		{"a category reaches earlier and later events", []event.Event{
+			named(leadEvent(event.Replied, "L3", "r3a", 10), "alan@turing.example", "Alan Turing", "Bletchley"),
 			categorized("L3", "k3", 20, "Interested", ""),
-			named(leadEvent(smartlead.EventReplied, "L3", "r3b", 30), "alan@turing.example", "Alan Turing", "Bletchley"),
-			leadEvent(smartlead.EventOpened, "L3", "o3", 40),
+			named(leadEvent(event.Replied, "L3", "r3b", 30), "alan@turing.example", "Alan Turing", "Bletchley"),
+			leadEvent(event.Opened, "L3", "o3", 40),
 		}},
-		{"an older category delivered later does not override", []smartlead.Event{
-			named(leadEvent(smartlead.EventReplied, "L4", "r4", 10), "kat@johnson.example", "Katherine Johnson", "NASA"),
+		{"an older category delivered later does not override", []event.Event{
+			named(leadEvent(event.Replied, "L4", "r4", 10), "kat@johnson.example", "Katherine Johnson", "NASA"),
 			categorized("L4", "k4new", 50, "Meeting Request", "Interested"),
 			categorized("L4", "k4old", 20, "Interested", ""),
-			leadEvent(smartlead.EventOpened, "L4", "o4", 60),
+			leadEvent(event.Opened, "L4", "o4", 60),
 		}},
-		{"a newer category overrides; of the same time the later stored", []smartlead.Event{
+		{"a newer category overrides; of the same time the later stored", []event.Event{
 			categorized("L5", "k5a", 20, "Interested", ""),
 			categorized("L5", "k5b", 30, "Meeting Request", "Interested"),
-			leadEvent(smartlead.EventSent, "L5", "s5", 10),
+			leadEvent(event.Sent, "L5", "s5", 10),
 			categorized("L5", "k5c", 30, "Closed", "Meeting Request"),
 		}},
-		{"a category update set to none", []smartlead.Event{
+		{"a category update set to none", []event.Event{
 			categorized("L6", "k6a", 20, "Interested", ""),
-			leadEvent(smartlead.EventReplied, "L6", "r6", 25),
+			leadEvent(event.Replied, "L6", "r6", 25),
 			categorized("L6", "k6b", 30, "", "Interested"),
 		}},
-		{"the latest non-empty identity; carried values are kept", []smartlead.Event{
-			named(leadEvent(smartlead.EventSent, "L7", "s7", 10), "edsger@dijkstra.example", "Edsger Dijkstra", "Burroughs"),
-			named(leadEvent(smartlead.EventReplied, "L7", "r7", 20), "ewd@utexas.example", "", ""),
-			func() smartlead.Event {
-				ev := named(leadEvent(smartlead.EventReplied, "L7", "r7b", 25), "", "E. W. Dijkstra", "")
+		{"the latest non-empty identity; carried values are kept", []event.Event{
+			named(leadEvent(event.Sent, "L7", "s7", 10), "edsger@dijkstra.example", "Edsger Dijkstra", "Burroughs"),
+			named(leadEvent(event.Replied, "L7", "r7", 20), "ewd@utexas.example", "", ""),
+			func() event.Event {
+				ev := named(leadEvent(event.Replied, "L7", "r7b", 25), "", "E. W. Dijkstra", "")
 				ev.Category = "Carried"
 				return ev
 			}(),
 			categorized("L7", "k7", 30, "Interested", ""),
-			leadEvent(smartlead.EventOpened, "L7", "o7", 40),
+			leadEvent(event.Opened, "L7", "o7", 40),
 		}},
-		{"events without a lead", []smartlead.Event{
-			named(leadEvent(smartlead.EventBounced, "", "b8", 10), "nobody@example.com", "", ""),
-			leadEvent(smartlead.EventOther, "", "x8", 11),
+		{"events without a lead", []event.Event{
+			named(leadEvent(event.Bounced, "", "b8", 10), "nobody@example.com", "", ""),
+			leadEvent(event.Other, "", "x8", 11),
 		}},
 	}
 	for _, tt := range tests {
@@ -211,9 +211,9 @@ func TestLeadDirectoryCompletesReads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var stored []smartlead.Event
+			var stored []event.Event
 			for _, ev := range tt.evs {
-				stored = append(stored, mustAppendAll(t, s, []smartlead.Event{ev})...)
+				stored = append(stored, mustAppendAll(t, s, []event.Event{ev})...)
 				checkReads(t, s, stored)
 			}
 			if err := s.Close(); err != nil {
@@ -233,18 +233,18 @@ func TestLeadDirectoryCompletesReads(t *testing.T) {
 // events that are still only in the log, without waiting for the writer.
 func TestLeadDirectoryReadsTheTail(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendAll(t, s, []smartlead.Event{
-		named(leadEvent(smartlead.EventReplied, "T1", "r", 10), "old@example.com", "Old Name", "Old Co"),
+	stored := mustAppendAll(t, s, []event.Event{
+		named(leadEvent(event.Replied, "T1", "r", 10), "old@example.com", "Old Name", "Old Co"),
 		categorized("T1", "k", 15, "Interested", ""),
 	})
 	release := holdWriter(t, s)
 	defer release()
-	stored = append(stored, mustAppendAll(t, s, []smartlead.Event{
-		leadEvent(smartlead.EventOpened, "T1", "o", 20),
-		named(leadEvent(smartlead.EventReplied, "T1", "r2", 30), "new@example.com", "New Name", ""),
+	stored = append(stored, mustAppendAll(t, s, []event.Event{
+		leadEvent(event.Opened, "T1", "o", 20),
+		named(leadEvent(event.Replied, "T1", "r2", 30), "new@example.com", "New Name", ""),
 		categorized("T1", "k2", 35, "Meeting Request", "Interested"),
 		categorized("T1", "k0", 5, "Not Interested", ""),
-		leadEvent(smartlead.EventOpened, "T2", "o2", 40),
+		leadEvent(event.Opened, "T2", "o2", 40),
 	})...)
 	leads := modelLeads(stored)
 	for _, ev := range stored {

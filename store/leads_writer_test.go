@@ -7,35 +7,35 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
 // TestLeadDirectoryWritesOnlyChanges counts the directory's writes for
 // an event appended after a known lead's reply.
 func TestLeadDirectoryWritesOnlyChanges(t *testing.T) {
-	reply := named(leadEvent(smartlead.EventReplied, "W1", "w-reply", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines")
+	reply := named(leadEvent(event.Replied, "W1", "w-reply", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines")
 	category := categorized("W1", "w-cat", 20, "Interested", "")
 	tests := []struct {
 		name   string
-		ev     smartlead.Event
+		ev     event.Event
 		writes uint64
 	}{
-		{"a new lead", leadEvent(smartlead.EventOpened, "W2", "a", 30), 1},
-		{"an id-only open of a known lead", leadEvent(smartlead.EventOpened, "W1", "b", 30), 0},
-		{"a send with the same identity", named(leadEvent(smartlead.EventSent, "W1", "c", 30), reply.LeadEmail, reply.LeadName, reply.Company), 0},
-		{"a send with part of the identity", named(leadEvent(smartlead.EventSent, "W1", "d", 30), reply.LeadEmail, "", ""), 0},
-		{"a changed company", named(leadEvent(smartlead.EventSent, "W1", "e", 30), "", "", "Babbage & Co"), 1},
+		{"a new lead", leadEvent(event.Opened, "W2", "a", 30), 1},
+		{"an id-only open of a known lead", leadEvent(event.Opened, "W1", "b", 30), 0},
+		{"a send with the same identity", named(leadEvent(event.Sent, "W1", "c", 30), reply.LeadEmail, reply.LeadName, reply.Company), 0},
+		{"a send with part of the identity", named(leadEvent(event.Sent, "W1", "d", 30), reply.LeadEmail, "", ""), 0},
+		{"a changed company", named(leadEvent(event.Sent, "W1", "e", 30), "", "", "Babbage & Co"), 1},
 		{"a newer category", categorized("W1", "f", 30, "Meeting Request", "Interested"), 1},
 		{"an older category", categorized("W1", "g", 5, "Not Interested", ""), 0},
 		{"the category update again (a duplicate)", category, 0},
 		{"the reply again (a duplicate)", reply, 0},
-		{"an event without a lead", leadEvent(smartlead.EventBounced, "", "h", 30), 0},
+		{"an event without a lead", leadEvent(event.Bounced, "", "h", 30), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := openTest(t)
-			mustAppendAll(t, s, []smartlead.Event{reply, category})
+			mustAppendAll(t, s, []event.Event{reply, category})
 			s.caughtUp()
 			snapshot := func() map[string]string {
 				m := map[string]string{}
@@ -65,18 +65,18 @@ func TestLeadDirectoryWritesOnlyChanges(t *testing.T) {
 // a crash reach the directory when Open replays them.
 func TestReplayKeepsTheLeadDirectory(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendAll(t, s, []smartlead.Event{
-		named(leadEvent(smartlead.EventReplied, "R1", "r", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
-		leadEvent(smartlead.EventOpened, "R2", "o-before", 5),
+	stored := mustAppendAll(t, s, []event.Event{
+		named(leadEvent(event.Replied, "R1", "r", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
+		leadEvent(event.Opened, "R2", "o-before", 5),
 	})
 	release := holdWriter(t, s)
 	defer release()
-	stored = append(stored, mustAppendAll(t, s, []smartlead.Event{
-		leadEvent(smartlead.EventOpened, "R1", "o", 20),
+	stored = append(stored, mustAppendAll(t, s, []event.Event{
+		leadEvent(event.Opened, "R1", "o", 20),
 		categorized("R1", "k", 30, "Interested", ""),
 		categorized("R1", "k-old", 1, "Not Interested", ""),
-		named(leadEvent(smartlead.EventSent, "R2", "s", 1), "grace@hopper.example", "Grace Hopper", "Navy"),
-		leadEvent(smartlead.EventOpened, "R3", "o3", 40),
+		named(leadEvent(event.Sent, "R2", "s", 1), "grace@hopper.example", "Grace Hopper", "Navy"),
+		leadEvent(event.Opened, "R3", "o3", 40),
 	})...)
 	path := crashCopy(t, s)
 
@@ -94,8 +94,8 @@ func TestReplayKeepsTheLeadDirectory(t *testing.T) {
 // newest remaining update.
 func TestDeleteOfACategoryUpdate(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendAll(t, s, []smartlead.Event{
-		named(leadEvent(smartlead.EventReplied, "D1", "r", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
+	stored := mustAppendAll(t, s, []event.Event{
+		named(leadEvent(event.Replied, "D1", "r", 10), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines"),
 		categorized("D1", "k1", 20, "Interested", ""),
 		categorized("D1", "k3", 40, "Closed", "Meeting Request"),
 		categorized("D1", "k2", 30, "Meeting Request", "Interested"),
@@ -116,7 +116,7 @@ func TestDeleteOfACategoryUpdate(t *testing.T) {
 			if err := s.Delete(stored[tt.delete].ID); err != nil {
 				t.Fatal(err)
 			}
-			left = slices.DeleteFunc(left, func(ev smartlead.Event) bool { return ev.ID == stored[tt.delete].ID })
+			left = slices.DeleteFunc(left, func(ev event.Event) bool { return ev.ID == stored[tt.delete].ID })
 			if l, _, err := s.Lead("D1"); err != nil || l.Category != tt.want {
 				t.Errorf("category %q (%v), want %q", l.Category, err, tt.want)
 			}
@@ -128,43 +128,43 @@ func TestDeleteOfACategoryUpdate(t *testing.T) {
 // TestLeadRecordNamesAnEvent checks the record's two forms (leads_codec.go)
 // and that deleting the event a record names keeps the lead's identity.
 func TestLeadRecordNamesAnEvent(t *testing.T) {
-	sent := named(leadEvent(smartlead.EventSent, "N1", "n-sent", -600), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines")
+	sent := named(leadEvent(event.Sent, "N1", "n-sent", -600), "ada@lovelace.example", "Ada Lovelace", "Analytical Engines")
 	tests := []struct {
 		name   string
-		evs    []smartlead.Event
-		form   byte                                                   // of N1's record once evs are stored
-		remove func(t *testing.T, s *Store, stored []smartlead.Event) // then this
-		gone   int                                                    // deletes stored[gone]
+		evs    []event.Event
+		form   byte                                               // of N1's record once evs are stored
+		remove func(t *testing.T, s *Store, stored []event.Event) // then this
+		gone   int                                                // deletes stored[gone]
 	}{
-		{"one event's identity, pruned", []smartlead.Event{sent, leadEvent(smartlead.EventOpened, "N1", "n-open", 10)}, leadCodecRef,
-			func(t *testing.T, s *Store, _ []smartlead.Event) {
-				if n, err := s.Prune(context.Background(), map[smartlead.EventType]time.Time{smartlead.EventSent: leadsBase}); err != nil || n[smartlead.EventSent] != 1 {
+		{"one event's identity, pruned", []event.Event{sent, leadEvent(event.Opened, "N1", "n-open", 10)}, leadCodecRef,
+			func(t *testing.T, s *Store, _ []event.Event) {
+				if n, err := s.Prune(context.Background(), map[event.Type]time.Time{event.Sent: leadsBase}); err != nil || n[event.Sent] != 1 {
 					t.Fatalf("Prune: %v, %v", n, err)
 				}
 			}, 0},
-		{"one event's identity, deleted", []smartlead.Event{sent, leadEvent(smartlead.EventOpened, "N1", "n-open", 10)}, leadCodecRef,
-			func(t *testing.T, s *Store, stored []smartlead.Event) {
+		{"one event's identity, deleted", []event.Event{sent, leadEvent(event.Opened, "N1", "n-open", 10)}, leadCodecRef,
+			func(t *testing.T, s *Store, stored []event.Event) {
 				if err := s.Delete(stored[0].ID); err != nil {
 					t.Fatal(err)
 				}
 			}, 0},
-		{"a newer identity names the newer event", []smartlead.Event{
-			sent, named(leadEvent(smartlead.EventReplied, "N1", "n-reply", 10), "ada@byron.example", "Ada King", "Analytical Engines"),
-			leadEvent(smartlead.EventOpened, "N1", "n-open", 20),
-		}, leadCodecRef, func(t *testing.T, s *Store, stored []smartlead.Event) {
+		{"a newer identity names the newer event", []event.Event{
+			sent, named(leadEvent(event.Replied, "N1", "n-reply", 10), "ada@byron.example", "Ada King", "Analytical Engines"),
+			leadEvent(event.Opened, "N1", "n-open", 20),
+		}, leadCodecRef, func(t *testing.T, s *Store, stored []event.Event) {
 			if err := s.Delete(stored[1].ID); err != nil {
 				t.Fatal(err)
 			}
 		}, 1},
-		{"an identity from two events holds the strings", []smartlead.Event{
-			sent, named(leadEvent(smartlead.EventReplied, "N1", "n-reply", 10), "ada@byron.example", "", ""),
-			leadEvent(smartlead.EventOpened, "N1", "n-open", 20),
-		}, leadCodecV1, func(t *testing.T, s *Store, stored []smartlead.Event) {
+		{"an identity from two events holds the strings", []event.Event{
+			sent, named(leadEvent(event.Replied, "N1", "n-reply", 10), "ada@byron.example", "", ""),
+			leadEvent(event.Opened, "N1", "n-open", 20),
+		}, leadCodecV1, func(t *testing.T, s *Store, stored []event.Event) {
 			if err := s.Delete(stored[1].ID); err != nil {
 				t.Fatal(err)
 			}
 		}, 1},
-		{"no identity yet", []smartlead.Event{leadEvent(smartlead.EventOpened, "N1", "n-open", 10)}, leadCodecV1, nil, -1},
+		{"no identity yet", []event.Event{leadEvent(event.Opened, "N1", "n-open", 10)}, leadCodecV1, nil, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

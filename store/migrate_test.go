@@ -10,14 +10,14 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
 // testdata/schema1.db.gz is a file written by the schema 1 store: the
 // events of testdata/events.json appended one by one, then genEvents(150,
 // 1, "v1-") the same way.
-func openSchema1(t *testing.T) (*Store, []smartlead.Event) {
+func openSchema1(t *testing.T) (*Store, []event.Event) {
 	t.Helper()
 	return openFixture(t, "schema1.db.gz"), append(loadFixtures(t), genEvents(150, 1, "v1-")...)
 }
@@ -90,7 +90,7 @@ func TestOpenUpgradesSchema2(t *testing.T) {
 		t.Errorf("Append: id %s dup %v err %v, want id %d", got.ID, dup, err, len(evs)+1)
 	}
 	page, err := s.List(Query{Lead: ev.LeadID, Limit: MaxLimit})
-	if err != nil || !slices.ContainsFunc(page.Events, func(e smartlead.Event) bool { return e.ID == got.ID }) {
+	if err != nil || !slices.ContainsFunc(page.Events, func(e event.Event) bool { return e.ID == got.ID }) {
 		t.Errorf("List(lead %s) = %d events (%v), want the new one among them", ev.LeadID, len(page.Events), err)
 	}
 }
@@ -126,11 +126,11 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 		tests := []struct {
 			name  string
 			q     Query
-			match func(ev smartlead.Event) bool
+			match func(ev event.Event) bool
 		}{
-			{"campaign", Query{Campaign: evs[20].CampaignID}, func(ev smartlead.Event) bool { return ev.CampaignID == evs[20].CampaignID }},
-			{"lead", Query{Lead: evs[30].LeadID}, func(ev smartlead.Event) bool { return ev.LeadID == evs[30].LeadID }},
-			{"text", Query{Text: "pricing"}, func(ev smartlead.Event) bool { return containsFold(ev, "pricing") }},
+			{"campaign", Query{Campaign: evs[20].CampaignID}, func(ev event.Event) bool { return ev.CampaignID == evs[20].CampaignID }},
+			{"lead", Query{Lead: evs[30].LeadID}, func(ev event.Event) bool { return ev.LeadID == evs[30].LeadID }},
+			{"text", Query{Text: "pricing"}, func(ev event.Event) bool { return containsFold(ev, "pricing") }},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 			t.Errorf("strings %d -> %d: the upgrade lost known strings", before, after)
 		}
 		lead, err := s.LeadEvents(ev.LeadID, MaxLimit)
-		if err != nil || !slices.ContainsFunc(lead, func(e smartlead.Event) bool { return e.ID == got.ID }) {
+		if err != nil || !slices.ContainsFunc(lead, func(e event.Event) bool { return e.ID == got.ID }) {
 			t.Errorf("LeadEvents(%s) = %d events (%v), want the new one among them", ev.LeadID, len(lead), err)
 		}
 	})

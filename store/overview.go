@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -20,20 +20,20 @@ type Overview struct {
 
 // Bucket counts the events of one time slot.
 type Bucket struct {
-	Start  time.Time                   `json:"start"`
-	Counts map[smartlead.EventType]int `json:"counts"`
+	Start  time.Time          `json:"start"`
+	Counts map[event.Type]int `json:"counts"`
 }
 
 // CampaignCount counts one campaign's events in the whole range.
 type CampaignCount struct {
-	ID     string                      `json:"id"`
-	Name   string                      `json:"name"`
-	Counts map[smartlead.EventType]int `json:"counts"`
+	ID     string             `json:"id"`
+	Name   string             `json:"name"`
+	Counts map[event.Type]int `json:"counts"`
 }
 
 // codeTypes is typeCodes inverted.
-var codeTypes = func() map[byte]smartlead.EventType {
-	m := make(map[byte]smartlead.EventType, len(typeCodes))
+var codeTypes = func() map[byte]event.Type {
+	m := make(map[byte]event.Type, len(typeCodes))
 	for t, c := range typeCodes {
 		m[c] = t
 	}
@@ -49,10 +49,10 @@ func (s *Store) Overview(from time.Time, step time.Duration, n int) (Overview, e
 	}
 	o := Overview{From: from, Step: step, Buckets: make([]Bucket, n)}
 	for i := range o.Buckets {
-		o.Buckets[i] = Bucket{Start: from.Add(time.Duration(i) * step), Counts: map[smartlead.EventType]int{}}
+		o.Buckets[i] = Bucket{Start: from.Add(time.Duration(i) * step), Counts: map[event.Type]int{}}
 	}
 	type campaign struct {
-		counts map[smartlead.EventType]int
+		counts map[event.Type]int
 		seq    uint64 // its newest event, for the name
 	}
 	byID := map[uint32]*campaign{}
@@ -70,7 +70,7 @@ func (s *Store) Overview(from time.Time, step time.Duration, n int) (Overview, e
 			}
 			t, known := codeTypes[sum.code]
 			if !known {
-				t = smartlead.EventOther
+				t = event.Other
 			}
 			o.Buckets[int((when-lo)/uint64(step))].Counts[t]++
 			if sum.campaign == 0 {
@@ -78,7 +78,7 @@ func (s *Store) Overview(from time.Time, step time.Duration, n int) (Overview, e
 			}
 			cc := byID[sum.campaign]
 			if cc == nil {
-				cc = &campaign{counts: map[smartlead.EventType]int{}}
+				cc = &campaign{counts: map[event.Type]int{}}
 				byID[sum.campaign] = cc
 			}
 			cc.counts[t]++

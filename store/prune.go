@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -57,18 +57,18 @@ var ErrKeepCategories = errors.New("store: category updates are never pruned")
 // above): when ctx ends or the store closes it stops between two of them,
 // returning what it did so far and the reason. Events appended but not yet
 // applied to bbolt are left for the next call.
-func (s *Store) Prune(ctx context.Context, before map[smartlead.EventType]time.Time) (map[smartlead.EventType]int, error) {
-	deleted := map[smartlead.EventType]int{}
-	cuts := map[smartlead.EventType]uint64{}
+func (s *Store) Prune(ctx context.Context, before map[event.Type]time.Time) (map[event.Type]int, error) {
+	deleted := map[event.Type]int{}
+	cuts := map[event.Type]uint64{}
 	var horizon uint64
 	for t, at := range before {
 		if at.IsZero() {
 			continue
 		}
 		switch t {
-		case smartlead.EventReplied:
+		case event.Replied:
 			return deleted, ErrKeepReplies
-		case smartlead.EventCategoryUpdated:
+		case event.CategoryUpdated:
 			return deleted, ErrKeepCategories
 		}
 		cuts[t] = whenKey(at)
@@ -104,13 +104,13 @@ func (s *Store) Prune(ctx context.Context, before map[smartlead.EventType]time.T
 
 // pruneOp is one transaction's worth of pruning.
 type pruneOp struct {
-	cuts    map[smartlead.EventType]uint64 // type -> when key cutoff
-	horizon uint64                         // the latest cutoff
-	from    []byte                         // resume after this time key; nil from the start
+	cuts    map[event.Type]uint64 // type -> when key cutoff
+	horizon uint64                // the latest cutoff
+	from    []byte                // resume after this time key; nil from the start
 	limit   int
 
 	// The outcome, set by apply.
-	deleted  map[smartlead.EventType]int
+	deleted  map[event.Type]int
 	next     []byte
 	finished bool
 	done     chan error
@@ -123,14 +123,14 @@ func (o *pruneOp) finish(err error) { o.done <- err }
 type victim struct {
 	tk   []byte
 	seq  uint64
-	typ  smartlead.EventType
+	typ  event.Type
 	read bool
 	lead uint32 // the string id of its lead ID, 0 for none
 }
 
 func (o *pruneOp) apply(w *txn) error {
 	// A failed batch is retried alone: start from scratch.
-	o.deleted, o.next, o.finished = map[smartlead.EventType]int{}, nil, false
+	o.deleted, o.next, o.finished = map[event.Type]int{}, nil, false
 	var victims []victim
 	c := w.byTime.Cursor()
 	k, v := c.First()
@@ -168,14 +168,14 @@ func (o *pruneOp) apply(w *txn) error {
 }
 
 // summaryType is the event type a summary records.
-func summaryType(sum summary) smartlead.EventType {
+func summaryType(sum summary) event.Type {
 	if sum.code == 0 {
-		return smartlead.EventType(sum.typ)
+		return event.Type(sum.typ)
 	}
 	if t, ok := codeTypes[sum.code]; ok {
 		return t
 	}
-	return smartlead.EventOther
+	return event.Other
 }
 
 // deleteEvent removes an event's record and summary, leaves a tombstone
@@ -207,7 +207,7 @@ func (w *txn) deleteEvent(vi victim) error {
 		return err
 	}
 	w.uncountEvent(vi.typ, vi.read)
-	if vi.lead != 0 && vi.typ == smartlead.EventCategoryUpdated {
+	if vi.lead != 0 && vi.typ == event.CategoryUpdated {
 		return w.unsetCategory(vi.lead, vi.seq)
 	}
 	return nil
@@ -215,7 +215,7 @@ func (w *txn) deleteEvent(vi victim) error {
 
 // A tombstone is the value of a "pruned" entry: the type as a uvarint
 // prefixed string, then the first tombstoneHashLen bytes of sha256(Key).
-func encodeTombstone(typ smartlead.EventType, key string) []byte {
+func encodeTombstone(typ event.Type, key string) []byte {
 	sum := sha256.Sum256([]byte(key))
 	b := appendString(make([]byte, 0, 1+len(typ)+tombstoneHashLen), string(typ))
 	return append(b, sum[:tombstoneHashLen]...)
@@ -223,15 +223,15 @@ func encodeTombstone(typ smartlead.EventType, key string) []byte {
 
 // prunedEvent returns what is left of the pruned event seq if its Key was
 // key: an Event with only ID, Type and Key. ErrNotFound otherwise.
-func prunedEvent(tx *bolt.Tx, seq uint64, key string) (smartlead.Event, error) {
+func prunedEvent(tx *bolt.Tx, seq uint64, key string) (event.Event, error) {
 	v := tx.Bucket(bucketPruned).Get(seqKey(seq))
 	n, k := binary.Uvarint(v)
 	if k <= 0 || uint64(len(v)-k) != n+tombstoneHashLen {
-		return smartlead.Event{}, ErrNotFound
+		return event.Event{}, ErrNotFound
 	}
 	sum := sha256.Sum256([]byte(key))
 	if !bytes.Equal(v[k+int(n):], sum[:tombstoneHashLen]) {
-		return smartlead.Event{}, ErrNotFound
+		return event.Event{}, ErrNotFound
 	}
-	return smartlead.Event{ID: formatID(seq), Type: smartlead.EventType(v[k : k+int(n)]), Key: key}, nil
+	return event.Event{ID: formatID(seq), Type: event.Type(v[k : k+int(n)]), Key: key}, nil
 }

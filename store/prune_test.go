@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -17,7 +17,7 @@ import (
 var pruneCut = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC).Add(200 * time.Second)
 
 // prunable reports whether Prune(cuts) must delete ev.
-func prunable(ev smartlead.Event, cuts map[smartlead.EventType]time.Time) bool {
+func prunable(ev event.Event, cuts map[event.Type]time.Time) bool {
 	cut, ok := cuts[ev.Type]
 	return ok && ev.When().Before(cut)
 }
@@ -30,7 +30,7 @@ func checkConsistent(t *testing.T, s *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := map[smartlead.EventType]int{}
+	counts := map[event.Type]int{}
 	total, unread := 0, 0
 	err = s.view(func(tx *bolt.Tx) error {
 		events, byTime := tx.Bucket(bucketEvents), tx.Bucket(bucketByTime)
@@ -50,7 +50,7 @@ func checkConsistent(t *testing.T, s *Store) {
 			}
 			counts[ev.Type]++
 			total++
-			if ev.Type == smartlead.EventReplied && !ev.Read {
+			if ev.Type == event.Replied && !ev.Read {
 				unread++
 			}
 			return nil
@@ -73,14 +73,14 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 	s := openTest(t)
 	s.pruneBatch = 7 // many transactions
 	stored := mustAppendMany(t, s, genEvents(600, 0, "p-"))
-	if _, err := s.SetRead(firstOfType(t, stored, smartlead.EventReplied).ID, true); err != nil {
+	if _, err := s.SetRead(firstOfType(t, stored, event.Replied).ID, true); err != nil {
 		t.Fatal(err)
 	}
-	cuts := map[smartlead.EventType]time.Time{
-		smartlead.EventOpened: pruneCut, smartlead.EventClicked: pruneCut, smartlead.EventSent: pruneCut.Add(100 * time.Second),
+	cuts := map[event.Type]time.Time{
+		event.Opened: pruneCut, event.Clicked: pruneCut, event.Sent: pruneCut.Add(100 * time.Second),
 	}
-	want := map[smartlead.EventType]int{}
-	var kept, gone []smartlead.Event
+	want := map[event.Type]int{}
+	var kept, gone []event.Event
 	for _, ev := range stored {
 		if prunable(ev, cuts) {
 			want[ev.Type]++
@@ -89,7 +89,7 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 			kept = append(kept, ev)
 		}
 	}
-	if len(gone) == 0 || want[smartlead.EventOpened] == 0 || want[smartlead.EventSent] == 0 {
+	if len(gone) == 0 || want[event.Opened] == 0 || want[event.Sent] == 0 {
 		t.Fatalf("the cutoffs select nothing to prune: %v", want)
 	}
 	before, _ := s.Stats()
@@ -97,14 +97,14 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []smartlead.EventType{smartlead.EventOpened, smartlead.EventClicked, smartlead.EventSent} {
+	for _, typ := range []event.Type{event.Opened, event.Clicked, event.Sent} {
 		if got[typ] != want[typ] {
 			t.Errorf("pruned %d %s, want %d", got[typ], typ, want[typ])
 		}
 	}
 	checkConsistent(t, s)
 	after, _ := s.Stats()
-	if after.Total != before.Total-len(gone) || after.Unread != before.Unread || after.Counts[smartlead.EventReplied] != before.Counts[smartlead.EventReplied] {
+	if after.Total != before.Total-len(gone) || after.Unread != before.Unread || after.Counts[event.Replied] != before.Counts[event.Replied] {
 		t.Errorf("Stats after pruning %+v, before %+v, %d pruned", after, before, len(gone))
 	}
 
@@ -118,8 +118,8 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 				t.Errorf("List still has pruned event %s (%s)", ev.ID, ev.Type)
 			}
 		}
-		if opened := pageAll(t, s, Query{Type: smartlead.EventOpened}); len(opened) != after.Counts[smartlead.EventOpened] {
-			t.Errorf("List of opens has %d, Stats %d", len(opened), after.Counts[smartlead.EventOpened])
+		if opened := pageAll(t, s, Query{Type: event.Opened}); len(opened) != after.Counts[event.Opened] {
+			t.Errorf("List of opens has %d, Stats %d", len(opened), after.Counts[event.Opened])
 		}
 		text := pageAll(t, s, Query{Text: gone[0].LeadName})
 		for _, ev := range text {
@@ -161,7 +161,7 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := map[smartlead.EventType]int{}
+		sum := map[event.Type]int{}
 		for _, b := range o.Buckets {
 			for typ, n := range b.Counts {
 				sum[typ] += n
@@ -174,7 +174,7 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 		}
 	})
 	t.Run("redelivery is a duplicate", func(t *testing.T) {
-		for _, ev := range []smartlead.Event{gone[0], gone[len(gone)-1]} {
+		for _, ev := range []event.Event{gone[0], gone[len(gone)-1]} {
 			again, dup, err := s.Append(context.Background(), ev)
 			if err != nil || !dup || again.ID != ev.ID || again.Type != ev.Type {
 				t.Errorf("redelivery of pruned %s: id %s type %s dup %v err %v", ev.ID, again.ID, again.Type, dup, err)
@@ -209,10 +209,10 @@ func TestPruneKeepsIndexesConsistent(t *testing.T) {
 
 // prunableTypes are the types Leadbell subscribes to that Prune deletes:
 // all but replies and category updates.
-func prunableTypes() []smartlead.EventType {
-	var out []smartlead.EventType
-	for _, typ := range smartlead.EventTypes {
-		if typ != smartlead.EventReplied && typ != smartlead.EventCategoryUpdated {
+func prunableTypes() []event.Type {
+	var out []event.Type
+	for _, typ := range event.Types {
+		if typ != event.Replied && typ != event.CategoryUpdated {
 			out = append(out, typ)
 		}
 	}
@@ -223,40 +223,40 @@ func TestPruneNeverDeletesRepliesOrCategories(t *testing.T) {
 	s := openTest(t)
 	evs := genEvents(300, 0, "r-")
 	for i := 0; i < len(evs); i += 10 {
-		evs[i].Type, evs[i].Category = smartlead.EventCategoryUpdated, "Interested"
+		evs[i].Type, evs[i].Category = event.CategoryUpdated, "Interested"
 	}
 	stored := mustAppendMany(t, s, evs)
 	far := time.Now().Add(24 * time.Hour)
 	tests := []struct {
-		typ  smartlead.EventType
+		typ  event.Type
 		want error
 	}{
-		{smartlead.EventReplied, ErrKeepReplies},
-		{smartlead.EventCategoryUpdated, ErrKeepCategories},
+		{event.Replied, ErrKeepReplies},
+		{event.CategoryUpdated, ErrKeepCategories},
 	}
 	for _, tt := range tests {
-		cuts := map[smartlead.EventType]time.Time{smartlead.EventOpened: far, tt.typ: far}
+		cuts := map[event.Type]time.Time{event.Opened: far, tt.typ: far}
 		if n, err := s.Prune(context.Background(), cuts); !errors.Is(err, tt.want) || len(n) != 0 {
 			t.Fatalf("Prune of %s: deleted %v, err = %v, want none and %v", tt.typ, n, err, tt.want)
 		}
 	}
-	cuts := map[smartlead.EventType]time.Time{}
+	cuts := map[event.Type]time.Time{}
 	for _, typ := range prunableTypes() {
 		cuts[typ] = far
 	}
 	if _, err := s.Prune(context.Background(), cuts); err != nil {
 		t.Fatal(err)
 	}
-	kept := map[smartlead.EventType]int{}
+	kept := map[event.Type]int{}
 	for _, ev := range stored {
-		if ev.Type == smartlead.EventReplied || ev.Type == smartlead.EventCategoryUpdated {
+		if ev.Type == event.Replied || ev.Type == event.CategoryUpdated {
 			kept[ev.Type]++
 		}
 	}
 	st, _ := s.Stats()
-	if kept[smartlead.EventReplied] == 0 || kept[smartlead.EventCategoryUpdated] == 0 ||
-		st.Total != kept[smartlead.EventReplied]+kept[smartlead.EventCategoryUpdated] || len(st.Counts) != 2 ||
-		st.Counts[smartlead.EventReplied] != kept[smartlead.EventReplied] || st.Counts[smartlead.EventCategoryUpdated] != kept[smartlead.EventCategoryUpdated] {
+	if kept[event.Replied] == 0 || kept[event.CategoryUpdated] == 0 ||
+		st.Total != kept[event.Replied]+kept[event.CategoryUpdated] || len(st.Counts) != 2 ||
+		st.Counts[event.Replied] != kept[event.Replied] || st.Counts[event.CategoryUpdated] != kept[event.CategoryUpdated] {
 		t.Errorf("after pruning everything else: %+v, want %v only", st, kept)
 	}
 	checkConsistent(t, s)
@@ -266,11 +266,11 @@ func TestPruneStoppedHalfwayLeavesAConsistentStore(t *testing.T) {
 	s := openTest(t)
 	s.pruneBatch = 10
 	stored := mustAppendMany(t, s, genEvents(400, 0, "c-"))
-	cuts := map[smartlead.EventType]time.Time{smartlead.EventSent: pruneCut, smartlead.EventOpened: pruneCut}
+	cuts := map[event.Type]time.Time{event.Sent: pruneCut, event.Opened: pruneCut}
 	ctx, cancel := context.WithCancel(context.Background())
 	var copyPath string
 	batches := 0
-	s.afterPrune = func(map[smartlead.EventType]int) {
+	s.afterPrune = func(map[event.Type]int) {
 		if batches++; batches == 2 {
 			// A kill -9 between two of Prune's transactions.
 			release := holdWriter(t, s)
@@ -280,7 +280,7 @@ func TestPruneStoppedHalfwayLeavesAConsistentStore(t *testing.T) {
 		}
 	}
 	got, err := s.Prune(ctx, cuts)
-	if !errors.Is(err, context.Canceled) || got[smartlead.EventSent]+got[smartlead.EventOpened] != 20 {
+	if !errors.Is(err, context.Canceled) || got[event.Sent]+got[event.Opened] != 20 {
 		t.Fatalf("Prune stopped with %v after %v, want context.Canceled after 20", err, got)
 	}
 	checkConsistent(t, s)
@@ -321,20 +321,20 @@ func TestPruneAfterClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cuts := map[smartlead.EventType]time.Time{smartlead.EventSent: pruneCut}
+	cuts := map[event.Type]time.Time{event.Sent: pruneCut}
 	if _, err := s.Prune(context.Background(), cuts); !errors.Is(err, ErrClosed) {
 		t.Errorf("Prune after Close: %v, want ErrClosed", err)
 	}
 }
 
 // mustAppendMany stores evs with AppendMany and returns them as stored.
-func mustAppendMany(t *testing.T, s *Store, evs []smartlead.Event) []smartlead.Event {
+func mustAppendMany(t *testing.T, s *Store, evs []event.Event) []event.Event {
 	t.Helper()
 	rs, err := s.AppendMany(context.Background(), evs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]smartlead.Event, len(rs))
+	out := make([]event.Event, len(rs))
 	for i, r := range rs {
 		if r.Dup {
 			t.Fatalf("event %d is a duplicate", i)
@@ -344,7 +344,7 @@ func mustAppendMany(t *testing.T, s *Store, evs []smartlead.Event) []smartlead.E
 	return out
 }
 
-func firstOfType(t *testing.T, evs []smartlead.Event, typ smartlead.EventType) smartlead.Event {
+func firstOfType(t *testing.T, evs []event.Event, typ event.Type) event.Event {
 	t.Helper()
 	for _, ev := range evs {
 		if ev.Type == typ {
@@ -352,13 +352,13 @@ func firstOfType(t *testing.T, evs []smartlead.Event, typ smartlead.EventType) s
 		}
 	}
 	t.Fatalf("no %s event", typ)
-	return smartlead.Event{}
+	return event.Event{}
 }
 
 // pageAll pages through List.
-func pageAll(t *testing.T, s *Store, q Query) []smartlead.Event {
+func pageAll(t *testing.T, s *Store, q Query) []event.Event {
 	t.Helper()
-	var all []smartlead.Event
+	var all []event.Event
 	q.Limit = MaxLimit
 	for {
 		p, err := s.List(q)

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -18,7 +18,7 @@ const (
 // Query selects events for List. Empty fields do not filter.
 type Query struct {
 	// Type keeps events of this type.
-	Type smartlead.EventType
+	Type event.Type
 	// Campaign keeps events of this campaign ID.
 	Campaign string
 	// Lead keeps events of this lead ID.
@@ -41,7 +41,7 @@ type Query struct {
 type Page struct {
 	// Events are newest first, without Raw, completed from the lead
 	// directory (leads.go).
-	Events []smartlead.Event `json:"events"`
+	Events []event.Event `json:"events"`
 	// Next is the cursor of the following page, empty on the last page.
 	Next string `json:"next"`
 }
@@ -55,7 +55,7 @@ func (s *Store) List(q Query) (Page, error) {
 		return Page{}, err
 	}
 	limit := clampLimit(q.Limit)
-	page := Page{Events: []smartlead.Event{}}
+	page := Page{Events: []event.Event{}}
 	err = s.view(func(tx *bolt.Tx) error {
 		p, none := newPlan(tx, q, s.readLookup)
 		if none {
@@ -111,8 +111,8 @@ func decodeCursor(s string) ([]byte, error) {
 	return tk, nil
 }
 
-func loadEvents(tx *bolt.Tx, seqs []uint64) ([]smartlead.Event, error) {
-	evs := make([]smartlead.Event, 0, len(seqs))
+func loadEvents(tx *bolt.Tx, seqs []uint64) ([]event.Event, error) {
+	evs := make([]event.Event, 0, len(seqs))
 	for _, seq := range seqs {
 		ev, err := getEvent(tx, seq, false)
 		if err != nil {
@@ -131,7 +131,7 @@ func loadEvents(tx *bolt.Tx, seqs []uint64) ([]smartlead.Event, error) {
 type plan struct {
 	tx       *bolt.Tx
 	byTime   *bolt.Bucket
-	typ      smartlead.EventType
+	typ      event.Type
 	campaign uint32 // string id of the campaign ID; 0 for any
 	lead     uint32 // string id of the lead ID; 0 for any
 	unread   bool

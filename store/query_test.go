@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // fixtureOrder is testdata/events.json newest first by event time: #11 and
@@ -46,16 +46,16 @@ func TestListFilters(t *testing.T) {
 		q    Query
 		want []int
 	}{
-		{"type", Query{Type: smartlead.EventReplied}, []int{6, 9, 2}},
-		{"type other", Query{Type: smartlead.EventOther}, []int{8}},
+		{"type", Query{Type: event.Replied}, []int{6, 9, 2}},
+		{"type other", Query{Type: event.Other}, []int{8}},
 		{"type unknown", Query{Type: "EMAIL_FORWARDED"}, []int{}},
 		{"campaign", Query{Campaign: "1400274"}, []int{11, 7, 6, 4, 3}},
 		{"campaign unknown", Query{Campaign: "999"}, []int{}},
 		{"lead", Query{Lead: "1480031"}, []int{8, 2, 5, 1, 0}},
 		{"lead unknown", Query{Lead: "42"}, []int{}},
-		{"unread replies", Query{Type: smartlead.EventReplied, Unread: true}, []int{6, 9}},
+		{"unread replies", Query{Type: event.Replied, Unread: true}, []int{6, 9}},
 		{"unread", Query{Unread: true}, []int{11, 10, 8, 7, 6, 4, 9, 5, 1, 0, 3}},
-		{"campaign and type", Query{Campaign: "1400137", Type: smartlead.EventReplied}, []int{9, 2}},
+		{"campaign and type", Query{Campaign: "1400137", Type: event.Replied}, []int{9, 2}},
 		{"lead and campaign", Query{Lead: "1480062", Campaign: "1400274"}, []int{7, 6, 3}},
 		{"lead of another campaign", Query{Lead: "1480062", Campaign: "1400137"}, []int{}},
 		{"text in body", Query{Text: "pricing"}, []int{2}},
@@ -69,7 +69,7 @@ func TestListFilters(t *testing.T) {
 		{"text every word must match", Query{Text: "mateo pricing"}, []int{}},
 		{"text unknown word", Query{Text: "zeppelin"}, []int{}},
 		{"text blank", Query{Text: "   "}, fixtureOrder},
-		{"text and type and unread", Query{Text: "remove", Type: smartlead.EventReplied, Unread: true}, []int{6}},
+		{"text and type and unread", Query{Text: "remove", Type: event.Replied, Unread: true}, []int{6}},
 		{"text and read filter", Query{Text: "pricing", Unread: true}, []int{}},
 	}
 	for _, tt := range tests {
@@ -99,7 +99,7 @@ func TestListPagesWalkEverythingOnce(t *testing.T) {
 		{"all, small pages", Query{}, 7},
 		{"all, default pages", Query{}, 0},
 		{"all, largest pages", Query{}, MaxLimit},
-		{"replies", Query{Type: smartlead.EventReplied}, 5},
+		{"replies", Query{Type: event.Replied}, 5},
 		{"campaign and text", Query{Campaign: "1400137", Text: "question"}, 3},
 	}
 	for _, tt := range tests {
@@ -107,7 +107,7 @@ func TestListPagesWalkEverythingOnce(t *testing.T) {
 			want := listAll(t, s, tt.q)
 			q := tt.q
 			q.Limit = tt.limit
-			var got []smartlead.Event
+			var got []event.Event
 			for pages := 0; ; pages++ {
 				if pages > 1000 {
 					t.Fatal("paging does not end")
@@ -139,9 +139,9 @@ func TestListPagesWalkEverythingOnce(t *testing.T) {
 
 // listAll returns every event matching q, newest first, by sorting what
 // After returns: an oracle independent of the time index.
-func listAll(t *testing.T, s *Store, q Query) []smartlead.Event {
+func listAll(t *testing.T, s *Store, q Query) []event.Event {
 	t.Helper()
-	var all []smartlead.Event
+	var all []event.Event
 	for id := ""; ; {
 		evs, err := s.After(id, MaxLimit)
 		if err != nil {
@@ -153,14 +153,14 @@ func listAll(t *testing.T, s *Store, q Query) []smartlead.Event {
 		all = append(all, evs...)
 		id = evs[len(evs)-1].ID
 	}
-	var want []smartlead.Event
+	var want []event.Event
 	for _, ev := range all {
 		if (q.Type == "" || ev.Type == q.Type) && (q.Campaign == "" || ev.CampaignID == q.Campaign) &&
 			(q.Text == "" || containsFold(ev, q.Text)) {
 			want = append(want, ev)
 		}
 	}
-	slices.SortStableFunc(want, func(a, b smartlead.Event) int {
+	slices.SortStableFunc(want, func(a, b event.Event) int {
 		if c := b.When().Compare(a.When()); c != 0 {
 			return c
 		}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/leadbell/leadbell/app/smartlead"
 )
 
 const (
@@ -163,12 +161,13 @@ func (o *rejectOp) apply(w *txn) error {
 // the webhook secret of a live delivery's secret_key among them.
 var metaRejectedRedacted = []byte("rejected_redacted")
 
-// redactRejections replaces the secret_key of every body in the rejected
-// log with "[redacted]", once for a file, when it is opened; changed
-// reports whether any was.
-func redactRejections(tx *bolt.Tx) (changed bool, err error) {
+// redactRejections runs redact (Options.RedactRejected: the secret_key
+// of a SmartLead payload replaced by "[redacted]") over every body in the
+// rejected log, once for a file, when it is opened; changed reports
+// whether any body changed.
+func redactRejections(tx *bolt.Tx, redact func([]byte) []byte) (changed bool, err error) {
 	meta, b := tx.Bucket(bucketMeta), tx.Bucket(bucketRejected)
-	if meta == nil || b == nil {
+	if meta == nil || b == nil || redact == nil {
 		return false, nil // a new file: initBuckets makes it
 	}
 	if meta.Get(metaRejectedRedacted) != nil {
@@ -181,7 +180,7 @@ func redactRejections(tx *bolt.Tx) (changed bool, err error) {
 		if json.Unmarshal(v, &r) != nil || len(r.Body) == 0 {
 			return nil // not ours to mend: shown as it is
 		}
-		red := smartlead.Redact(r.Body)
+		red := redact(r.Body)
 		if bytes.Equal(red, r.Body) {
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadbell/leadbell/app/smartlead"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -170,7 +171,7 @@ func TestOpenScrubsSecretsAnOlderLeadbellKept(t *testing.T) {
 		t.Fatal("the test's older file does not hold the secret: it shows nothing")
 	}
 
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{RedactRejected: func(b []byte) []byte { return smartlead.Redact(b) }})
 	if err != nil {
 		t.Fatal(err)
 	}

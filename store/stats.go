@@ -7,7 +7,7 @@ import (
 	"maps"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -25,7 +25,7 @@ var (
 // to date by every write and also held in memory.
 type Stats struct {
 	// Counts is the number of stored events of each type.
-	Counts map[smartlead.EventType]int `json:"counts"`
+	Counts map[event.Type]int `json:"counts"`
 	// Total is the number of stored events.
 	Total int `json:"total"`
 	// Unread is the number of unread EMAIL_REPLIED events.
@@ -37,7 +37,7 @@ type Stats struct {
 func (st Stats) clone() Stats {
 	st.Counts = maps.Clone(st.Counts)
 	if st.Counts == nil {
-		st.Counts = make(map[smartlead.EventType]int)
+		st.Counts = make(map[event.Type]int)
 	}
 	return st
 }
@@ -58,10 +58,10 @@ func (s *Store) Stats() (Stats, error) {
 }
 
 // countEvent adds a newly stored event to the counters.
-func (w *txn) countEvent(ev *smartlead.Event) {
+func (w *txn) countEvent(ev *event.Event) {
 	w.stats.Counts[ev.Type]++
 	w.stats.Total++
-	if ev.Type == smartlead.EventReplied && !ev.Read {
+	if ev.Type == event.Replied && !ev.Read {
 		w.stats.Unread++
 	}
 	if ev.ReceivedAt.After(w.stats.LastEventAt) {
@@ -71,18 +71,18 @@ func (w *txn) countEvent(ev *smartlead.Event) {
 }
 
 // uncountEvent takes a deleted event of type typ off the counters.
-func (w *txn) uncountEvent(typ smartlead.EventType, read bool) {
+func (w *txn) uncountEvent(typ event.Type, read bool) {
 	w.stats.Counts[typ]--
 	w.stats.Total--
-	if typ == smartlead.EventReplied && !read {
+	if typ == event.Replied && !read {
 		w.stats.Unread--
 	}
 	w.statsDirty = true
 }
 
 // countRead records that an event of type typ changed its read state.
-func (w *txn) countRead(typ smartlead.EventType, read bool) {
-	if typ != smartlead.EventReplied {
+func (w *txn) countRead(typ event.Type, read bool) {
+	if typ != event.Replied {
 		return
 	}
 	if read {
@@ -126,7 +126,7 @@ func saveStats(meta *bolt.Bucket, st Stats) error {
 }
 
 func loadStats(meta *bolt.Bucket) (Stats, error) {
-	st := Stats{Counts: make(map[smartlead.EventType]int)}
+	st := Stats{Counts: make(map[event.Type]int)}
 	if v := meta.Get(metaTotal); len(v) == 8 {
 		st.Total = int(readU64(v))
 	}
@@ -143,7 +143,7 @@ func loadStats(meta *bolt.Bucket) (Stats, error) {
 		if len(v) != 8 {
 			return st, errors.New("bad counter")
 		}
-		st.Counts[smartlead.EventType(k[len(metaCountOf):])] = int(readU64(v))
+		st.Counts[event.Type(k[len(metaCountOf):])] = int(readU64(v))
 	}
 	return st, nil
 }

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -78,6 +78,10 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives the store's own failures. Nil discards them.
 	Logger *slog.Logger
+	// RedactRejected, when set, removes secrets from a rejected body kept
+	// by an older Leadbell: Open runs it once over the rejected log and
+	// compacts the file, so that the old pages are not left in it.
+	RedactRejected func(body []byte) []byte
 	// Faults, when set, makes writes fail as a failing disk does: for
 	// tests of what Leadbell does then (faults.go).
 	Faults *Faults
@@ -155,7 +159,7 @@ type Store struct {
 	// at most (prune.go); afterPrune, when set (by tests), is called
 	// after each of them with what it deleted.
 	pruneBatch int
-	afterPrune func(map[smartlead.EventType]int)
+	afterPrune func(map[event.Type]int)
 
 	rejected      atomic.Uint64 // Reject calls since Open, dropped ones included
 	rejectSampler rejectSampler // which rejections are written (rejections.go)
@@ -241,7 +245,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	var scrubbed bool
 	if err := guard(path, func() (err error) {
 		if err := db.Update(func(tx *bolt.Tx) (err error) {
-			scrubbed, err = redactRejections(tx)
+			scrubbed, err = redactRejections(tx, opts.RedactRejected)
 			return err
 		}); err != nil {
 			return err

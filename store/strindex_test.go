@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -99,7 +99,7 @@ func TestMarkAllReadSeesCampaignOfSameBatch(t *testing.T) {
 	ev.CampaignID = "campaign-new-in-this-batch"
 	// Logged and answered while the writer is held, so that it applies
 	// the event in the same transaction as MarkAllRead.
-	mustAppendAll(t, s, []smartlead.Event{ev})
+	mustAppendAll(t, s, []event.Event{ev})
 	marked := make(chan int, 1)
 	go func() {
 		n, err := s.MarkAllRead(Query{Campaign: ev.CampaignID})

@@ -4,26 +4,26 @@ import (
 	"encoding/binary"
 	"math"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // typeCodes numbers the known event types so that a summary spends one byte
 // on its type; code 0 means "another type, spelled out after the code".
-var typeCodes = map[smartlead.EventType]byte{
-	smartlead.EventSent:            1,
-	smartlead.EventOpened:          2,
-	smartlead.EventClicked:         3,
-	smartlead.EventReplied:         4,
-	smartlead.EventBounced:         5,
-	smartlead.EventUnsubscribed:    6,
-	smartlead.EventOther:           7,
-	smartlead.EventCategoryUpdated: 8,
+var typeCodes = map[event.Type]byte{
+	event.Sent:            1,
+	event.Opened:          2,
+	event.Clicked:         3,
+	event.Replied:         4,
+	event.Bounced:         5,
+	event.Unsubscribed:    6,
+	event.Other:           7,
+	event.CategoryUpdated: 8,
 }
 
 // knownTypes holds the types of typeCodes by name, so that decoding one
 // does not allocate its string.
-var knownTypes = func() map[string]smartlead.EventType {
-	m := make(map[string]smartlead.EventType, len(typeCodes))
+var knownTypes = func() map[string]event.Type {
+	m := make(map[string]event.Type, len(typeCodes))
 	for t := range typeCodes {
 		m[string(t)] = t
 	}
@@ -47,7 +47,7 @@ type summary struct {
 	refs     []byte // the encoded text references
 }
 
-func encodeSummary(flags byte, typ smartlead.EventType, campaign, lead uint32, refs []uint32) []byte {
+func encodeSummary(flags byte, typ event.Type, campaign, lead uint32, refs []uint32) []byte {
 	b := make([]byte, 0, 12+3*len(refs))
 	b = append(b, flags)
 	code := typeCodes[typ]
@@ -97,7 +97,7 @@ func readID(b []byte) (uint32, []byte, bool) {
 }
 
 // isType reports whether the summary's type is typ.
-func (s summary) isType(typ smartlead.EventType) bool {
+func (s summary) isType(typ event.Type) bool {
 	if c, ok := typeCodes[typ]; ok {
 		return s.code == c
 	}

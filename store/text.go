@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -41,7 +41,7 @@ type textPart struct {
 
 // searchParts returns ev's searchable strings, lower-cased, without leading
 // NULs so that none can equal a marked ID (see idPart).
-func searchParts(ev *smartlead.Event) []textPart {
+func searchParts(ev *event.Event) []textPart {
 	parts := make([]textPart, 0, 4)
 	add := func(s string) {
 		if s = strings.TrimLeft(strings.ToLower(strings.TrimSpace(s)), "\x00"); s != "" {

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // crashCopy copies s's files, as a kill -9 would leave them on disk (the
@@ -39,7 +39,7 @@ func crashCopy(t *testing.T, s *Store) string {
 
 // openCopy opens a crash copy and checks that it holds exactly want, with
 // the same IDs, and that appending them again finds duplicates.
-func openCopy(t *testing.T, path string, want []smartlead.Event) *Store {
+func openCopy(t *testing.T, path string, want []event.Event) *Store {
 	t.Helper()
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -118,7 +118,7 @@ func TestReplayStopsAtATornRecord(t *testing.T) {
 
 func TestLogTurnsOver(t *testing.T) {
 	// Events of about 256 KiB fill a log file in 16 events.
-	big := func(n int, start uint64, prefix string) []smartlead.Event {
+	big := func(n int, start uint64, prefix string) []event.Event {
 		evs := genEvents(n, start, prefix)
 		for i := range evs {
 			evs[i].Raw = bytes.Repeat([]byte("x"), 256<<10)
@@ -127,7 +127,7 @@ func TestLogTurnsOver(t *testing.T) {
 	}
 	t.Run("to the other file once it is applied", func(t *testing.T) {
 		s := openTest(t)
-		var stored []smartlead.Event
+		var stored []event.Event
 		for i := range 5 {
 			stored = append(stored, mustAppendAll(t, s, big(20, uint64(20*i+1), fmt.Sprintf("turn%d-", i)))...)
 			s.caughtUp() // applied: the next file may be reused

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // queueAppends starts one Append per event behind a held ingest goroutine
 // and waits until they all wait (one of them taken by it); the returned
 // channel yields their errors once release is called.
-func queueAppends(t *testing.T, s *Store, evs []smartlead.Event) (errs <-chan error, release func()) {
+func queueAppends(t *testing.T, s *Store, evs []event.Event) (errs <-chan error, release func()) {
 	t.Helper()
 	release = holdIngest(t, s)
 	ch := make(chan error, len(evs))
@@ -170,7 +170,7 @@ func openLingering(t *testing.T) *Store {
 
 // logBatch queues evs behind a held ingest goroutine so that they share
 // one log write, and waits for them.
-func logBatch(t *testing.T, s *Store, evs []smartlead.Event) {
+func logBatch(t *testing.T, s *Store, evs []event.Event) {
 	t.Helper()
 	errs, release := queueAppends(t, s, evs)
 	release()

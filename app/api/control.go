@@ -10,6 +10,7 @@ import (
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/webhook"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -28,7 +29,7 @@ type Control interface {
 	SignIn(ctx context.Context, apiKey string) error
 	SignOut(ctx context.Context) error
 	Campaigns(ctx context.Context) ([]smartlead.Campaign, error)
-	Replay(ctx context.Context, id string) (smartlead.Event, bool, error)
+	Replay(ctx context.Context, id string) (event.Event, bool, error)
 	Deliveries(limit int) ([]Delivery, error)
 	// Answers counts what the webhook answered since Leadbell started.
 	Answers() Answers
@@ -84,10 +85,10 @@ type Stats struct {
 
 // CampaignStats is one campaign's counts and reply rate (replies / sends).
 type CampaignStats struct {
-	ID        string                      `json:"id"`
-	Name      string                      `json:"name"`
-	Counts    map[smartlead.EventType]int `json:"counts"`
-	ReplyRate float64                     `json:"reply_rate"`
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	Counts    map[event.Type]int `json:"counts"`
+	ReplyRate float64            `json:"reply_rate"`
 }
 
 func (s *Server) routeControl() {

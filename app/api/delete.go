@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // deleteEvent deletes an event for good (DELETE /api/events/{id}). The store
@@ -16,6 +16,6 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.deletions.Publish(smartlead.Event{ID: id})
+	s.deletions.Publish(event.Event{ID: id})
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "deleted": true})
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // deleteReq sends DELETE path with the given request headers and returns
@@ -40,8 +40,8 @@ func (f *fixture) deleteReq(path string, header map[string]string) (int, string)
 func TestDeleteEvent(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now().UTC()
-	gone := f.add(smartlead.EventReplied, "1", "please call me", now)
-	kept := f.add(smartlead.EventReplied, "2", "not interested", now.Add(time.Second))
+	gone := f.add(event.Replied, "1", "please call me", now)
+	kept := f.add(event.Replied, "2", "not interested", now.Add(time.Second))
 	path := "/api/events/" + gone.ID
 
 	tests := []struct {
@@ -73,7 +73,7 @@ func TestDeleteEvent(t *testing.T) {
 	if resp, _ := f.do("GET", path, "", "", ""); resp.StatusCode != 404 {
 		t.Errorf("GET of the deleted event: status %d, want 404", resp.StatusCode)
 	}
-	var page struct{ Events []smartlead.Event }
+	var page struct{ Events []event.Event }
 	_, body := f.do("GET", "/api/events", "", "", "")
 	if err := json.Unmarshal([]byte(body), &page); err != nil {
 		t.Fatal(err)
@@ -86,8 +86,8 @@ func TestDeleteEvent(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Unread != 1 || st.Counts[smartlead.EventReplied] != 1 {
-		t.Errorf("status after delete: unread %d, replies %d; want 1 and 1", st.Unread, st.Counts[smartlead.EventReplied])
+	if st.Unread != 1 || st.Counts[event.Replied] != 1 {
+		t.Errorf("status after delete: unread %d, replies %d; want 1 and 1", st.Unread, st.Counts[event.Replied])
 	}
 	// SmartLead redelivers it: a duplicate, and it stays deleted.
 	gone.ID, gone.Read = "", false
@@ -103,7 +103,7 @@ func TestDeleteEvent(t *testing.T) {
 // event too; the message carries no SSE id, so the stream's place stays.
 func TestDeleteIsAnnouncedOnTheStream(t *testing.T) {
 	f := newFixture(t)
-	gone := f.add(smartlead.EventReplied, "1", "please call me", time.Now().UTC())
+	gone := f.add(event.Replied, "1", "please call me", time.Now().UTC())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/api/stream", nil)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/export"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // get fetches path from the fixture's server with a loopback Host and
@@ -35,9 +35,9 @@ func (f *fixture) get(path string) (*http.Response, []byte) {
 func TestExportDownload(t *testing.T) {
 	f := newFixture(t)
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	f.add(smartlead.EventReplied, "1", "=HYPERLINK(\"https://evil.example\")", at)
-	f.add(smartlead.EventOpened, "1", "", at.Add(time.Minute))
-	f.add(smartlead.EventReplied, "2", "Merci ! <b>Zoë</b>\nà bientôt", at.Add(2*time.Minute))
+	f.add(event.Replied, "1", "=HYPERLINK(\"https://evil.example\")", at)
+	f.add(event.Opened, "1", "", at.Add(time.Minute))
+	f.add(event.Replied, "2", "Merci ! <b>Zoë</b>\nà bientôt", at.Add(2*time.Minute))
 
 	tests := []struct {
 		name, query, contentType string
@@ -97,13 +97,13 @@ func TestExportDownload(t *testing.T) {
 func TestExportContent(t *testing.T) {
 	f := newFixture(t)
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	f.add(smartlead.EventReplied, "1", "=1+2", at)
+	f.add(event.Replied, "1", "=1+2", at)
 	_, csvBody := f.get("/api/export?type=replies")
 	if !bytes.Contains(csvBody, []byte(",'=1+2,")) {
 		t.Errorf("the formula reply is not neutralised in\n%s", csvBody)
 	}
 	_, jsonBody := f.get("/api/export?format=json&raw=1")
-	var evs []smartlead.Event
+	var evs []event.Event
 	if err := json.Unmarshal(jsonBody, &evs); err != nil {
 		t.Fatalf("%v\n%s", err, jsonBody)
 	}

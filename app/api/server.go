@@ -16,20 +16,21 @@ import (
 
 	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
 // Status is the answer of GET /api/status (a contract: see design.md).
 type Status struct {
-	State       string                      `json:"state"`
-	Message     string                      `json:"message"`
-	Tunnel      string                      `json:"tunnel"`
-	WebhookURL  string                      `json:"webhook_url"`
-	WebhookID   string                      `json:"webhook_id"`
-	Registered  bool                        `json:"registered"`
-	LastEventAt *time.Time                  `json:"last_event_at"`
-	Counts      map[smartlead.EventType]int `json:"counts"`
-	Unread      int                         `json:"unread"`
+	State       string             `json:"state"`
+	Message     string             `json:"message"`
+	Tunnel      string             `json:"tunnel"`
+	WebhookURL  string             `json:"webhook_url"`
+	WebhookID   string             `json:"webhook_id"`
+	Registered  bool               `json:"registered"`
+	LastEventAt *time.Time         `json:"last_event_at"`
+	Counts      map[event.Type]int `json:"counts"`
+	Unread      int                `json:"unread"`
 	// Demo is set when the events come from the built-in simulator.
 	Demo bool `json:"demo,omitempty"`
 	// ConfirmedAt is when SmartLead's own test event, or its first
@@ -157,7 +158,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	st.Counts = stats.Counts
 	if st.Counts == nil {
-		st.Counts = map[smartlead.EventType]int{}
+		st.Counts = map[event.Type]int{}
 	}
 	st.Unread = stats.Unread
 	if !stats.LastEventAt.IsZero() {
@@ -170,7 +171,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	query := store.Query{
-		Type:     smartlead.EventType(q.Get("type")),
+		Type:     event.Type(q.Get("type")),
 		Campaign: q.Get("campaign"),
 		Lead:     q.Get("lead"),
 		Text:     q.Get("q"),
@@ -198,7 +199,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if page.Events == nil {
-		page.Events = []smartlead.Event{}
+		page.Events = []event.Event{}
 	}
 	writeJSON(w, http.StatusOK, page)
 }
@@ -235,7 +236,7 @@ func (s *Server) leadEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if evs == nil {
-		evs = []smartlead.Event{}
+		evs = []event.Event{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/broker"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -45,9 +45,9 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // add stores an event the way the receiver does and announces it.
-func (f *fixture) add(typ smartlead.EventType, lead, body string, at time.Time) smartlead.Event {
+func (f *fixture) add(typ event.Type, lead, body string, at time.Time) event.Event {
 	f.t.Helper()
-	ev, _, err := f.store.Append(context.Background(), smartlead.Event{
+	ev, _, err := f.store.Append(context.Background(), event.Event{
 		Type: typ, SourceType: string(typ), Timestamp: at, ReceivedAt: at,
 		LeadID: lead, LeadEmail: lead + "@example.com", CampaignID: "7", Body: body,
 		Key: fmt.Sprintf("%s|%s|%d", typ, lead, at.UnixNano()), Raw: []byte(`{"event":"x"}`),
@@ -86,7 +86,7 @@ func (f *fixture) do(method, path, host, origin, body string) (*http.Response, s
 
 func TestHostAndOriginChecks(t *testing.T) {
 	f := newFixture(t)
-	ev := f.add(smartlead.EventReplied, "9", "hi", time.Now())
+	ev := f.add(event.Replied, "9", "hi", time.Now())
 	port := f.srv.URL[strings.LastIndex(f.srv.URL, ":"):]
 	tests := []struct {
 		name, method, path, host, origin string
@@ -114,14 +114,14 @@ func TestHostAndOriginChecks(t *testing.T) {
 func TestStatusCountsFromStore(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now().UTC()
-	f.add(smartlead.EventReplied, "1", "yes", now)
-	f.add(smartlead.EventOpened, "1", "", now.Add(time.Second))
+	f.add(event.Replied, "1", "yes", now)
+	f.add(event.Opened, "1", "", now.Add(time.Second))
 	var st Status
 	_, body := f.do("GET", "/api/status", "", "", "")
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.State != StateListening || st.Counts[smartlead.EventReplied] != 1 || st.Counts[smartlead.EventOpened] != 1 || st.Unread != 1 || st.LastEventAt == nil {
+	if st.State != StateListening || st.Counts[event.Replied] != 1 || st.Counts[event.Opened] != 1 || st.Unread != 1 || st.LastEventAt == nil {
 		t.Fatalf("status %+v", st)
 	}
 }
@@ -129,9 +129,9 @@ func TestStatusCountsFromStore(t *testing.T) {
 func TestListFiltersAndBadInput(t *testing.T) {
 	f := newFixture(t)
 	base := time.Now().UTC().Add(-time.Hour)
-	f.add(smartlead.EventReplied, "1", "Tuesday works for me", base)
-	f.add(smartlead.EventOpened, "2", "", base.Add(time.Minute))
-	f.add(smartlead.EventReplied, "3", "not interested", base.Add(2*time.Minute))
+	f.add(event.Replied, "1", "Tuesday works for me", base)
+	f.add(event.Opened, "2", "", base.Add(time.Minute))
+	f.add(event.Replied, "3", "not interested", base.Add(2*time.Minute))
 	tests := []struct {
 		query string
 		want  int
@@ -155,7 +155,7 @@ func TestListFiltersAndBadInput(t *testing.T) {
 		if tt.code != 200 {
 			continue
 		}
-		var page struct{ Events []smartlead.Event }
+		var page struct{ Events []event.Event }
 		json.Unmarshal([]byte(body), &page)
 		if len(page.Events) != tt.want {
 			t.Errorf("%s: %d events, want %d", tt.query, len(page.Events), tt.want)
@@ -227,12 +227,12 @@ func readSSE(t *testing.T, url, lastID string, n int, during func()) []string {
 func TestStreamLiveAndCatchUp(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now().UTC()
-	a := f.add(smartlead.EventReplied, "1", "a", now)
-	b := f.add(smartlead.EventReplied, "2", "b", now.Add(time.Second))
+	a := f.add(event.Replied, "1", "a", now)
+	b := f.add(event.Replied, "2", "b", now.Add(time.Second))
 
 	// A new client: ready carries the newest id, then only new events.
-	var c smartlead.Event
-	got := readSSE(t, f.srv.URL+"/api/stream", "", 1, func() { c = f.add(smartlead.EventOpened, "3", "", now.Add(2*time.Second)) })
+	var c event.Event
+	got := readSSE(t, f.srv.URL+"/api/stream", "", 1, func() { c = f.add(event.Opened, "3", "", now.Add(2*time.Second)) })
 	if want := []string{"ready " + b.ID, "event " + c.ID}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("new client got %v, want %v", got, want)
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // catchUpPage is how many stored events one catch-up read returns.
@@ -121,7 +121,7 @@ func (s *Server) catchUp(w http.ResponseWriter, last string) (string, error) {
 	}
 }
 
-func writeEvent(w http.ResponseWriter, ev smartlead.Event) error {
+func writeEvent(w http.ResponseWriter, ev event.Event) error {
 	ev.Raw = nil
 	data, err := json.Marshal(ev)
 	if err != nil {

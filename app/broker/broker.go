@@ -10,7 +10,7 @@ package broker
 import (
 	"sync"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // DefaultBuffer is how many events a subscriber may lag before it is dropped.
@@ -25,8 +25,8 @@ type Broker struct {
 // Subscription is one subscriber's feed. Events arrive on C in publishing
 // order; C is closed when the subscriber lags too far or is cancelled.
 type Subscription struct {
-	C      <-chan smartlead.Event
-	c      chan smartlead.Event
+	C      <-chan event.Event
+	c      chan event.Event
 	broker *Broker
 	once   sync.Once
 }
@@ -41,7 +41,7 @@ func (b *Broker) Subscribe(buffer int) *Subscription {
 	if buffer <= 0 {
 		buffer = DefaultBuffer
 	}
-	c := make(chan smartlead.Event, buffer)
+	c := make(chan event.Event, buffer)
 	s := &Subscription{C: c, c: c, broker: b}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
@@ -65,7 +65,7 @@ func (s *Subscription) closeLocked() {
 }
 
 // Publish hands ev to every subscriber without waiting for any of them.
-func (b *Broker) Publish(ev smartlead.Event) {
+func (b *Broker) Publish(ev event.Event) {
 	ev.Raw = nil // subscribers fetch the raw payload on demand
 	b.mu.Lock()
 	defer b.mu.Unlock()

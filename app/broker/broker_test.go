@@ -3,14 +3,14 @@ package broker
 import (
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestPublishReachesEverySubscriberInOrder(t *testing.T) {
 	b := New()
 	a, c := b.Subscribe(8), b.Subscribe(8)
 	for _, id := range []string{"1", "2", "3"} {
-		b.Publish(smartlead.Event{ID: id, Raw: []byte(`{}`)})
+		b.Publish(event.Event{ID: id, Raw: []byte(`{}`)})
 	}
 	for _, s := range []*Subscription{a, c} {
 		for _, want := range []string{"1", "2", "3"} {
@@ -30,7 +30,7 @@ func TestLaggingSubscriberIsDroppedNotBlocking(t *testing.T) {
 	slow := b.Subscribe(2)
 	fast := b.Subscribe(16)
 	for i := range 5 {
-		b.Publish(smartlead.Event{ID: string(rune('a' + i))})
+		b.Publish(event.Event{ID: string(rune('a' + i))})
 	}
 	n := 0
 	for range slow.C {
@@ -55,5 +55,5 @@ func TestCancelTwiceIsSafe(t *testing.T) {
 	if _, ok := <-s.C; ok {
 		t.Fatal("channel still open after Cancel")
 	}
-	b.Publish(smartlead.Event{ID: "x"}) // must not panic on a closed subscriber
+	b.Publish(event.Event{ID: "x"}) // must not panic on a closed subscriber
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // csvColumns are the CSV header: the Event's JSON names in design.md's
@@ -44,7 +44,7 @@ func (e *csvEncoder) begin() error {
 	return e.csv.Write(csvColumns)
 }
 
-func (e *csvEncoder) event(ev smartlead.Event) error {
+func (e *csvEncoder) event(ev event.Event) error {
 	r := e.row[:0]
 	r = append(r,
 		ev.ID, string(ev.Type), ev.SourceType, csvTime(ev.Timestamp), csvTime(ev.ReceivedAt),

@@ -9,18 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // loadHostile reads testdata/hostile.json: replies with formulas, HTML,
 // line breaks, quotes, commas and non-Latin text in their fields.
-func loadHostile(t *testing.T) []smartlead.Event {
+func loadHostile(t *testing.T) []event.Event {
 	t.Helper()
 	b, err := os.ReadFile("testdata/hostile.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []smartlead.Event
+	var evs []event.Event
 	if err := json.Unmarshal(b, &evs); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func loadHostile(t *testing.T) []smartlead.Event {
 }
 
 // encode writes evs through enc, which writes to buf, and returns the bytes.
-func encode(t *testing.T, enc encoder, buf *bytes.Buffer, evs []smartlead.Event) []byte {
+func encode(t *testing.T, enc encoder, buf *bytes.Buffer, evs []event.Event) []byte {
 	t.Helper()
 	if err := enc.begin(); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func encode(t *testing.T, enc encoder, buf *bytes.Buffer, evs []smartlead.Event)
 }
 
 // encodeCSV writes evs through the CSV encoder and returns the bytes.
-func encodeCSV(t *testing.T, evs []smartlead.Event) []byte {
+func encodeCSV(t *testing.T, evs []event.Event) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	return encode(t, newCSVEncoder(&buf), &buf, evs)
@@ -163,7 +163,7 @@ func TestCSVNoCellStartsAFormula(t *testing.T) {
 // JSON names and their order, should a field be renamed or moved.
 func TestCSVColumnsFollowEventJSON(t *testing.T) {
 	var names []string
-	typ := reflect.TypeFor[smartlead.Event]()
+	typ := reflect.TypeFor[event.Event]()
 	for i := range typ.NumField() {
 		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		names = append(names, name)
@@ -177,7 +177,7 @@ func TestCSVColumnsFollowEventJSON(t *testing.T) {
 			}
 		}
 		if pos < 0 {
-			t.Errorf("column %q is no JSON field of smartlead.Event", c)
+			t.Errorf("column %q is no JSON field of event.Event", c)
 			continue
 		}
 		// read and backfilled come last in the CSV, whatever the struct's order.

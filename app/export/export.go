@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -23,14 +23,14 @@ type Source interface {
 	// List returns one page of matching events, newest first, without Raw.
 	List(q store.Query) (store.Page, error)
 	// Event returns one event with Raw.
-	Event(id string) (smartlead.Event, error)
+	Event(id string) (event.Event, error)
 }
 
 // encoder writes one format: begin before the first event, event for each,
 // flush after each page, end after the last.
 type encoder interface {
 	begin() error
-	event(ev smartlead.Event) error
+	event(ev event.Event) error
 	flush() error
 	end() error
 }
@@ -92,7 +92,7 @@ func Write(ctx context.Context, w io.Writer, src Source, o Options) (int, error)
 // writePage encodes the events of one page that fall in o's time range and
 // counts them in n; more is false once an event is older than o.Since (the
 // pages are newest first, so nothing after it can match).
-func writePage(enc encoder, src Source, o Options, evs []smartlead.Event, n *int) (more bool, err error) {
+func writePage(enc encoder, src Source, o Options, evs []event.Event, n *int) (more bool, err error) {
 	for _, ev := range evs {
 		when := ev.When()
 		if !o.Until.IsZero() && !when.Before(o.Until) {

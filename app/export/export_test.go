@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -20,24 +20,24 @@ var base = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // seed stores n events in a real store file: every third a reply, the
 // rest opens; campaigns 1 and 2 alternate; every tenth body says "pricing".
-func seed(t *testing.T, n int) (*store.Store, []smartlead.Event) {
+func seed(t *testing.T, n int) (*store.Store, []event.Event) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "leadbell.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	evs := make([]smartlead.Event, n)
+	evs := make([]event.Event, n)
 	for i := range evs {
-		typ, body := smartlead.EventOpened, ""
+		typ, body := event.Opened, ""
 		if i%3 == 0 {
-			typ, body = smartlead.EventReplied, fmt.Sprintf("reply number %d", i)
+			typ, body = event.Replied, fmt.Sprintf("reply number %d", i)
 		}
 		if i%10 == 0 {
 			body += " about pricing"
 		}
 		at := base.Add(time.Duration(i) * time.Minute)
-		evs[i] = smartlead.Event{
+		evs[i] = event.Event{
 			Type: typ, SourceType: string(typ), Timestamp: at, ReceivedAt: at.Add(time.Second),
 			CampaignID: fmt.Sprint(1 + i%2), LeadID: fmt.Sprint(1000 + i), LeadEmail: fmt.Sprintf("lead%d@example.com", i),
 			Body: body, Key: fmt.Sprintf("key-%d", i), Raw: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)),
@@ -56,7 +56,7 @@ func seed(t *testing.T, n int) (*store.Store, []smartlead.Event) {
 // ids are the IDs of the events of a JSON export, in its order.
 func ids(t *testing.T, out []byte) []string {
 	t.Helper()
-	var evs []smartlead.Event
+	var evs []event.Event
 	if err := json.Unmarshal(out, &evs); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -69,7 +69,7 @@ func ids(t *testing.T, out []byte) []string {
 
 func TestWriteFilters(t *testing.T) {
 	st, evs := seed(t, 1300) // three pages of the store's largest
-	newestFirst := func(keep func(i int, ev smartlead.Event) bool) []string {
+	newestFirst := func(keep func(i int, ev event.Event) bool) []string {
 		var want []string
 		for i, ev := range slices.Backward(evs) {
 			if keep(i, ev) {
@@ -81,17 +81,17 @@ func TestWriteFilters(t *testing.T) {
 	tests := []struct {
 		name string
 		o    Options
-		keep func(i int, ev smartlead.Event) bool
+		keep func(i int, ev event.Event) bool
 	}{
-		{"all", Options{}, func(int, smartlead.Event) bool { return true }},
-		{"replies", Options{Type: smartlead.EventReplied}, func(i int, _ smartlead.Event) bool { return i%3 == 0 }},
-		{"campaign", Options{Campaign: "2"}, func(i int, _ smartlead.Event) bool { return i%2 == 1 }},
-		{"text", Options{Text: "pricing"}, func(i int, _ smartlead.Event) bool { return i%10 == 0 }},
-		{"since", Options{Since: base.Add(1000 * time.Minute)}, func(i int, _ smartlead.Event) bool { return i >= 1000 }},
-		{"until", Options{Until: base.Add(200 * time.Minute)}, func(i int, _ smartlead.Event) bool { return i < 200 }},
-		{"replies in a window", Options{Type: smartlead.EventReplied, Since: base.Add(100 * time.Minute), Until: base.Add(1100 * time.Minute)},
-			func(i int, _ smartlead.Event) bool { return i%3 == 0 && i >= 100 && i < 1100 }},
-		{"nothing", Options{Campaign: "no such campaign"}, func(int, smartlead.Event) bool { return false }},
+		{"all", Options{}, func(int, event.Event) bool { return true }},
+		{"replies", Options{Type: event.Replied}, func(i int, _ event.Event) bool { return i%3 == 0 }},
+		{"campaign", Options{Campaign: "2"}, func(i int, _ event.Event) bool { return i%2 == 1 }},
+		{"text", Options{Text: "pricing"}, func(i int, _ event.Event) bool { return i%10 == 0 }},
+		{"since", Options{Since: base.Add(1000 * time.Minute)}, func(i int, _ event.Event) bool { return i >= 1000 }},
+		{"until", Options{Until: base.Add(200 * time.Minute)}, func(i int, _ event.Event) bool { return i < 200 }},
+		{"replies in a window", Options{Type: event.Replied, Since: base.Add(100 * time.Minute), Until: base.Add(1100 * time.Minute)},
+			func(i int, _ event.Event) bool { return i%3 == 0 && i >= 100 && i < 1100 }},
+		{"nothing", Options{Campaign: "no such campaign"}, func(int, event.Event) bool { return false }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestWriteRaw(t *testing.T) {
 			if _, err := Write(context.Background(), &out, st, Options{Format: FormatJSON, Raw: tt.raw}); err != nil {
 				t.Fatal(err)
 			}
-			var got []smartlead.Event
+			var got []event.Event
 			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // jsonEncoder writes one JSON array of events, one element a line:
@@ -33,7 +33,7 @@ func (e *jsonEncoder) begin() error {
 	return err
 }
 
-func (e *jsonEncoder) event(ev smartlead.Event) error {
+func (e *jsonEncoder) event(ev event.Event) error {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return err

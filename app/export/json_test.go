@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // encodeJSON writes evs through the JSON encoder and returns the bytes.
-func encodeJSON(t *testing.T, evs []smartlead.Event) []byte {
+func encodeJSON(t *testing.T, evs []event.Event) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	return encode(t, newJSONEncoder(&buf), &buf, evs)
@@ -23,7 +23,7 @@ func TestJSONArray(t *testing.T) {
 		"reply_message": {"html": "<b>x</b>"}}`)
 	tests := []struct {
 		name string
-		evs  []smartlead.Event
+		evs  []event.Event
 	}{
 		{"empty", nil},
 		{"one", evs[:1]},
@@ -32,7 +32,7 @@ func TestJSONArray(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := encodeJSON(t, tt.evs)
-			var got []smartlead.Event
+			var got []event.Event
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatalf("not one JSON value: %v\n%s", err, out)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // ErrInvalid is returned by ParseQuery for an option it cannot read; the
@@ -28,7 +29,7 @@ const (
 type Options struct {
 	Format Format
 	// Type keeps events of this type; empty keeps every type.
-	Type     smartlead.EventType
+	Type     event.Type
 	Campaign string
 	Lead     string
 	// Text keeps events containing every word of it (see store.Query).
@@ -86,14 +87,14 @@ func ParseQuery(v url.Values) (Options, error) {
 // ParseType reads an event type as people write it: "" or "all" for every
 // type, "replies", a spec or live name (EMAIL_REPLIED, EMAIL_REPLY), a short
 // one (reply, open), or OTHER. An unknown name fails with ErrInvalid.
-func ParseType(name string) (smartlead.EventType, error) {
+func ParseType(name string) (event.Type, error) {
 	switch strings.ToUpper(strings.TrimSpace(name)) {
 	case "", "ALL":
 		return "", nil
 	case "REPLIES":
-		return smartlead.EventReplied, nil
-	case string(smartlead.EventOther):
-		return smartlead.EventOther, nil
+		return event.Replied, nil
+	case string(event.Other):
+		return event.Other, nil
 	}
 	t, ok := smartlead.ParseEventType(name)
 	if !ok {
@@ -162,7 +163,7 @@ func (o Options) Values() url.Values {
 // leadbell-replies-2026-11-26.csv (leadbell-events-... for other types).
 func (o Options) Filename(now time.Time) string {
 	what := "events"
-	if o.Type == smartlead.EventReplied {
+	if o.Type == event.Replied {
 		what = "replies"
 	}
 	ext := "csv"

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -18,11 +18,11 @@ func TestParseQuery(t *testing.T) {
 		want  Options
 	}{
 		{"defaults", "", Options{Format: FormatCSV}},
-		{"json replies", "format=json&type=replies", Options{Format: FormatJSON, Type: smartlead.EventReplied}},
-		{"spec name", "type=EMAIL_REPLIED", Options{Format: FormatCSV, Type: smartlead.EventReplied}},
-		{"live name", "type=EMAIL_LINK_CLICK", Options{Format: FormatCSV, Type: smartlead.EventClicked}},
-		{"short name", "type=bounce", Options{Format: FormatCSV, Type: smartlead.EventBounced}},
-		{"other", "type=other", Options{Format: FormatCSV, Type: smartlead.EventOther}},
+		{"json replies", "format=json&type=replies", Options{Format: FormatJSON, Type: event.Replied}},
+		{"spec name", "type=EMAIL_REPLIED", Options{Format: FormatCSV, Type: event.Replied}},
+		{"live name", "type=EMAIL_LINK_CLICK", Options{Format: FormatCSV, Type: event.Clicked}},
+		{"short name", "type=bounce", Options{Format: FormatCSV, Type: event.Bounced}},
+		{"other", "type=other", Options{Format: FormatCSV, Type: event.Other}},
 		{"all", "type=all&format=CSV", Options{Format: FormatCSV}},
 		{"filters", "campaign=42&lead=7&q=pricing+call&unread=true&raw=1",
 			Options{Format: FormatCSV, Campaign: "42", Lead: "7", Text: "pricing call", Unread: true, Raw: true}},
@@ -91,10 +91,10 @@ func TestFilename(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{Options{Format: FormatCSV, Type: smartlead.EventReplied}, "leadbell-replies-2026-11-26.csv"},
-		{Options{Format: FormatJSON, Type: smartlead.EventReplied}, "leadbell-replies-2026-11-26.json"},
+		{Options{Format: FormatCSV, Type: event.Replied}, "leadbell-replies-2026-11-26.csv"},
+		{Options{Format: FormatJSON, Type: event.Replied}, "leadbell-replies-2026-11-26.json"},
 		{Options{Format: FormatCSV}, "leadbell-events-2026-11-26.csv"},
-		{Options{Format: FormatJSON, Type: smartlead.EventOpened}, "leadbell-events-2026-11-26.json"},
+		{Options{Format: FormatJSON, Type: event.Opened}, "leadbell-events-2026-11-26.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
-
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // The freedesktop.org notification service.
@@ -137,7 +136,7 @@ func (s *DBusSender) hints(n Notification) map[string]dbus.Variant {
 		"urgency":  dbus.MakeVariant(byte(1)), // normal
 		"category": dbus.MakeVariant("email"),
 	}
-	if n.Type == smartlead.EventReplied {
+	if n.Type == event.Replied {
 		h["category"] = dbus.MakeVariant("email.arrived")
 	}
 	if n.Sound {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // fakeClock is a clock that moves only when a test advances it. Timers due
@@ -159,7 +159,7 @@ func (h *harness) settings() settings.Notifications {
 func (h *harness) set(f func(*settings.Notifications)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	types := make(map[smartlead.EventType]bool, len(h.cfg.Types))
+	types := make(map[event.Type]bool, len(h.cfg.Types))
 	for k, v := range h.cfg.Types {
 		types[k] = v
 	}
@@ -175,16 +175,16 @@ func (n *Notifier) held() int {
 }
 
 // reply is a reply event as the store hands it to the broker.
-func reply(id, name, company, body string) smartlead.Event {
-	return smartlead.Event{
-		ID: id, Type: smartlead.EventReplied, SourceType: "EMAIL_REPLY",
+func reply(id, name, company, body string) event.Event {
+	return event.Event{
+		ID: id, Type: event.Replied, SourceType: "EMAIL_REPLY",
 		LeadName: name, LeadEmail: "lead" + id + "@example.com", Company: company,
 		Subject: "Re: Quick question", Body: body, CampaignName: "SaaS founders - March",
 	}
 }
 
-// event is an event of type t about Jane Doe.
-func event(id string, t smartlead.EventType) smartlead.Event {
+// eventOf is an event of type t about Jane Doe.
+func eventOf(id string, t event.Type) event.Event {
 	ev := reply(id, "Jane Doe", "Acme Corp", "Sounds good")
 	ev.Type = t
 	return ev

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // perWindow is how many notifications may pop up within one Window; the
@@ -18,16 +18,16 @@ const keep = 8
 
 // batch is what is held for the next send.
 type batch struct {
-	events    []smartlead.Event // the first keep events, in arrival order
+	events    []event.Event // the first keep events, in arrival order
 	count     int
-	byType    map[smartlead.EventType]int
+	byType    map[event.Type]int
 	first     time.Time // when the first event arrived
 	notBefore time.Time // when the window has room for one more pop-up
 }
 
-func (b *batch) add(ev smartlead.Event) {
+func (b *batch) add(ev event.Event) {
 	if b.byType == nil {
-		b.byType = make(map[smartlead.EventType]int)
+		b.byType = make(map[event.Type]int)
 	}
 	if len(b.events) < keep {
 		b.events = append(b.events, ev)
@@ -37,7 +37,7 @@ func (b *batch) add(ev smartlead.Event) {
 }
 
 // only removes the events whose type is switched off now.
-func (b *batch) only(on map[smartlead.EventType]bool) {
+func (b *batch) only(on map[event.Type]bool) {
 	kept := b.events[:0]
 	for _, ev := range b.events {
 		if on[ev.Type] {
@@ -57,7 +57,7 @@ func (b *batch) only(on map[smartlead.EventType]bool) {
 // passed without another event, or Window after its first event, whichever
 // comes first; but never while two notifications already went out within
 // the last Window. n.mu is held.
-func (n *Notifier) hold(ev smartlead.Event, now time.Time) {
+func (n *Notifier) hold(ev event.Event, now time.Time) {
 	if n.batch.count == 0 {
 		n.batch.first = now
 		n.batch.notBefore = n.windowFreeAt(now)

@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // single words the notification for one event. Every piece of the event is
 // written by a stranger or derived from what one wrote, so each goes through
 // line or excerpt before it is shown.
-func single(ev smartlead.Event, sound bool) Notification {
+func single(ev event.Event, sound bool) Notification {
 	n := Notification{Events: 1, Type: ev.Type, EventID: ev.ID, Sound: sound}
 	who := leadName(ev)
 	switch ev.Type {
-	case smartlead.EventReplied:
+	case event.Replied:
 		n.Summary = who + " replied"
 		if c := line(ev.Company, nameLen); c != "" {
 			n.Summary = who + " (" + c + ") replied"
@@ -23,25 +23,25 @@ func single(ev smartlead.Event, sound bool) Notification {
 		if n.Body == "" {
 			n.Body = line(ev.Subject, excerptLen)
 		}
-	case smartlead.EventOpened:
+	case event.Opened:
 		n.Summary = who + " opened your email"
 		if s := line(ev.Subject, nameLen); s != "" {
 			n.Summary = who + " opened “" + s + "”"
 		}
 		n.Body = line(ev.CampaignName, excerptLen)
-	case smartlead.EventClicked:
+	case event.Clicked:
 		n.Summary = who + " clicked a link"
 		n.Body = line(ev.URL, excerptLen)
-	case smartlead.EventBounced:
+	case event.Bounced:
 		n.Summary = who + " bounced"
 		n.Body = excerpt(ev.Body, excerptLen)
-	case smartlead.EventUnsubscribed:
+	case event.Unsubscribed:
 		n.Summary = who + " unsubscribed"
 		n.Body = line(ev.CampaignName, excerptLen)
-	case smartlead.EventSent:
+	case event.Sent:
 		n.Summary = "Email sent to " + who
 		n.Body = line(ev.Subject, excerptLen)
-	case smartlead.EventCategoryUpdated:
+	case event.CategoryUpdated:
 		n.Summary = who + " marked " + line(ev.Category, nameLen)
 		if ev.Category == "" {
 			n.Summary = who + "'s category changed"
@@ -56,7 +56,7 @@ func single(ev smartlead.Event, sound bool) Notification {
 
 // leadName is who the event is about: the lead's name, else their address,
 // else "A lead".
-func leadName(ev smartlead.Event) string {
+func leadName(ev event.Event) string {
 	if s := line(ev.LeadName, nameLen); s != "" {
 		return s
 	}
@@ -67,15 +67,15 @@ func leadName(ev smartlead.Event) string {
 }
 
 // plural names several events of one type in a grouped title.
-var plural = map[smartlead.EventType]string{
-	smartlead.EventReplied:      "new replies",
-	smartlead.EventOpened:       "new opens",
-	smartlead.EventClicked:      "new clicks",
-	smartlead.EventBounced:      "new bounces",
-	smartlead.EventUnsubscribed: "new unsubscribes",
-	smartlead.EventSent:         "emails sent",
+var plural = map[event.Type]string{
+	event.Replied:      "new replies",
+	event.Opened:       "new opens",
+	event.Clicked:      "new clicks",
+	event.Bounced:      "new bounces",
+	event.Unsubscribed: "new unsubscribes",
+	event.Sent:         "emails sent",
 	// "leads" and not "category updates": the notification is about them.
-	smartlead.EventCategoryUpdated: "leads categorised",
+	event.CategoryUpdated: "leads categorised",
 }
 
 // namesShown is how many leads a grouped body names before "and N more".
@@ -127,9 +127,9 @@ func names(b *batch) string {
 }
 
 // breakdownOrder puts what matters most first.
-var breakdownOrder = []smartlead.EventType{
-	smartlead.EventReplied, smartlead.EventOpened, smartlead.EventClicked, smartlead.EventBounced,
-	smartlead.EventCategoryUpdated, smartlead.EventUnsubscribed, smartlead.EventSent, smartlead.EventOther,
+var breakdownOrder = []event.Type{
+	event.Replied, event.Opened, event.Clicked, event.Bounced,
+	event.CategoryUpdated, event.Unsubscribed, event.Sent, event.Other,
 }
 
 // breakdown counts a mixed batch by type, replies first: "4 replies,
@@ -145,18 +145,18 @@ func breakdown(b *batch) string {
 }
 
 // nouns are the singular and plural words for events of a type.
-var nouns = map[smartlead.EventType][2]string{
-	smartlead.EventReplied:         {"reply", "replies"},
-	smartlead.EventOpened:          {"open", "opens"},
-	smartlead.EventClicked:         {"click", "clicks"},
-	smartlead.EventBounced:         {"bounce", "bounces"},
-	smartlead.EventUnsubscribed:    {"unsubscribe", "unsubscribes"},
-	smartlead.EventSent:            {"sent", "sent"},
-	smartlead.EventCategoryUpdated: {"category change", "category changes"},
+var nouns = map[event.Type][2]string{
+	event.Replied:         {"reply", "replies"},
+	event.Opened:          {"open", "opens"},
+	event.Clicked:         {"click", "clicks"},
+	event.Bounced:         {"bounce", "bounces"},
+	event.Unsubscribed:    {"unsubscribe", "unsubscribes"},
+	event.Sent:            {"sent", "sent"},
+	event.CategoryUpdated: {"category change", "category changes"},
 }
 
 // noun is the word for c events of type t.
-func noun(t smartlead.EventType, c int) string {
+func noun(t event.Type, c int) string {
 	w, ok := nouns[t]
 	if !ok {
 		w = [2]string{"other", "others"}

@@ -5,63 +5,63 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestSingle(t *testing.T) {
-	base := smartlead.Event{
+	base := event.Event{
 		ID: "ev1", LeadName: "Jane Doe", LeadEmail: "jane@acme.example", Company: "Acme Corp",
 		Subject: "Quick question", CampaignName: "SaaS founders - March",
 	}
-	with := func(f func(*smartlead.Event)) smartlead.Event {
+	with := func(f func(*event.Event)) event.Event {
 		ev := base
 		f(&ev)
 		return ev
 	}
 	tests := []struct {
 		name        string
-		ev          smartlead.Event
+		ev          event.Event
 		summary     string
 		body        string
 		wantEventID string
 	}{
-		{"reply", with(func(e *smartlead.Event) { e.Type = smartlead.EventReplied; e.Body = "Yes, Thursday works." }),
+		{"reply", with(func(e *event.Event) { e.Type = event.Replied; e.Body = "Yes, Thursday works." }),
 			"Jane Doe (Acme Corp) replied", "Yes, Thursday works.", "ev1"},
-		{"reply without company", with(func(e *smartlead.Event) { e.Type = smartlead.EventReplied; e.Company = ""; e.Body = "Yes" }),
+		{"reply without company", with(func(e *event.Event) { e.Type = event.Replied; e.Company = ""; e.Body = "Yes" }),
 			"Jane Doe replied", "Yes", "ev1"},
-		{"reply without text shows the subject", with(func(e *smartlead.Event) { e.Type = smartlead.EventReplied }),
+		{"reply without text shows the subject", with(func(e *event.Event) { e.Type = event.Replied }),
 			"Jane Doe (Acme Corp) replied", "Quick question", "ev1"},
-		{"reply from an address", with(func(e *smartlead.Event) { e.Type = smartlead.EventReplied; e.LeadName = ""; e.Company = "" }),
+		{"reply from an address", with(func(e *event.Event) { e.Type = event.Replied; e.LeadName = ""; e.Company = "" }),
 			"jane@acme.example replied", "Quick question", "ev1"},
-		{"reply from nobody known", with(func(e *smartlead.Event) {
-			e.Type = smartlead.EventReplied
+		{"reply from nobody known", with(func(e *event.Event) {
+			e.Type = event.Replied
 			e.LeadName, e.LeadEmail, e.Company = " ", "", ""
 		}), "A lead replied", "Quick question", "ev1"},
-		{"reply with a hostile name", with(func(e *smartlead.Event) {
-			e.Type = smartlead.EventReplied
+		{"reply with a hostile name", with(func(e *event.Event) {
+			e.Type = event.Replied
 			e.LeadName, e.Company, e.Body = "<b>Jane</b>\u202e\x1b[2J", "Acme\nCorp", "<i>hi</i>"
 		}), "Jane[2J (Acme Corp) replied", "hi", "ev1"},
-		{"open", with(func(e *smartlead.Event) { e.Type = smartlead.EventOpened }),
+		{"open", with(func(e *event.Event) { e.Type = event.Opened }),
 			"Jane Doe opened “Quick question”", "SaaS founders - March", "ev1"},
-		{"open without a subject", with(func(e *smartlead.Event) { e.Type = smartlead.EventOpened; e.Subject = "" }),
+		{"open without a subject", with(func(e *event.Event) { e.Type = event.Opened; e.Subject = "" }),
 			"Jane Doe opened your email", "SaaS founders - March", "ev1"},
-		{"open with a long subject", with(func(e *smartlead.Event) { e.Type = smartlead.EventOpened; e.Subject = strings.Repeat("long ", 30) }),
+		{"open with a long subject", with(func(e *event.Event) { e.Type = event.Opened; e.Subject = strings.Repeat("long ", 30) }),
 			"Jane Doe opened “" + strings.TrimSpace(strings.Repeat("long ", 12)) + "…”", "SaaS founders - March", "ev1"},
-		{"click", with(func(e *smartlead.Event) {
-			e.Type = smartlead.EventClicked
+		{"click", with(func(e *event.Event) {
+			e.Type = event.Clicked
 			e.URL = "https://acme.example/pricing?utm=x"
 		}),
 			"Jane Doe clicked a link", "https://acme.example/pricing?utm=x", "ev1"},
-		{"bounce", with(func(e *smartlead.Event) {
-			e.Type = smartlead.EventBounced
+		{"bounce", with(func(e *event.Event) {
+			e.Type = event.Bounced
 			e.Body = "550 5.1.1 <jane@acme.example>: user unknown"
 		}),
 			"Jane Doe bounced", "550 5.1.1 <jane@acme.example>: user unknown", "ev1"},
-		{"unsubscribe", with(func(e *smartlead.Event) { e.Type = smartlead.EventUnsubscribed }),
+		{"unsubscribe", with(func(e *event.Event) { e.Type = event.Unsubscribed }),
 			"Jane Doe unsubscribed", "SaaS founders - March", "ev1"},
-		{"sent", with(func(e *smartlead.Event) { e.Type = smartlead.EventSent }),
+		{"sent", with(func(e *event.Event) { e.Type = event.Sent }),
 			"Email sent to Jane Doe", "Quick question", "ev1"},
-		{"other", with(func(e *smartlead.Event) { e.Type = smartlead.EventOther; e.SourceType = "LEAD_CATEGORY_UPDATED" }),
+		{"other", with(func(e *event.Event) { e.Type = event.Other; e.SourceType = "LEAD_CATEGORY_UPDATED" }),
 			"New event from Jane Doe", "LEAD_CATEGORY_UPDATED", "ev1"},
 	}
 	for _, tt := range tests {
@@ -80,10 +80,10 @@ func TestSingle(t *testing.T) {
 }
 
 func TestGrouped(t *testing.T) {
-	leads := func(n int, ty smartlead.EventType) []smartlead.Event {
-		var evs []smartlead.Event
+	leads := func(n int, ty event.Type) []event.Event {
+		var evs []event.Event
 		for i := range n {
-			ev := event(fmt.Sprint(i), ty)
+			ev := eventOf(fmt.Sprint(i), ty)
 			ev.LeadName = fmt.Sprint("Lead ", i)
 			evs = append(evs, ev)
 		}
@@ -91,21 +91,21 @@ func TestGrouped(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		events  []smartlead.Event
+		events  []event.Event
 		summary string
 		body    string
-		typ     smartlead.EventType
+		typ     event.Type
 	}{
-		{"two replies", leads(2, smartlead.EventReplied), "2 new replies", "Lead 0 and Lead 1", smartlead.EventReplied},
-		{"three replies", leads(3, smartlead.EventReplied), "3 new replies", "Lead 0, Lead 1 and Lead 2", smartlead.EventReplied},
-		{"many replies", leads(50, smartlead.EventReplied), "50 new replies", "Lead 0, Lead 1, Lead 2 and 47 more", smartlead.EventReplied},
-		{"one lead replying twice", []smartlead.Event{event("1", smartlead.EventReplied), event("2", smartlead.EventReplied)},
-			"2 new replies", "Jane Doe and 1 more", smartlead.EventReplied},
-		{"opens", leads(4, smartlead.EventOpened), "4 new opens", "Lead 0, Lead 1, Lead 2 and 1 more", smartlead.EventOpened},
-		{"bounces", leads(3, smartlead.EventBounced), "3 new bounces", "Lead 0, Lead 1 and Lead 2", smartlead.EventBounced},
-		{"mixed", append(append(leads(1, smartlead.EventReplied), leads(2, smartlead.EventOpened)...), leads(1, smartlead.EventClicked)...),
+		{"two replies", leads(2, event.Replied), "2 new replies", "Lead 0 and Lead 1", event.Replied},
+		{"three replies", leads(3, event.Replied), "3 new replies", "Lead 0, Lead 1 and Lead 2", event.Replied},
+		{"many replies", leads(50, event.Replied), "50 new replies", "Lead 0, Lead 1, Lead 2 and 47 more", event.Replied},
+		{"one lead replying twice", []event.Event{eventOf("1", event.Replied), eventOf("2", event.Replied)},
+			"2 new replies", "Jane Doe and 1 more", event.Replied},
+		{"opens", leads(4, event.Opened), "4 new opens", "Lead 0, Lead 1, Lead 2 and 1 more", event.Opened},
+		{"bounces", leads(3, event.Bounced), "3 new bounces", "Lead 0, Lead 1 and Lead 2", event.Bounced},
+		{"mixed", append(append(leads(1, event.Replied), leads(2, event.Opened)...), leads(1, event.Clicked)...),
 			"4 new events", "1 reply, 2 opens, 1 click", ""},
-		{"mixed with other", append(leads(2, smartlead.EventReplied), leads(1, smartlead.EventOther)...),
+		{"mixed with other", append(leads(2, event.Replied), leads(1, event.Other)...),
 			"3 new events", "2 replies, 1 other", ""},
 	}
 	for _, tt := range tests {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // ErrDropped is returned by Run when the subscription's channel closed
@@ -141,7 +141,7 @@ func (n *Notifier) Run(ctx context.Context, sub *broker.Subscription) error {
 
 // Handle considers one newly stored event. It never waits for the desktop:
 // a notification it decides on is sent later, from a timer.
-func (n *Notifier) Handle(ev smartlead.Event) {
+func (n *Notifier) Handle(ev event.Event) {
 	cfg := n.opts.Settings()
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -8,16 +8,16 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // arrival is an event that reaches the notifier after the clock moved on.
 type arrival struct {
 	after time.Duration
-	ev    smartlead.Event
+	ev    event.Event
 }
 
-func at(after time.Duration, ev smartlead.Event) arrival { return arrival{after, ev} }
+func at(after time.Duration, ev event.Event) arrival { return arrival{after, ev} }
 
 const (
 	janeReplied = "Jane Doe (Acme Corp) replied"
@@ -34,7 +34,7 @@ func replies(n int, gap time.Duration) []arrival {
 	return a
 }
 
-func backfilled(id string, age time.Duration, now time.Time) smartlead.Event {
+func backfilled(id string, age time.Duration, now time.Time) event.Event {
 	ev := reply(id, "Jane Doe", "Acme Corp", "Hi")
 	ev.Backfilled = true
 	if age >= 0 {
@@ -46,7 +46,7 @@ func backfilled(id string, age time.Duration, now time.Time) smartlead.Event {
 func TestRules(t *testing.T) {
 	noon := localTime(12, 0, 0)
 	quietOn := func(c *settings.Notifications) { c.QuietHours.Enabled = true }
-	switchOn := func(types ...smartlead.EventType) func(*settings.Notifications) {
+	switchOn := func(types ...event.Type) func(*settings.Notifications) {
 		return func(c *settings.Notifications) {
 			for _, ty := range types {
 				c.Types[ty] = true
@@ -62,68 +62,68 @@ func TestRules(t *testing.T) {
 		want     []string
 	}{
 		// Per-type switches, from settings.Default: replies on, the rest off.
-		{name: "reply is on by default", events: []arrival{at(0, event("1", smartlead.EventReplied))}, want: []string{janeReplied}},
-		{name: "open is off by default", events: []arrival{at(0, event("1", smartlead.EventOpened))}},
-		{name: "click is off by default", events: []arrival{at(0, event("1", smartlead.EventClicked))}},
-		{name: "bounce is off by default", events: []arrival{at(0, event("1", smartlead.EventBounced))}},
-		{name: "unsubscribe is off by default", events: []arrival{at(0, event("1", smartlead.EventUnsubscribed))}},
-		{name: "sent is off by default", events: []arrival{at(0, event("1", smartlead.EventSent))}},
-		{name: "open switched on", settings: switchOn(smartlead.EventOpened),
-			events: []arrival{at(0, event("1", smartlead.EventOpened))}, want: []string{"Jane Doe opened “Re: Quick question”"}},
-		{name: "bounce switched on", settings: switchOn(smartlead.EventBounced),
-			events: []arrival{at(0, event("1", smartlead.EventBounced))}, want: []string{"Jane Doe bounced"}},
-		{name: "reply switched off", settings: func(c *settings.Notifications) { c.Types[smartlead.EventReplied] = false },
-			events: []arrival{at(0, event("1", smartlead.EventReplied))}},
+		{name: "reply is on by default", events: []arrival{at(0, eventOf("1", event.Replied))}, want: []string{janeReplied}},
+		{name: "open is off by default", events: []arrival{at(0, eventOf("1", event.Opened))}},
+		{name: "click is off by default", events: []arrival{at(0, eventOf("1", event.Clicked))}},
+		{name: "bounce is off by default", events: []arrival{at(0, eventOf("1", event.Bounced))}},
+		{name: "unsubscribe is off by default", events: []arrival{at(0, eventOf("1", event.Unsubscribed))}},
+		{name: "sent is off by default", events: []arrival{at(0, eventOf("1", event.Sent))}},
+		{name: "open switched on", settings: switchOn(event.Opened),
+			events: []arrival{at(0, eventOf("1", event.Opened))}, want: []string{"Jane Doe opened “Re: Quick question”"}},
+		{name: "bounce switched on", settings: switchOn(event.Bounced),
+			events: []arrival{at(0, eventOf("1", event.Bounced))}, want: []string{"Jane Doe bounced"}},
+		{name: "reply switched off", settings: func(c *settings.Notifications) { c.Types[event.Replied] = false },
+			events: []arrival{at(0, eventOf("1", event.Replied))}},
 		{name: "no types at all", settings: func(c *settings.Notifications) { c.Types = nil },
-			events: []arrival{at(0, event("1", smartlead.EventReplied))}},
+			events: []arrival{at(0, eventOf("1", event.Replied))}},
 
 		// Duplicates.
-		{name: "same id within the hold", events: []arrival{at(0, event("1", smartlead.EventReplied)), at(sec, event("1", smartlead.EventReplied))},
+		{name: "same id within the hold", events: []arrival{at(0, eventOf("1", event.Replied)), at(sec, eventOf("1", event.Replied))},
 			want: []string{janeReplied}},
-		{name: "same id redelivered a minute later", events: []arrival{at(0, event("1", smartlead.EventReplied)), at(time.Minute, event("1", smartlead.EventReplied))},
+		{name: "same id redelivered a minute later", events: []arrival{at(0, eventOf("1", event.Replied)), at(time.Minute, eventOf("1", event.Replied))},
 			want: []string{janeReplied}},
-		{name: "different ids", events: []arrival{at(0, event("1", smartlead.EventReplied)), at(time.Minute, event("2", smartlead.EventReplied))},
+		{name: "different ids", events: []arrival{at(0, eventOf("1", event.Replied)), at(time.Minute, eventOf("2", event.Replied))},
 			want: []string{janeReplied, janeReplied}},
 		{name: "no id: the parser's key decides", events: []arrival{
-			at(0, smartlead.Event{Type: smartlead.EventReplied, LeadName: "Bo", Key: "k1"}),
-			at(time.Minute, smartlead.Event{Type: smartlead.EventReplied, LeadName: "Bo", Key: "k1"}),
-			at(time.Minute, smartlead.Event{Type: smartlead.EventReplied, LeadName: "Bo", Key: "k2"}),
+			at(0, event.Event{Type: event.Replied, LeadName: "Bo", Key: "k1"}),
+			at(time.Minute, event.Event{Type: event.Replied, LeadName: "Bo", Key: "k1"}),
+			at(time.Minute, event.Event{Type: event.Replied, LeadName: "Bo", Key: "k2"}),
 		}, want: []string{"Bo replied", "Bo replied"}},
 		{name: "a duplicate suppressed in quiet hours stays suppressed after", start: localTime(6, 59, 0), settings: quietOn,
-			events: []arrival{at(0, event("1", smartlead.EventReplied)), at(2*time.Minute, event("1", smartlead.EventReplied))}},
+			events: []arrival{at(0, eventOf("1", event.Replied)), at(2*time.Minute, eventOf("1", event.Replied))}},
 
 		// Quiet hours, 22:00 to 07:00 local time (settings.Default).
-		{name: "quiet hours off by default at night", start: localTime(23, 30, 0), events: []arrival{at(0, event("1", smartlead.EventReplied))},
+		{name: "quiet hours off by default at night", start: localTime(23, 30, 0), events: []arrival{at(0, eventOf("1", event.Replied))},
 			want: []string{janeReplied}},
-		{name: "quiet before midnight", start: localTime(23, 30, 0), settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))}},
-		{name: "quiet after midnight", start: localTime(3, 0, 0), settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))}},
-		{name: "quiet from the start minute", start: localTime(22, 0, 0), settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))}},
-		{name: "quiet until the end minute", start: localTime(6, 59, 59), settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))}},
-		{name: "not quiet at the end minute", start: localTime(7, 0, 0), settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))},
+		{name: "quiet before midnight", start: localTime(23, 30, 0), settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))}},
+		{name: "quiet after midnight", start: localTime(3, 0, 0), settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))}},
+		{name: "quiet from the start minute", start: localTime(22, 0, 0), settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))}},
+		{name: "quiet until the end minute", start: localTime(6, 59, 59), settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))}},
+		{name: "not quiet at the end minute", start: localTime(7, 0, 0), settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))},
 			want: []string{janeReplied}},
-		{name: "not quiet at noon", start: noon, settings: quietOn, events: []arrival{at(0, event("1", smartlead.EventReplied))},
+		{name: "not quiet at noon", start: noon, settings: quietOn, events: []arrival{at(0, eventOf("1", event.Replied))},
 			want: []string{janeReplied}},
 		{name: "quiet hours begin during the hold", start: localTime(21, 59, 59), settings: quietOn,
-			events: []arrival{at(0, event("1", smartlead.EventReplied))}},
+			events: []arrival{at(0, eventOf("1", event.Replied))}},
 		{name: "a window within one day", start: localTime(12, 30, 0), settings: func(c *settings.Notifications) {
 			c.QuietHours = settings.QuietHours{Enabled: true, Start: "12:00", End: "13:00"}
-		}, events: []arrival{at(0, event("1", smartlead.EventReplied)), at(time.Hour, event("2", smartlead.EventReplied))},
+		}, events: []arrival{at(0, eventOf("1", event.Replied)), at(time.Hour, eventOf("2", event.Replied))},
 			want: []string{janeReplied}},
 		{name: "equal start and end make no window", start: noon, settings: func(c *settings.Notifications) {
 			c.QuietHours = settings.QuietHours{Enabled: true, Start: "12:00", End: "12:00"}
-		}, events: []arrival{at(0, event("1", smartlead.EventReplied))}, want: []string{janeReplied}},
+		}, events: []arrival{at(0, eventOf("1", event.Replied))}, want: []string{janeReplied}},
 
 		// Pause.
-		{name: "paused", pause: time.Hour, events: []arrival{at(0, event("1", smartlead.EventReplied))}},
-		{name: "pause ends", pause: time.Hour, events: []arrival{at(0, event("1", smartlead.EventReplied)), at(time.Hour, event("2", smartlead.EventReplied))},
+		{name: "paused", pause: time.Hour, events: []arrival{at(0, eventOf("1", event.Replied))}},
+		{name: "pause ends", pause: time.Hour, events: []arrival{at(0, eventOf("1", event.Replied)), at(time.Hour, eventOf("2", event.Replied))},
 			want: []string{janeReplied}},
-		{name: "pause in the past", pause: -time.Minute, events: []arrival{at(0, event("1", smartlead.EventReplied))}, want: []string{janeReplied}},
+		{name: "pause in the past", pause: -time.Minute, events: []arrival{at(0, eventOf("1", event.Replied))}, want: []string{janeReplied}},
 
 		// Backfilled events.
 		{name: "backfilled and old", start: noon, events: []arrival{at(0, backfilled("1", 10*time.Minute, noon))}},
 		{name: "backfilled and recent", start: noon, events: []arrival{at(0, backfilled("1", time.Minute, noon))}, want: []string{janeReplied}},
 		{name: "backfilled without a time", start: noon, events: []arrival{at(0, backfilled("1", -1, noon))}},
-		{name: "old but not backfilled", start: noon, events: []arrival{at(0, func() smartlead.Event {
+		{name: "old but not backfilled", start: noon, events: []arrival{at(0, func() event.Event {
 			ev := reply("1", "Jane Doe", "Acme Corp", "Hi")
 			ev.Timestamp = noon.Add(-2 * time.Hour)
 			return ev
@@ -135,12 +135,12 @@ func TestRules(t *testing.T) {
 		{name: "three at once become one", events: replies(3, 0), want: []string{"3 new replies"}},
 		{name: "a burst of ten is one", events: replies(10, 100*time.Millisecond), want: []string{"10 new replies"}},
 		{name: "ten spread over five seconds are one", events: replies(10, 500*time.Millisecond), want: []string{"10 new replies"}},
-		{name: "a mixed burst", settings: switchOn(smartlead.EventOpened, smartlead.EventClicked), events: []arrival{
-			at(0, event("1", smartlead.EventReplied)), at(0, event("2", smartlead.EventOpened)),
-			at(0, event("3", smartlead.EventClicked)), at(0, event("4", smartlead.EventOpened)),
+		{name: "a mixed burst", settings: switchOn(event.Opened, event.Clicked), events: []arrival{
+			at(0, eventOf("1", event.Replied)), at(0, eventOf("2", event.Opened)),
+			at(0, eventOf("3", event.Clicked)), at(0, eventOf("4", event.Opened)),
 		}, want: []string{"4 new events"}},
-		{name: "a burst of opens", settings: switchOn(smartlead.EventOpened), events: []arrival{
-			at(0, event("1", smartlead.EventOpened)), at(0, event("2", smartlead.EventOpened)), at(0, event("3", smartlead.EventOpened)),
+		{name: "a burst of opens", settings: switchOn(event.Opened), events: []arrival{
+			at(0, eventOf("1", event.Opened)), at(0, eventOf("2", event.Opened)), at(0, eventOf("3", event.Opened)),
 		}, want: []string{"3 new opens"}},
 		{name: "far apart stay single", events: replies(4, 30*time.Second),
 			want: []string{"Lead 0 replied", "Lead 1 replied", "Lead 2 replied", "Lead 3 replied"}},

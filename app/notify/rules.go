@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Reasons an event raises no notification, as logged at debug level.
@@ -20,7 +20,7 @@ const (
 
 // skip says why ev must not be notified at now under cfg, or "" when it may.
 // Duplicates are checked by the caller, which owns the memory of ids.
-func (n *Notifier) skip(ev smartlead.Event, now time.Time, cfg settings.Notifications) string {
+func (n *Notifier) skip(ev event.Event, now time.Time, cfg settings.Notifications) string {
 	if !cfg.Types[ev.Type] {
 		return reasonTypeOff
 	}
@@ -114,7 +114,7 @@ func (s *seenIDs) add(id string) bool {
 
 // eventKey is what identifies an event for de-duplication: its id, else
 // the idempotency key the parser set.
-func eventKey(ev smartlead.Event) string {
+func eventKey(ev event.Event) string {
 	if ev.ID != "" {
 		return "id:" + ev.ID
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // waitFor polls cond until it holds; the deadline only bounds a failing
@@ -74,17 +74,17 @@ func TestSettingsApplyAtOnce(t *testing.T) {
 	h := newHarness(t, localTime(12, 0, 0))
 
 	h.n.Handle(reply("1", "Jane Doe", "Acme Corp", "Hi"))
-	h.set(func(c *settings.Notifications) { c.Types[smartlead.EventReplied] = false })
+	h.set(func(c *settings.Notifications) { c.Types[event.Replied] = false })
 	h.clock.Advance(time.Minute)
 	if got := h.rec.summaries(); len(got) != 0 {
 		t.Fatalf("replies switched off during the hold still showed %q", got)
 	}
 
-	h.set(func(c *settings.Notifications) { c.Types[smartlead.EventOpened] = true; c.Sound = false })
-	h.n.Handle(event("2", smartlead.EventOpened))
+	h.set(func(c *settings.Notifications) { c.Types[event.Opened] = true; c.Sound = false })
+	h.n.Handle(eventOf("2", event.Opened))
 	h.clock.Advance(time.Minute)
 	got := h.rec.all()
-	if len(got) != 1 || got[0].Type != smartlead.EventOpened || got[0].Sound {
+	if len(got) != 1 || got[0].Type != event.Opened || got[0].Sound {
 		t.Fatalf("notifications = %+v, want one silent open", got)
 	}
 }

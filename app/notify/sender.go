@@ -3,7 +3,7 @@ package notify
 import (
 	"context"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Notification is one pop-up as the rules decided it. Summary and Body are
@@ -21,7 +21,7 @@ type Notification struct {
 	// size of a group.
 	Events int
 	// Type is the events' type; empty for a group of mixed types.
-	Type smartlead.EventType
+	Type event.Type
 	// EventID is the event's id when Events is 1, for a click-to-open
 	// action; empty for a group.
 	EventID string

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Settings is the user's configuration. Its JSON form is part of the local
@@ -22,11 +22,11 @@ type Settings struct {
 	// PublicURL is the public address of the receiver the user provides
 	// (a tunnel or reverse proxy of their own) when there is no ngrok
 	// token: https://host[/path]. Empty means none.
-	PublicURL     string                `json:"public_url"`
-	Scope         Scope                 `json:"scope"`
-	Events        []smartlead.EventType `json:"events"`
-	Notifications Notifications         `json:"notifications"`
-	Retention     Retention             `json:"retention"`
+	PublicURL     string        `json:"public_url"`
+	Scope         Scope         `json:"scope"`
+	Events        []event.Type  `json:"events"`
+	Notifications Notifications `json:"notifications"`
+	Retention     Retention     `json:"retention"`
 }
 
 // Retention is how many days each kind of high-volume event is kept; 0
@@ -54,14 +54,14 @@ const (
 // Days returns how many days events of type t are kept, and false for the
 // types that are kept forever whatever the settings (replies, bounces,
 // unsubscribes and others) or whose setting is 0.
-func (r Retention) Days(t smartlead.EventType) (int, bool) {
+func (r Retention) Days(t event.Type) (int, bool) {
 	var days int
 	switch t {
-	case smartlead.EventSent:
+	case event.Sent:
 		days = r.SentDays
-	case smartlead.EventOpened:
+	case event.Opened:
 		days = r.OpenedDays
-	case smartlead.EventClicked:
+	case event.Clicked:
 		days = r.ClickedDays
 	}
 	return days, days > 0
@@ -70,9 +70,9 @@ func (r Retention) Days(t smartlead.EventType) (int, bool) {
 // Cutoffs returns, for each type that is not kept forever, the time before
 // which its events are old enough to delete, as of now: the argument of
 // store.Prune.
-func (r Retention) Cutoffs(now time.Time) map[smartlead.EventType]time.Time {
-	cuts := map[smartlead.EventType]time.Time{}
-	for _, t := range []smartlead.EventType{smartlead.EventSent, smartlead.EventOpened, smartlead.EventClicked} {
+func (r Retention) Cutoffs(now time.Time) map[event.Type]time.Time {
+	cuts := map[event.Type]time.Time{}
+	for _, t := range []event.Type{event.Sent, event.Opened, event.Clicked} {
 		if days, ok := r.Days(t); ok {
 			cuts[t] = now.AddDate(0, 0, -days)
 		}
@@ -153,9 +153,9 @@ func ValidatePublicURL(s string) (string, error) {
 
 // Notifications says which events raise a desktop notification, and when.
 type Notifications struct {
-	Types      map[smartlead.EventType]bool `json:"types"`
-	QuietHours QuietHours                   `json:"quiet_hours"`
-	Sound      bool                         `json:"sound"`
+	Types      map[event.Type]bool `json:"types"`
+	QuietHours QuietHours          `json:"quiet_hours"`
+	Sound      bool                `json:"sound"`
 }
 
 // QuietHours is a daily window ("22:00" to "07:00", local time) without
@@ -173,12 +173,12 @@ type QuietHours struct {
 func Default() Settings {
 	return Settings{
 		Scope:  Scope{All: true, Campaigns: []string{}, Level: LevelCampaigns},
-		Events: slices.Clone(smartlead.EventTypes),
+		Events: slices.Clone(event.Types),
 		Notifications: Notifications{
-			Types: map[smartlead.EventType]bool{
-				smartlead.EventReplied: true, smartlead.EventSent: false, smartlead.EventOpened: false,
-				smartlead.EventClicked: false, smartlead.EventBounced: false, smartlead.EventUnsubscribed: false,
-				smartlead.EventCategoryUpdated: false, smartlead.EventOther: false,
+			Types: map[event.Type]bool{
+				event.Replied: true, event.Sent: false, event.Opened: false,
+				event.Clicked: false, event.Bounced: false, event.Unsubscribed: false,
+				event.CategoryUpdated: false, event.Other: false,
 			},
 			QuietHours: QuietHours{Start: "22:00", End: "07:00"},
 			Sound:      true,
@@ -189,13 +189,13 @@ func Default() Settings {
 
 // Update is a partial change: nil fields stay as they are.
 type Update struct {
-	NgrokDomain   *string               `json:"ngrok_domain"`
-	NgrokToken    *string               `json:"ngrok_token"` // write-only; "" clears it
-	PublicURL     *string               `json:"public_url"`
-	Scope         *Scope                `json:"scope"`
-	Events        []smartlead.EventType `json:"events"`
-	Notifications *Notifications        `json:"notifications"`
-	Retention     *Retention            `json:"retention"`
+	NgrokDomain   *string        `json:"ngrok_domain"`
+	NgrokToken    *string        `json:"ngrok_token"` // write-only; "" clears it
+	PublicURL     *string        `json:"public_url"`
+	Scope         *Scope         `json:"scope"`
+	Events        []event.Type   `json:"events"`
+	Notifications *Notifications `json:"notifications"`
+	Retention     *Retention     `json:"retention"`
 }
 
 var clock = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
@@ -239,7 +239,7 @@ func (s Settings) Apply(u Update) (Settings, error) {
 			return s, fmt.Errorf("settings: choose at least one event type")
 		}
 		for _, t := range u.Events {
-			if !slices.Contains(smartlead.EventTypes, t) {
+			if !slices.Contains(event.Types, t) {
 				return s, fmt.Errorf("settings: unknown event type %q", t)
 			}
 		}

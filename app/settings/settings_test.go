@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -20,7 +20,7 @@ func TestApply(t *testing.T) {
 		{"nothing changes", Update{}, func(s Settings) bool {
 			return s.Scope.All && len(s.Events) == 7 && s.Scope.EffectiveLevel() == LevelCampaigns
 		}, false},
-		{"category updates alone", Update{Events: []smartlead.EventType{smartlead.EventCategoryUpdated}}, func(s Settings) bool { return len(s.Events) == 1 }, false},
+		{"category updates alone", Update{Events: []event.Type{event.CategoryUpdated}}, func(s Settings) bool { return len(s.Events) == 1 }, false},
 		{"account level", Update{Scope: &Scope{Level: LevelAccount}}, func(s Settings) bool {
 			return s.Scope.Level == LevelAccount && s.Scope.All && len(s.Scope.Campaigns) == 0
 		}, false},
@@ -38,12 +38,12 @@ func TestApply(t *testing.T) {
 		{"public address with a query", Update{PublicURL: ptr("https://leads.example.com/?token=1")}, nil, true},
 		{"chosen campaigns", Update{Scope: &Scope{Campaigns: []string{"7", "9"}}}, func(s Settings) bool { return !s.Scope.All && len(s.Scope.Campaigns) == 2 }, false},
 		{"no campaign chosen", Update{Scope: &Scope{}}, nil, true},
-		{"only replies", Update{Events: []smartlead.EventType{smartlead.EventReplied}}, func(s Settings) bool { return len(s.Events) == 1 }, false},
-		{"no events", Update{Events: []smartlead.EventType{}}, nil, true},
-		{"unknown event", Update{Events: []smartlead.EventType{"EMAIL_EXPLODED"}}, nil, true},
+		{"only replies", Update{Events: []event.Type{event.Replied}}, func(s Settings) bool { return len(s.Events) == 1 }, false},
+		{"no events", Update{Events: []event.Type{}}, nil, true},
+		{"unknown event", Update{Events: []event.Type{"EMAIL_EXPLODED"}}, nil, true},
 		{"quiet hours", Update{Notifications: &Notifications{QuietHours: QuietHours{Enabled: true, Start: "21:30", End: "06:00"}}},
 			func(s Settings) bool {
-				return s.Notifications.QuietHours.Enabled && s.Notifications.Types[smartlead.EventReplied]
+				return s.Notifications.QuietHours.Enabled && s.Notifications.Types[event.Replied]
 			}, false},
 		{"bad quiet hours", Update{Notifications: &Notifications{QuietHours: QuietHours{Start: "25:00", End: "06:00"}}}, nil, true},
 		{"domain", Update{NgrokDomain: ptr("leads.ngrok.app")}, func(s Settings) bool { return s.NgrokDomain == "leads.ngrok.app" }, false},
@@ -70,7 +70,7 @@ func TestApply(t *testing.T) {
 func TestDefaultNotifiesRepliesOnly(t *testing.T) {
 	d := Default()
 	for typ, on := range d.Notifications.Types {
-		if on != (typ == smartlead.EventReplied) {
+		if on != (typ == event.Replied) {
 			t.Errorf("%s notifications %v by default", typ, on)
 		}
 	}
@@ -81,15 +81,15 @@ func TestRetentionCutoffs(t *testing.T) {
 	tests := []struct {
 		name string
 		r    Retention
-		want map[smartlead.EventType]time.Time
+		want map[event.Type]time.Time
 	}{
-		{"defaults", Default().Retention, map[smartlead.EventType]time.Time{
-			smartlead.EventSent:    now.AddDate(0, 0, -90),
-			smartlead.EventOpened:  now.AddDate(0, 0, -90),
-			smartlead.EventClicked: now.AddDate(0, 0, -180),
+		{"defaults", Default().Retention, map[event.Type]time.Time{
+			event.Sent:    now.AddDate(0, 0, -90),
+			event.Opened:  now.AddDate(0, 0, -90),
+			event.Clicked: now.AddDate(0, 0, -180),
 		}},
-		{"forever", Retention{}, map[smartlead.EventType]time.Time{}},
-		{"opens only", Retention{OpenedDays: 30}, map[smartlead.EventType]time.Time{smartlead.EventOpened: now.AddDate(0, 0, -30)}},
+		{"forever", Retention{}, map[event.Type]time.Time{}},
+		{"opens only", Retention{OpenedDays: 30}, map[event.Type]time.Time{event.Opened: now.AddDate(0, 0, -30)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,7 +102,7 @@ func TestRetentionCutoffs(t *testing.T) {
 					t.Errorf("%s: %v, want %v", typ, got[typ], at)
 				}
 			}
-			for _, typ := range []smartlead.EventType{smartlead.EventReplied, smartlead.EventBounced, smartlead.EventUnsubscribed} {
+			for _, typ := range []event.Type{event.Replied, event.Bounced, event.Unsubscribed} {
 				if _, ok := got[typ]; ok {
 					t.Errorf("%s would be pruned", typ)
 				}

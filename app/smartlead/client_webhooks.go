@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // Webhook is a webhook registration: at campaign level when CampaignID is
 // set, at client level when ClientID is, else at user level (every
-// campaign of the account). EventTypes use Leadbell's names whatever the
+// campaign of the account). event.Types use Leadbell's names whatever the
 // wire says; a name SmartLead has and Leadbell lacks is kept as is.
 // Categories are lead category names: SmartLead delivers an event only
 // for leads in one of them, and refuses an empty list.
@@ -21,7 +23,7 @@ type Webhook struct {
 	ClientID   string
 	Name       string
 	URL        string
-	EventTypes []EventType
+	EventTypes []event.Type
 	Categories []string
 	Enabled    bool
 }

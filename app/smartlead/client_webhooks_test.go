@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 var allCategories = []string{"Do Not Contact", "Information Request", "Interested", "Meeting Request", "Not Interested", "Out Of Office", "Wrong Person"}
@@ -31,7 +32,7 @@ func TestCampaignWebhookLifecycle(t *testing.T) {
 			c := newHarness(s.URL(), s.APIKey(), 0).c
 			cid := s.Campaigns()[1].ID
 			in := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/hooks/t0k3n",
-				EventTypes: []smartlead.EventType{smartlead.EventReplied, smartlead.EventCategoryUpdated}, Categories: allCategories}
+				EventTypes: []event.Type{event.Replied, event.CategoryUpdated}, Categories: allCategories}
 
 			w, err := c.SaveCampaignWebhook(ctx, in)
 			if err != nil {
@@ -46,11 +47,11 @@ func TestCampaignWebhookLifecycle(t *testing.T) {
 				t.Fatalf("CampaignWebhooks = %+v, %v; want [%+v]", list, err, in)
 			}
 
-			in.EventTypes = smartlead.EventTypes
+			in.EventTypes = event.Types
 			if got, err := c.SaveCampaignWebhook(ctx, in); err != nil || got.ID != in.ID {
 				t.Fatalf("update = %+v, %v; want the same webhook %s", got, err, in.ID)
 			}
-			if got := s.Webhooks(); len(got) != 1 || !slices.Equal(got[0].EventTypes, smartlead.EventTypes) {
+			if got := s.Webhooks(); len(got) != 1 || !slices.Equal(got[0].EventTypes, event.Types) {
 				t.Fatalf("after update the fake holds %+v", got)
 			}
 			// SmartLead disables it behind our back; saving repairs it.
@@ -84,7 +85,7 @@ func TestCampaignWebhookRefusals(t *testing.T) {
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	cid := s.Campaigns()[0].ID
 	ok := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/h",
-		EventTypes: []smartlead.EventType{smartlead.EventReplied}, Categories: []string{"Interested"}}
+		EventTypes: []event.Type{event.Replied}, Categories: []string{"Interested"}}
 	tests := []struct {
 		name   string
 		change func(w *smartlead.Webhook)
@@ -92,7 +93,7 @@ func TestCampaignWebhookRefusals(t *testing.T) {
 	}{
 		{"no categories", func(w *smartlead.Webhook) { w.Categories = nil }, `"categories" must contain at least 1 items`},
 		{"a category the account lacks", func(w *smartlead.Webhook) { w.Categories = []string{"Hot"} }, "categor"},
-		{"an event type SmartLead does not know", func(w *smartlead.Webhook) { w.EventTypes = []smartlead.EventType{"EMAIL_TELEPATHY"} }, "event_types"},
+		{"an event type SmartLead does not know", func(w *smartlead.Webhook) { w.EventTypes = []event.Type{"EMAIL_TELEPATHY"} }, "event_types"},
 		{"a campaign that does not exist", func(w *smartlead.Webhook) { w.CampaignID = "999999999" }, "Campaign not found"},
 	}
 	for _, tt := range tests {
@@ -120,8 +121,8 @@ func TestGlobalWebhook(t *testing.T) {
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	client := s.AddClient("Acme Agency")
 	for _, in := range []smartlead.Webhook{
-		{Name: "Leadbell", URL: "https://leadbell.example/hooks/u", EventTypes: smartlead.EventTypes, Categories: allCategories},
-		{ClientID: client, Name: "Leadbell", URL: "https://leadbell.example/hooks/c", EventTypes: smartlead.EventTypes, Categories: allCategories},
+		{Name: "Leadbell", URL: "https://leadbell.example/hooks/u", EventTypes: event.Types, Categories: allCategories},
+		{ClientID: client, Name: "Leadbell", URL: "https://leadbell.example/hooks/c", EventTypes: event.Types, Categories: allCategories},
 	} {
 		t.Run(string(in.Level()), func(t *testing.T) {
 			w, err := c.CreateWebhook(ctx, in)
@@ -133,7 +134,7 @@ func TestGlobalWebhook(t *testing.T) {
 			if err != nil || !equalWebhook(got, in) {
 				t.Fatalf("GetWebhook = %+v, %v; want %+v", got, err, in)
 			}
-			in.EventTypes = []smartlead.EventType{smartlead.EventReplied}
+			in.EventTypes = []event.Type{event.Replied}
 			if _, err := c.UpdateWebhook(ctx, in); err != nil {
 				t.Fatalf("UpdateWebhook: %v", err)
 			}
@@ -151,7 +152,7 @@ func TestGlobalWebhook(t *testing.T) {
 	for _, json := range []bool{false, true} {
 		s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyLive, MissingRouteJSON: json})
 		c := newHarness(s.URL(), s.APIKey(), 0).c
-		_, err := c.CreateWebhook(ctx, smartlead.Webhook{Name: "Leadbell", URL: "https://leadbell.example/h", EventTypes: smartlead.EventTypes})
+		_, err := c.CreateWebhook(ctx, smartlead.Webhook{Name: "Leadbell", URL: "https://leadbell.example/h", EventTypes: event.Types})
 		if !errors.Is(err, smartlead.ErrUnsupported) || errors.Is(err, smartlead.ErrNotFound) {
 			t.Errorf("CreateWebhook on a per-campaign-only account (JSON 404: %v) = %v, want ErrUnsupported", json, err)
 		}

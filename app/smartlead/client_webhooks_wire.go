@@ -3,6 +3,8 @@ package smartlead
 import (
 	"cmp"
 	"slices"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // The wire forms of a webhook. Both APIs name event types with the live
@@ -11,42 +13,42 @@ import (
 
 // apiLiveNames maps Leadbell's event types to the names SmartLead's
 // webhook APIs accept.
-var apiLiveNames = map[EventType]string{
-	EventSent:            "EMAIL_SENT",
-	EventOpened:          "EMAIL_OPEN",
-	EventClicked:         "EMAIL_LINK_CLICK",
-	EventReplied:         "EMAIL_REPLY",
-	EventBounced:         "EMAIL_BOUNCE",
-	EventUnsubscribed:    "LEAD_UNSUBSCRIBED",
-	EventCategoryUpdated: "LEAD_CATEGORY_UPDATED",
+var apiLiveNames = map[event.Type]string{
+	event.Sent:            "EMAIL_SENT",
+	event.Opened:          "EMAIL_OPEN",
+	event.Clicked:         "EMAIL_LINK_CLICK",
+	event.Replied:         "EMAIL_REPLY",
+	event.Bounced:         "EMAIL_BOUNCE",
+	event.Unsubscribed:    "LEAD_UNSUBSCRIBED",
+	event.CategoryUpdated: "LEAD_CATEGORY_UPDATED",
 }
 
 // LiveName is the name SmartLead's webhook APIs use for t.
-func LiveName(t EventType) string {
+func LiveName(t event.Type) string {
 	if live, ok := apiLiveNames[t]; ok {
 		return live
 	}
 	return string(t)
 }
 
-// apiEventType maps a name from either vocabulary to Leadbell's EventType;
+// apiEventType maps a name from either vocabulary to Leadbell's event.Type;
 // a name it does not know is kept as is.
-func apiEventType(name string) EventType {
+func apiEventType(name string) event.Type {
 	if t, ok := sourceNames[name]; ok {
 		return t
 	}
-	return EventType(name)
+	return event.Type(name)
 }
 
 // apiSortTypes orders event types as the UI shows them, unknown ones last.
-func apiSortTypes(ts []EventType) []EventType {
-	rank := func(t EventType) int {
-		if i := slices.Index(EventTypes, t); i >= 0 {
+func apiSortTypes(ts []event.Type) []event.Type {
+	rank := func(t event.Type) int {
+		if i := slices.Index(event.Types, t); i >= 0 {
 			return i
 		}
-		return len(EventTypes)
+		return len(event.Types)
 	}
-	slices.SortFunc(ts, func(a, b EventType) int {
+	slices.SortFunc(ts, func(a, b event.Type) int {
 		if ra, rb := rank(a), rank(b); ra != rb {
 			return ra - rb
 		}
@@ -87,7 +89,7 @@ func (w apiWebhook) webhook() Webhook {
 	return out
 }
 
-func apiTypeNames(ts []EventType) []string {
+func apiTypeNames(ts []event.Type) []string {
 	names := make([]string, 0, len(ts))
 	for _, t := range ts {
 		names = append(names, LiveName(t))

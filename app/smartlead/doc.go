@@ -10,8 +10,8 @@
 // code that talks to it show, sends an older flat payload keyed by
 // "event_type" (EMAIL_REPLY, with sl_lead_email, reply_message{...}, and
 // deprecated fields on older accounts). Parse accepts both and normalises
-// them into one Event that uses the spec's names, keeping the name as sent
-// in SourceType; names it does not know become EventOther and are still
+// them into one event.Event that uses the spec's names, keeping the name as sent
+// in SourceType; names it does not know become event.Other and are still
 // kept. Both families send ids as numbers or as strings, timestamps in
 // several formats, and reply text as plain text, HTML or both, written by
 // strangers: Parse reads all of them leniently, turns HTML into plain text,
@@ -20,7 +20,7 @@
 // losing the delivery; only a body that is not a JSON object, or one
 // without an event type, is an error.
 //
-// Deliveries are retried, re-triggered and reordered, so each Event carries
+// Deliveries are retried, re-triggered and reordered, so each event.Event carries
 // an idempotency key (IdempotencyKey) built from the fields that identify
 // the event in its family, or from the body's hash when those are missing.
 //
@@ -37,6 +37,6 @@
 // to the secret (BodySecret and VerifySecretKey). Signatures are always
 // computed over the bytes as received, never over re-serialised JSON, and
 // every comparison is constant-time. Errors never echo the secret, the
-// expected signature or the value received, and Event.Raw has secret_key
+// expected signature or the value received, and event.Event.Raw has secret_key
 // redacted so the secret is not stored with the event.
 package smartlead

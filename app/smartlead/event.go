@@ -1,150 +1,48 @@
 package smartlead
 
 import (
-	"encoding/json"
-	"errors"
 	"strings"
-	"time"
+
+	"github.com/leadbell/leadbell/event"
 )
-
-// EventType is Leadbell's name for what happened. It uses the spec's names;
-// the live service's names are mapped onto them by Parse.
-type EventType string
-
-// The event types of the spec, plus OTHER for anything else SmartLead sends.
-const (
-	EventSent         EventType = "EMAIL_SENT"
-	EventOpened       EventType = "EMAIL_OPENED"
-	EventClicked      EventType = "EMAIL_CLICKED"
-	EventReplied      EventType = "EMAIL_REPLIED"
-	EventBounced      EventType = "EMAIL_BOUNCED"
-	EventUnsubscribed EventType = "EMAIL_UNSUBSCRIBED"
-	// EventCategoryUpdated is SmartLead's LEAD_CATEGORY_UPDATED: the lead was
-	// tagged (Interested, Meeting Request, ...), by a person or SmartLead's
-	// AI. The spec has no such event; the live service sends it
-	// (docs/smartlead-api.md, "Event names").
-	EventCategoryUpdated EventType = "LEAD_CATEGORY_UPDATED"
-	EventOther           EventType = "OTHER"
-)
-
-// EventTypes lists the types Leadbell subscribes to, in the order the UI
-// shows them: the spec's six, then category updates.
-var EventTypes = []EventType{EventSent, EventOpened, EventClicked, EventReplied, EventBounced, EventUnsubscribed, EventCategoryUpdated}
-
-// Verification methods recorded in Event.VerifiedBy.
-const (
-	VerifiedBySignature = "signature"
-	VerifiedBySecretKey = "secret_key"
-	VerifiedByURLToken  = "url_token"
-)
-
-// Event is one SmartLead webhook delivery, normalised. Its JSON form is a
-// contract of the local API (see docs/design.md): fields a payload lacks are
-// left empty, never invented.
-type Event struct {
-	ID             string            `json:"id"`
-	Type           EventType         `json:"type"`
-	SourceType     string            `json:"source_type"`
-	Timestamp      time.Time         `json:"timestamp,omitzero"`
-	ReceivedAt     time.Time         `json:"received_at,omitzero"`
-	CampaignID     string            `json:"campaign_id,omitempty"`
-	CampaignName   string            `json:"campaign_name,omitempty"`
-	LeadID         string            `json:"lead_id,omitempty"`
-	LeadEmail      string            `json:"lead_email,omitempty"`
-	LeadName       string            `json:"lead_name,omitempty"`
-	Company        string            `json:"company,omitempty"`
-	CustomFields   map[string]string `json:"custom_fields,omitempty"`
-	SequenceNumber int               `json:"sequence_number,omitempty"`
-	Subject        string            `json:"subject,omitempty"`
-	Body           string            `json:"body,omitempty"`
-	URL            string            `json:"url,omitempty"`
-	OpenCount      int               `json:"open_count,omitempty"`
-	AppURL         string            `json:"app_url,omitempty"`
-	MessageID      string            `json:"message_id,omitempty"`
-	// StatsID is SmartLead's id of the e-mail (stats_id): answering a reply
-	// in its thread needs it (reply-email-thread's email_stats_id).
-	StatsID string `json:"stats_id,omitempty"`
-	// Category is the lead's SmartLead category: on a category update the
-	// new one, on other events the lead's current one as the store knows
-	// it when the event is read. PreviousCategory is the one a category
-	// update replaced.
-	Category         string          `json:"category,omitempty"`
-	PreviousCategory string          `json:"previous_category,omitempty"`
-	VerifiedBy       string          `json:"verified_by,omitempty"`
-	Backfilled       bool            `json:"backfilled,omitempty"`
-	Read             bool            `json:"read"`
-	Raw              json.RawMessage `json:"raw,omitempty"`
-
-	// Key is the idempotency key: two deliveries with the same key are the
-	// same event. It is set by Parse and is not part of the JSON contract.
-	Key string `json:"-"`
-}
-
-// When is the time the event is ordered by: the time SmartLead says it
-// happened, unless that is missing or implausibly in the future, in which
-// case the time it reached us.
-func (e *Event) When() time.Time {
-	if e.Timestamp.IsZero() || e.Timestamp.After(e.ReceivedAt.Add(time.Hour)) {
-		return e.ReceivedAt
-	}
-	return e.Timestamp
-}
 
 // sourceNames maps every event name SmartLead sends, of either family, to
 // Leadbell's type.
-var sourceNames = map[string]EventType{
-	"EMAIL_SENT": EventSent, "FIRST_EMAIL_SENT": EventSent,
-	"EMAIL_OPENED": EventOpened, "EMAIL_OPEN": EventOpened,
-	"EMAIL_CLICKED": EventClicked, "EMAIL_LINK_CLICK": EventClicked,
-	"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied,
-	"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced,
-	"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed,
-	"LEAD_CATEGORY_UPDATED": EventCategoryUpdated,
+var sourceNames = map[string]event.Type{
+	"EMAIL_SENT": event.Sent, "FIRST_EMAIL_SENT": event.Sent,
+	"EMAIL_OPENED": event.Opened, "EMAIL_OPEN": event.Opened,
+	"EMAIL_CLICKED": event.Clicked, "EMAIL_LINK_CLICK": event.Clicked,
+	"EMAIL_REPLIED": event.Replied, "EMAIL_REPLY": event.Replied,
+	"EMAIL_BOUNCED": event.Bounced, "EMAIL_BOUNCE": event.Bounced,
+	"EMAIL_UNSUBSCRIBED": event.Unsubscribed, "LEAD_UNSUBSCRIBED": event.Unsubscribed,
+	"LEAD_CATEGORY_UPDATED": event.CategoryUpdated,
 }
 
 // shortNames are what people type on a command line (leadbell trigger reply).
-var shortNames = map[string]EventType{
-	"SENT": EventSent, "SEND": EventSent, "OPENED": EventOpened, "OPEN": EventOpened,
-	"CLICKED": EventClicked, "CLICK": EventClicked, "REPLIED": EventReplied, "REPLY": EventReplied,
-	"BOUNCED": EventBounced, "BOUNCE": EventBounced, "UNSUBSCRIBED": EventUnsubscribed, "UNSUBSCRIBE": EventUnsubscribed,
-	"CATEGORY": EventCategoryUpdated, "CATEGORY_UPDATED": EventCategoryUpdated,
+var shortNames = map[string]event.Type{
+	"SENT": event.Sent, "SEND": event.Sent, "OPENED": event.Opened, "OPEN": event.Opened,
+	"CLICKED": event.Clicked, "CLICK": event.Clicked, "REPLIED": event.Replied, "REPLY": event.Replied,
+	"BOUNCED": event.Bounced, "BOUNCE": event.Bounced, "UNSUBSCRIBED": event.Unsubscribed, "UNSUBSCRIBE": event.Unsubscribed,
+	"CATEGORY": event.CategoryUpdated, "CATEGORY_UPDATED": event.CategoryUpdated,
 }
 
 // mapType maps a name SmartLead sent to Leadbell's type; a name it does not
 // know is OTHER (kept and shown, never dropped).
-func mapType(name string) EventType {
+func mapType(name string) event.Type {
 	if t, ok := sourceNames[strings.ToUpper(name)]; ok {
 		return t
 	}
-	return EventOther
+	return event.Other
 }
 
 // ParseEventType maps a name SmartLead or a person uses for an event type
 // (EMAIL_REPLY, EMAIL_REPLIED, reply, ...) to Leadbell's type. Names it does
 // not know report false.
-func ParseEventType(name string) (EventType, bool) {
+func ParseEventType(name string) (event.Type, bool) {
 	name = strings.ToUpper(strings.TrimSpace(name))
 	if t, ok := sourceNames[name]; ok {
 		return t, true
 	}
 	t, ok := shortNames[name]
 	return t, ok
-}
-
-// ErrNoSubject means a delivery names an event type but nothing the event
-// is about: no lead (id or email) and no message (message id or stats id).
-// Storing it would show an empty row; SmartLead never sends one.
-var ErrNoSubject = errors.New("smartlead: payload names no lead or message")
-
-// CheckSubject returns ErrNoSubject for an event that identifies neither a
-// lead nor a message. An event of a type Leadbell does not know (OTHER,
-// such as CAMPAIGN_STATUS_CHANGED) may instead name just its campaign.
-func (e *Event) CheckSubject() error {
-	if e.LeadID != "" || e.LeadEmail != "" || e.MessageID != "" || e.StatsID != "" {
-		return nil
-	}
-	if e.Type == EventOther && e.CampaignID != "" {
-		return nil
-	}
-	return ErrNoSubject
 }

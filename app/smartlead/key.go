@@ -8,7 +8,7 @@ import (
 
 // IdempotencyKey returns the key that identifies the event a delivery
 // carries, so that retries and re-triggered deliveries of one event are
-// stored once. It is what Parse puts in Event.Key:
+// stored once. It is what Parse puts in event.Event.Key:
 //
 //   - spec shape: "spec|" + lead_id + "|" + event + "|" + timestamp, the
 //     spec's own recipe (lead_id as a string whether it came as a number or

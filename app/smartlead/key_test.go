@@ -158,7 +158,7 @@ func TestIdempotencyKeyIsParseKey(t *testing.T) {
 			}
 			ev, err := Parse(b)
 			if err != nil {
-				return // no Event, nothing to agree with
+				return // no event.Event, nothing to agree with
 			}
 			if got := IdempotencyKey(b); got != ev.Key {
 				t.Errorf("IdempotencyKey = %q, Parse set %q", got, ev.Key)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // Errors Parse returns, wrapped with a short description that never quotes
@@ -18,7 +20,7 @@ var (
 	ErrNoEventType = errors.New("smartlead: payload has no event type")
 )
 
-// redactedSecret replaces a top-level secret_key value in Event.Raw.
+// redactedSecret replaces a top-level secret_key value in event.Event.Raw.
 const redactedSecret = `"[redacted]"`
 
 // secretField is the body field some SmartLead deliveries carry the
@@ -31,16 +33,16 @@ const secretField = "secret_key"
 // leaves ID, ReceivedAt, VerifiedBy and Read for the receiver. Fields the
 // payload lacks stay empty; an unreadable timestamp is the zero time, not
 // an error. The only errors are ErrNotJSON and ErrNoEventType.
-func Parse(raw []byte) (Event, error) {
+func Parse(raw []byte) (event.Event, error) {
 	var p payload
 	if err := decodePayload(raw, &p); err != nil {
-		return Event{}, err
+		return event.Event{}, err
 	}
 	sh, name, err := p.classify()
 	if err != nil {
-		return Event{}, err
+		return event.Event{}, err
 	}
-	var ev Event
+	var ev event.Event
 	var key keyParts
 	if sh == shapeSpec {
 		ev, key = parseSpec(&p)

@@ -38,7 +38,7 @@ func addFixtureSeeds(f *testing.F) [][]byte {
 // errors and exactly when it should, and that what it returns is safe to
 // store: Raw is valid JSON that differs from the body only in redacted
 // secret_key values, the text fields carry no control characters, the
-// Event marshals, and the key is stable.
+// event.Event marshals, and the key is stable.
 func FuzzParse(f *testing.F) {
 	for _, b := range addFixtureSeeds(f) {
 		f.Add(b)

@@ -3,6 +3,8 @@ package smartlead
 import (
 	"bytes"
 	"reflect"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // liveFields are the fields only the flat shape SmartLead's live service
@@ -63,10 +65,10 @@ type liveFields struct {
 // parseLive reads a live-shape payload. Type and SourceType are set by
 // Parse. from_email is deliberately never read: it is the user's own
 // sending mailbox, even on a reply.
-func parseLive(p *payload) (Event, keyParts) {
+func parseLive(p *payload) (event.Event, keyParts) {
 	typ := mapType(p.EventType.str())
 
-	ev := Event{
+	ev := event.Event{
 		CampaignID:     p.CampaignID.str(),
 		CampaignName:   p.CampaignName.str(),
 		LeadID:         firstStr(p.SLEmailLeadID, p.LeadID, p.Lead.ID),
@@ -83,7 +85,7 @@ func parseLive(p *payload) (Event, keyParts) {
 			p.BounceReplyEmailMessageID, p.BounceReplyMessageID, p.MessageID, p.SentMessage.MessageID),
 		StatsID: p.StatsID.str(),
 	}
-	if typ == EventCategoryUpdated {
+	if typ == event.CategoryUpdated {
 		ev.Category = firstStr(p.LeadCategory.NewName, p.Category)
 		ev.PreviousCategory = p.LeadCategory.OldName.str()
 	}
@@ -105,7 +107,7 @@ func parseLive(p *payload) (Event, keyParts) {
 	if ev.URL == "" {
 		ev.URL = p.LinkClicked.first()
 	}
-	if typ == EventBounced {
+	if typ == event.Bounced {
 		ev.Body = firstOf(p.BounceMessage.body, p.oldBounceBody, p.replyBody)
 	} else {
 		ev.Body = firstOf(p.replyBody, p.BounceMessage.body)
@@ -154,15 +156,15 @@ func (p *payload) oldBounceBody() string {
 
 // ownTimes are the fields that say when an event of type t happened, for
 // payloads without event_timestamp, most telling first.
-func (p *payload) ownTimes(t EventType) []value {
+func (p *payload) ownTimes(t event.Type) []value {
 	switch t {
-	case EventSent:
+	case event.Sent:
 		return []value{p.TimeSent, p.SentMessage.Time}
-	case EventOpened:
+	case event.Opened:
 		return []value{p.TimeOpened}
-	case EventClicked:
+	case event.Clicked:
 		return []value{p.TimeClicked}
-	case EventBounced:
+	case event.Bounced:
 		return []value{p.BounceMessage.Time, p.TimeSent}
 	default: // replies, UNTRACKED_REPLIES and other events carrying a reply
 		return []value{p.TimeReplied, p.ReplyMessage.Time}

@@ -4,11 +4,13 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // parseBody parses an inline body that must parse, dropping Raw and Key so
 // that tests compare only the normalised fields.
-func parseBody(t *testing.T, body string) Event {
+func parseBody(t *testing.T, body string) event.Event {
 	t.Helper()
 	ev, err := Parse([]byte(body))
 	if err != nil {
@@ -21,92 +23,92 @@ func parseBody(t *testing.T, body string) Event {
 // TestParseLiveFallbacks checks each field's order of sources on the live
 // shape, one rule per case.
 func TestParseLiveFallbacks(t *testing.T) {
-	reply := func(e Event) Event { e.Type, e.SourceType = EventReplied, "EMAIL_REPLY"; return e }
+	reply := func(e event.Event) event.Event { e.Type, e.SourceType = event.Replied, "EMAIL_REPLY"; return e }
 	tests := []struct {
 		name, body string
-		want       Event
+		want       event.Event
 	}{
 		{"lead email from sl_lead_email first",
 			`{"event_type":"EMAIL_REPLY","sl_lead_email":"a@x.example","to_email":"b@x.example","lead_data":{"email":"c@x.example"},"from_email":"me@us.example"}`,
-			reply(Event{LeadEmail: "a@x.example"})},
+			reply(event.Event{LeadEmail: "a@x.example"})},
 		{"lead email from to_email",
 			`{"event_type":"EMAIL_REPLY","to_email":"b@x.example","lead_data":{"email":"c@x.example"},"from_email":"me@us.example"}`,
-			reply(Event{LeadEmail: "b@x.example"})},
+			reply(event.Event{LeadEmail: "b@x.example"})},
 		{"lead email from lead_data",
 			`{"event_type":"EMAIL_REPLY","sl_lead_email":"","lead_data":{"email":"c@x.example"},"from_email":"me@us.example"}`,
-			reply(Event{LeadEmail: "c@x.example"})},
+			reply(event.Event{LeadEmail: "c@x.example"})},
 		{"never from from_email",
 			`{"event_type":"EMAIL_REPLY","from_email":"me@us.example"}`,
-			reply(Event{})},
+			reply(event.Event{})},
 		{"lead name from to_name first",
 			`{"event_type":"EMAIL_REPLY","to_name":"Jo Ray","lead_data":{"first_name":"Joanna","last_name":"Ray"}}`,
-			reply(Event{LeadName: "Jo Ray"})},
+			reply(event.Event{LeadName: "Jo Ray"})},
 		{"lead name from lead_data",
 			`{"event_type":"EMAIL_REPLY","to_name":"","lead_data":{"first_name":"Joanna","last_name":"Ray"}}`,
-			reply(Event{LeadName: "Joanna Ray"})},
+			reply(event.Event{LeadName: "Joanna Ray"})},
 		{"lead id from sl_email_lead_id first",
 			`{"event_type":"EMAIL_REPLY","sl_email_lead_id":121,"lead_id":"999"}`,
-			reply(Event{LeadID: "121"})},
+			reply(event.Event{LeadID: "121"})},
 		{"body from reply_message.text first",
 			`{"event_type":"EMAIL_REPLY","reply_message":{"text":"t","html":"<p>h</p>"},"reply_body":"rb","preview_text":"pt"}`,
-			reply(Event{Body: "t"})},
+			reply(event.Event{Body: "t"})},
 		{"body from reply_message.html",
 			`{"event_type":"EMAIL_REPLY","reply_message":{"text":" ","html":"<p>h &amp; h</p>"},"reply_body":"rb","preview_text":"pt"}`,
-			reply(Event{Body: "h & h"})},
+			reply(event.Event{Body: "h & h"})},
 		{"body from reply_body",
 			`{"event_type":"EMAIL_REPLY","reply_message":{},"reply_body":"rb","preview_text":"pt"}`,
-			reply(Event{Body: "rb"})},
+			reply(event.Event{Body: "rb"})},
 		{"body from preview_text",
 			`{"event_type":"EMAIL_REPLY","reply_message":null,"preview_text":"pt"}`,
-			reply(Event{Body: "pt"})},
+			reply(event.Event{Body: "pt"})},
 		{"plain reply_body with angle brackets stays text",
 			`{"event_type":"EMAIL_REPLY","reply_body":"ok\n\nOn Mon, Jane <jane@x.example> wrote:\n> hi"}`,
-			reply(Event{Body: "ok\n\nOn Mon, Jane <jane@x.example> wrote:\n> hi"})},
+			reply(event.Event{Body: "ok\n\nOn Mon, Jane <jane@x.example> wrote:\n> hi"})},
 		{"reply_message.text is never read as HTML",
 			`{"event_type":"EMAIL_REPLY","reply_message":{"text":"use <b>bold</b>"}}`,
-			reply(Event{Body: "use <b>bold</b>"})},
+			reply(event.Event{Body: "use <b>bold</b>"})},
 		{"subject from subject first",
 			`{"event_type":"EMAIL_REPLY","subject":"s","custom_subject":"cs"}`,
-			reply(Event{Subject: "s"})},
+			reply(event.Event{Subject: "s"})},
 		{"subject from custom_subject",
 			`{"event_type":"EMAIL_SENT","custom_subject":"cs"}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT", Subject: "cs"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT", Subject: "cs"}},
 		{"app url from app_url first",
 			`{"event_type":"EMAIL_REPLY","app_url":"https://a.example","ui_master_inbox_link":"https://b.example"}`,
-			reply(Event{AppURL: "https://a.example"})},
+			reply(event.Event{AppURL: "https://a.example"})},
 		{"app url from ui_master_inbox_link",
 			`{"event_type":"EMAIL_REPLY","ui_master_inbox_link":"https://b.example"}`,
-			reply(Event{AppURL: "https://b.example"})},
+			reply(event.Event{AppURL: "https://b.example"})},
 		{"click url from link_clicked",
 			`{"event_type":"EMAIL_LINK_CLICK","link_details":[],"link_clicked":["https://b.example","https://c.example"]}`,
-			Event{Type: EventClicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://b.example"}},
+			event.Event{Type: event.Clicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://b.example"}},
 		{"click url from a lone string",
 			`{"event_type":"EMAIL_LINK_CLICK","link_details":"https://a.example"}`,
-			Event{Type: EventClicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://a.example"}},
+			event.Event{Type: event.Clicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://a.example"}},
 		{"bounce body before reply text on a bounce",
 			`{"event_type":"EMAIL_BOUNCE","bounce_message":{"html":"<div>550 <b>no such user</b></div>"},"preview_text":"pt"}`,
-			Event{Type: EventBounced, SourceType: "EMAIL_BOUNCE", Body: "550 no such user"}},
+			event.Event{Type: event.Bounced, SourceType: "EMAIL_BOUNCE", Body: "550 no such user"}},
 		{"bounce message as a string",
 			`{"event_type":"EMAIL_BOUNCE","bounce_message":"mailbox full"}`,
-			Event{Type: EventBounced, SourceType: "EMAIL_BOUNCE", Body: "mailbox full"}},
+			event.Event{Type: event.Bounced, SourceType: "EMAIL_BOUNCE", Body: "mailbox full"}},
 		{"sent message body is not the event's body",
 			`{"event_type":"EMAIL_SENT","sent_message":{"text":"Hi there"},"sent_message_body":"Hi there","custom_email_message":"Hi"}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT"}},
 		{"message id from reply_message first",
 			`{"event_type":"EMAIL_REPLY","reply_message":{"message_id":"r"},"message_id":"m","sent_message":{"message_id":"s"}}`,
-			reply(Event{MessageID: "r"})},
+			reply(event.Event{MessageID: "r"})},
 		{"message id from deprecated message_id",
 			`{"event_type":"EMAIL_REPLY","message_id":"m","sent_message":{"message_id":"s"}}`,
-			reply(Event{MessageID: "m"})},
+			reply(event.Event{MessageID: "m"})},
 		{"message id from sent_message",
 			`{"event_type":"EMAIL_SENT","sent_message":{"message_id":"s"}}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT", MessageID: "s"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT", MessageID: "s"}},
 		{"only the event type",
 			`{"event_type":"EMAIL_REPLY"}`,
-			reply(Event{})},
+			reply(event.Event{})},
 		{"mistyped fields read as missing",
 			`{"event_type":"EMAIL_REPLY","campaign_id":{"id":1},"lead_data":"x","reply_message":[1],"to_email":["a"],"sequence_number":"two","to_name":true,"link_details":{"a":1}}`,
-			reply(Event{})},
+			reply(event.Event{})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,13 +164,13 @@ func TestParseIDsAsNumbersOrStrings(t *testing.T) {
 	numbers := `{"event_type":"EMAIL_REPLY","campaign_id":1187306,"sl_email_lead_id":1482956,"sequence_number":2,"stats_id":77}`
 	strs := `{"event_type":"EMAIL_REPLY","campaign_id":"1187306","sl_email_lead_id":" 1482956 ","sequence_number":"2","stats_id":"77"}`
 	nulls := `{"event_type":"EMAIL_REPLY","campaign_id":null,"sl_email_lead_id":null,"sequence_number":null,"stats_id":null}`
-	want := Event{Type: EventReplied, SourceType: "EMAIL_REPLY", CampaignID: "1187306", LeadID: "1482956", SequenceNumber: 2, StatsID: "77"}
+	want := event.Event{Type: event.Replied, SourceType: "EMAIL_REPLY", CampaignID: "1187306", LeadID: "1482956", SequenceNumber: 2, StatsID: "77"}
 	for name, body := range map[string]string{"numbers": numbers, "strings": strs} {
 		if got := parseBody(t, body); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %+v\nwant %+v", name, got, want)
 		}
 	}
-	if got := parseBody(t, nulls); !reflect.DeepEqual(got, Event{Type: EventReplied, SourceType: "EMAIL_REPLY"}) {
+	if got := parseBody(t, nulls); !reflect.DeepEqual(got, event.Event{Type: event.Replied, SourceType: "EMAIL_REPLY"}) {
 		t.Errorf("nulls: got %+v", got)
 	}
 }

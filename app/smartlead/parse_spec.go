@@ -1,5 +1,7 @@
 package smartlead
 
+import "github.com/leadbell/leadbell/event"
+
 // specFields are the fields only the nested shape of smartlead-webhooks.txt
 // has; it is keyed by "event". Every field is optional. It shares
 // campaign_id, campaign_name, lead_id, sequence_number, opened_count,
@@ -40,8 +42,8 @@ type specFields struct {
 
 // parseSpec reads a spec-shape payload. Type and SourceType are set by
 // Parse.
-func parseSpec(p *payload) (Event, keyParts) {
-	ev := Event{
+func parseSpec(p *payload) (event.Event, keyParts) {
+	ev := event.Event{
 		CampaignID:     p.CampaignID.str(),
 		CampaignName:   p.CampaignName.str(),
 		LeadID:         p.LeadID.str(),
@@ -70,7 +72,7 @@ func parseSpec(p *payload) (Event, keyParts) {
 		own = []value{p.Timestamp, r.ReceivedAt}
 	}
 	ev.Timestamp = firstTime(own...)
-	if ev.Body == "" && mapType(p.Event.str()) == EventBounced {
+	if ev.Body == "" && mapType(p.Event.str()) == event.Bounced {
 		ev.Body = p.BounceMessage.body()
 		if ev.Body == "" {
 			ev.Body = looseText(p.BounceReason)

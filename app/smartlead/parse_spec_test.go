@@ -4,55 +4,57 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/leadbell/leadbell/event"
 )
 
 // TestParseSpecRules checks the spec shape's choices between fields.
 func TestParseSpecRules(t *testing.T) {
-	replied := func(e Event) Event { e.Type, e.SourceType = EventReplied, "EMAIL_REPLIED"; return e }
+	replied := func(e event.Event) event.Event { e.Type, e.SourceType = event.Replied, "EMAIL_REPLIED"; return e }
 	tests := []struct {
 		name, body string
-		want       Event
+		want       event.Event
 	}{
 		{"subject from the reply",
 			`{"event":"EMAIL_REPLIED","email":{"subject":"Q","message_id":"m1"},"reply":{"subject":"Re: Q","message_id":"m2"}}`,
-			replied(Event{Subject: "Re: Q", MessageID: "m2"})},
+			replied(event.Event{Subject: "Re: Q", MessageID: "m2"})},
 		{"subject from the email when the reply has none",
 			`{"event":"EMAIL_REPLIED","email":{"subject":"Q","message_id":"m1"},"reply":{"body":"yes"}}`,
-			replied(Event{Subject: "Q", MessageID: "m1", Body: "yes"})},
+			replied(event.Event{Subject: "Q", MessageID: "m1", Body: "yes"})},
 		{"subject from the email without a reply",
 			`{"event":"EMAIL_REPLIED","email":{"subject":"Q"},"reply":null}`,
-			replied(Event{Subject: "Q"})},
+			replied(event.Event{Subject: "Q"})},
 		{"HTML reply body becomes text",
 			`{"event":"EMAIL_REPLIED","reply":{"body":"<p>Sounds good.</p><p>Call me<br>tomorrow</p>"}}`,
-			replied(Event{Body: "Sounds good.\n\nCall me\ntomorrow"})},
+			replied(event.Event{Body: "Sounds good.\n\nCall me\ntomorrow"})},
 		{"first name only",
 			`{"event":"EMAIL_SENT","lead":{"first_name":" Jane "}}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT", LeadName: "Jane"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT", LeadName: "Jane"}},
 		{"last name only",
 			`{"event":"EMAIL_SENT","lead":{"last_name":"Doe"}}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT", LeadName: "Doe"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT", LeadName: "Doe"}},
 		{"custom fields of every kind",
 			`{"event":"EMAIL_SENT","lead":{"custom_fields":{"a":"x","b":1.5,"c":true,"d":null,"e":{"k": [1, 2]},"f":""}}}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT",
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT",
 				CustomFields: map[string]string{"a": "x", "b": "1.5", "c": "true", "e": `{"k":[1,2]}`, "f": ""}}},
 		{"empty custom fields",
 			`{"event":"EMAIL_SENT","lead":{"custom_fields":{}}}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT"}},
 		{"bounce text from bounce_message",
 			`{"event":"EMAIL_BOUNCED","bounce_message":{"text":"550 user unknown"},"bounce_reason":"other"}`,
-			Event{Type: EventBounced, SourceType: "EMAIL_BOUNCED", Body: "550 user unknown"}},
+			event.Event{Type: event.Bounced, SourceType: "EMAIL_BOUNCED", Body: "550 user unknown"}},
 		{"bounce reason is not read on other events",
 			`{"event":"EMAIL_SENT","bounce_reason":"550"}`,
-			Event{Type: EventSent, SourceType: "EMAIL_SENT"}},
+			event.Event{Type: event.Sent, SourceType: "EMAIL_SENT"}},
 		{"live names in the spec shape",
 			`{"event":"EMAIL_LINK_CLICK","link":{"url":"https://a.example"}}`,
-			Event{Type: EventClicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://a.example"}},
+			event.Event{Type: event.Clicked, SourceType: "EMAIL_LINK_CLICK", URL: "https://a.example"}},
 		{"event wins over event_type",
 			`{"event":"EMAIL_OPENED","event_type":"EMAIL_REPLY","opened_count":2}`,
-			Event{Type: EventOpened, SourceType: "EMAIL_OPENED", OpenCount: 2}},
+			event.Event{Type: event.Opened, SourceType: "EMAIL_OPENED", OpenCount: 2}},
 		{"mistyped fields read as missing",
 			`{"event":"EMAIL_REPLIED","lead":"jane@x.example","reply":["yes"],"email":7,"link":"https://a.example","lead_id":{"id":1},"opened_count":"3 times"}`,
-			replied(Event{})},
+			replied(event.Event{})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,16 +98,16 @@ func TestParseSpecTimestamp(t *testing.T) {
 }
 
 func TestMapType(t *testing.T) {
-	tests := map[string]EventType{
-		"EMAIL_SENT": EventSent, "FIRST_EMAIL_SENT": EventSent,
-		"EMAIL_OPENED": EventOpened, "EMAIL_OPEN": EventOpened,
-		"EMAIL_CLICKED": EventClicked, "EMAIL_LINK_CLICK": EventClicked,
-		"EMAIL_REPLIED": EventReplied, "EMAIL_REPLY": EventReplied, "email_reply": EventReplied,
-		"EMAIL_BOUNCED": EventBounced, "EMAIL_BOUNCE": EventBounced,
-		"EMAIL_UNSUBSCRIBED": EventUnsubscribed, "LEAD_UNSUBSCRIBED": EventUnsubscribed,
-		"LEAD_CATEGORY_UPDATED": EventCategoryUpdated, "CAMPAIGN_STATUS_CHANGED": EventOther,
-		"UNTRACKED_REPLIES": EventOther, "MANUAL_STEP_REACHED": EventOther,
-		"OTHER": EventOther, "SOMETHING_NEW": EventOther,
+	tests := map[string]event.Type{
+		"EMAIL_SENT": event.Sent, "FIRST_EMAIL_SENT": event.Sent,
+		"EMAIL_OPENED": event.Opened, "EMAIL_OPEN": event.Opened,
+		"EMAIL_CLICKED": event.Clicked, "EMAIL_LINK_CLICK": event.Clicked,
+		"EMAIL_REPLIED": event.Replied, "EMAIL_REPLY": event.Replied, "email_reply": event.Replied,
+		"EMAIL_BOUNCED": event.Bounced, "EMAIL_BOUNCE": event.Bounced,
+		"EMAIL_UNSUBSCRIBED": event.Unsubscribed, "LEAD_UNSUBSCRIBED": event.Unsubscribed,
+		"LEAD_CATEGORY_UPDATED": event.CategoryUpdated, "CAMPAIGN_STATUS_CHANGED": event.Other,
+		"UNTRACKED_REPLIES": event.Other, "MANUAL_STEP_REACHED": event.Other,
+		"OTHER": event.Other, "SOMETHING_NEW": event.Other,
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -20,69 +20,69 @@ func TestSmartLeadPagesEndToEnd(t *testing.T) {
 	type want struct {
 		status                          int
 		test                            bool // SmartLead's sample, taken as its test event
-		typ                             smartlead.EventType
+		typ                             event.Type
 		leadID, email, name, company    string
 		campaign, subject, messageID    string
 		statsID, url, category, bodyHas string
 		when                            string // the event's time, RFC 3339; "" for the arrival time
 	}
 	tests := map[string]want{
-		"live_email_reply.json": {status: 200, typ: smartlead.EventReplied, leadID: "1482956", email: "lead@example.com",
+		"live_email_reply.json": {status: 200, typ: event.Replied, leadID: "1482956", email: "lead@example.com",
 			name: "James Parker", campaign: "9181", subject: "Some more conversions?", bodyHas: "webhook reply",
 			messageID: "<BDD5kUwc77maSjLRv2gmq35VkzEF9K4L3csPPCVx8e5kWbUnrsD@mail.gmail.com>",
 			statsID:   "a891fe37-c45d-21e8-67ba-fcd44e9c33a8", when: "2025-03-28T09:35:01Z"},
-		"live_email_reply_eventsref.json": {status: 200, typ: smartlead.EventReplied, email: "lead@example.com", name: "John Doe",
+		"live_email_reply_eventsref.json": {status: 200, typ: event.Replied, email: "lead@example.com", name: "John Doe",
 			campaign: "123", subject: "Re: Quick question about Acme Corp", bodyHas: "Thanks for reaching out. I'm interested",
 			when: "2025-01-15T11:00:00Z"},
-		"live_email_sent.json": {status: 200, typ: smartlead.EventSent, email: "lead@example.com", name: "John Doe",
+		"live_email_sent.json": {status: 200, typ: event.Sent, email: "lead@example.com", name: "John Doe",
 			campaign: "123", subject: "Quick question about Acme Corp", messageID: "abc123def456", when: "2025-01-15T09:00:00Z"},
-		"live_email_open.json": {status: 200, typ: smartlead.EventOpened, email: "lead@example.com", name: "John Doe",
+		"live_email_open.json": {status: 200, typ: event.Opened, email: "lead@example.com", name: "John Doe",
 			campaign: "123", when: "2025-01-15T10:30:00Z"},
-		"live_email_link_click.json": {status: 200, typ: smartlead.EventClicked, email: "lead@example.com", name: "John Doe",
+		"live_email_link_click.json": {status: 200, typ: event.Clicked, email: "lead@example.com", name: "John Doe",
 			campaign: "123", url: "https://example.com/demo", when: "2025-01-15T10:45:00Z"},
-		"live_lead_unsubscribed.json": {status: 200, typ: smartlead.EventUnsubscribed, email: "lead@example.com",
+		"live_lead_unsubscribed.json": {status: 200, typ: event.Unsubscribed, email: "lead@example.com",
 			name: "John Doe", campaign: "123"},
-		"live_lead_category_updated.json": {status: 200, typ: smartlead.EventCategoryUpdated, leadID: "789",
+		"live_lead_category_updated.json": {status: 200, typ: event.CategoryUpdated, leadID: "789",
 			email: "lead@example.com", name: "John Doe", company: "Acme Corp", campaign: "123", category: "Interested"},
-		"live_email_bounce.json": {status: 200, typ: smartlead.EventBounced, email: "gone@example.com", name: "Sam Ortiz",
+		"live_email_bounce.json": {status: 200, typ: event.Bounced, email: "gone@example.com", name: "Sam Ortiz",
 			campaign: "9181", subject: "Some more conversions?", messageID: "<bounce-91be@mx.example.org>", statsID: "c8b2d3e4-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
 			bodyHas: "550 5.1.1 User unknown", when: "2025-03-28T09:40:02Z"},
-		"live_email_bounce_old.json": {status: 200, typ: smartlead.EventBounced, email: "old-lead@example.com",
+		"live_email_bounce_old.json": {status: 200, typ: event.Bounced, email: "old-lead@example.com",
 			name: "Dana Whitfield", campaign: "9181", subject: "Quick question", messageID: "<bounce-7f3a@mx.example.org>",
 			statsID: "b7a1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d",
 			bodyHas: "550 5.1.1 The email account does not exist.", when: "2025-02-03T09:12:44Z"},
-		"spec_email_sent.json": {status: 200, typ: smartlead.EventSent, leadID: "789", email: "lead@example.com",
+		"spec_email_sent.json": {status: 200, typ: event.Sent, leadID: "789", email: "lead@example.com",
 			name: "John Doe", company: "Acme Corp", campaign: "123", when: "2024-11-25T09:00:00Z"},
-		"spec_email_opened.json": {status: 200, typ: smartlead.EventOpened, leadID: "789", email: "lead@example.com",
+		"spec_email_opened.json": {status: 200, typ: event.Opened, leadID: "789", email: "lead@example.com",
 			name: "John", campaign: "123", when: "2024-11-25T10:30:00Z"},
-		"spec_email_clicked.json": {status: 200, typ: smartlead.EventClicked, leadID: "789", email: "lead@example.com",
+		"spec_email_clicked.json": {status: 200, typ: event.Clicked, leadID: "789", email: "lead@example.com",
 			campaign: "123", url: "https://example.com/demo", when: "2024-11-25T10:45:00Z"},
-		"spec_email_replied.json": {status: 200, typ: smartlead.EventReplied, leadID: "789", email: "lead@example.com",
+		"spec_email_replied.json": {status: 200, typ: event.Replied, leadID: "789", email: "lead@example.com",
 			name: "John Doe", company: "Acme Corp", campaign: "123", subject: "Re: Quick question", messageID: "reply-abc123",
 			bodyHas: "Thanks for reaching out. I'm interested", when: "2024-11-25T11:00:00Z"},
-		"spec_email_bounced.json": {status: 200, typ: smartlead.EventBounced, leadID: "789", email: "invalid@example.com",
+		"spec_email_bounced.json": {status: 200, typ: event.Bounced, leadID: "789", email: "invalid@example.com",
 			campaign: "123", bodyHas: "Mailbox does not exist", when: "2024-11-25T09:05:00Z"},
-		"spec_email_unsubscribed.json": {status: 200, typ: smartlead.EventUnsubscribed, leadID: "789", email: "lead@example.com",
+		"spec_email_unsubscribed.json": {status: 200, typ: event.Unsubscribed, leadID: "789", email: "lead@example.com",
 			name: "John", campaign: "123", when: "2024-11-25T12:00:00Z"},
-		"spec_core_structure_email_replied.json": {status: 200, typ: smartlead.EventReplied, leadID: "789",
+		"spec_core_structure_email_replied.json": {status: 200, typ: event.Replied, leadID: "789",
 			email: "lead@example.com", name: "Jane Doe", company: "Acme Corp", campaign: "123", subject: "Re: Quick question",
 			messageID: "abc123@smartlead.ai",
 			bodyHas:   "Thanks for reaching out", when: "2024-01-15T10:30:00Z"},
-		"hybrid_guide_email_replied.json": {status: 200, typ: smartlead.EventReplied, leadID: "67890", email: "alex@acmecorp.com",
+		"hybrid_guide_email_replied.json": {status: 200, typ: event.Replied, leadID: "67890", email: "alex@acmecorp.com",
 			name: "Alex Chen", company: "Acme Corp", campaign: "12345", messageID: "abc123",
 			bodyHas: "Let's set up a call next Tuesday", when: "2025-01-15T14:32:00Z"},
-		"hybrid_create_page_replied.json": {status: 200, typ: smartlead.EventOther, email: "john@example.com", campaign: "123",
+		"hybrid_create_page_replied.json": {status: 200, typ: event.Other, email: "john@example.com", campaign: "123",
 			subject: "Re: Quick question", when: "2025-11-26T10:30:00Z"},
 		// The help pages' Example Responses are what "Test Webhook" sends.
 		"help_email_reply_partial.json":      {status: 200, test: true},
 		"help_email_open_partial.json":       {status: 200, test: true},
 		"help_email_link_click_partial.json": {status: 200, test: true},
 		// This one lacks the sample's stats_id "id": an unsubscribe like any other.
-		"help_lead_unsubscribed_partial.json": {status: 200, typ: smartlead.EventUnsubscribed, email: "lead@example.com",
+		"help_lead_unsubscribed_partial.json": {status: 200, typ: event.Unsubscribed, email: "lead@example.com",
 			name: "Bob", messageID: "<message-id@example.org>", when: "2023-09-26T11:16:24.671Z"},
 		"help_lead_category_updated_structure.json": {status: 400}, // a field list with no values names nobody
 		// Its placeholders name a message, so it is kept as a bounce.
-		"help_email_bounce_structure.json": {status: 200, typ: smartlead.EventBounced, messageID: "<Bounced message ID>",
+		"help_email_bounce_structure.json": {status: 200, typ: event.Bounced, messageID: "<Bounced message ID>",
 			bodyHas: "<Bounced full email>"},
 	}
 	dir := filepath.Join("..", "smartlead", "testdata", "pages")
@@ -141,7 +141,7 @@ func TestSmartLeadPagesEndToEnd(t *testing.T) {
 			check("stats_id", ev.StatsID, w.statsID)
 			check("url", ev.URL, w.url)
 			check("category", ev.Category, w.category)
-			if !strings.Contains(ev.Body, w.bodyHas) || w.bodyHas == "" && ev.Body != "" && w.typ != smartlead.EventSent {
+			if !strings.Contains(ev.Body, w.bodyHas) || w.bodyHas == "" && ev.Body != "" && w.typ != event.Sent {
 				t.Errorf("body %q, want it to hold %q", ev.Body, w.bodyHas)
 			}
 			if w.when != "" {
@@ -152,7 +152,7 @@ func TestSmartLeadPagesEndToEnd(t *testing.T) {
 			} else if !ev.Timestamp.IsZero() {
 				t.Errorf("timestamp %v, want none", ev.Timestamp)
 			}
-			if ev.VerifiedBy != smartlead.VerifiedByURLToken || strings.Contains(string(ev.Raw), "4f7c8d23") {
+			if ev.VerifiedBy != event.VerifiedByURLToken || strings.Contains(string(ev.Raw), "4f7c8d23") {
 				t.Errorf("verified_by %q, raw secret redacted: %v", ev.VerifiedBy, !strings.Contains(string(ev.Raw), "4f7c8d23"))
 			}
 		})

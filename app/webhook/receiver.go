@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -37,7 +38,7 @@ const SelfTestType = "LEADBELL_SELF_TEST"
 
 // Store is what the receiver needs from the store.
 type Store interface {
-	Append(ctx context.Context, ev smartlead.Event) (smartlead.Event, bool, error)
+	Append(ctx context.Context, ev event.Event) (event.Event, bool, error)
 	Reject(r store.Rejection)
 }
 
@@ -48,7 +49,7 @@ type Config struct {
 	Store  Store
 	// OnStored is called once for each newly stored event (never for a
 	// duplicate), after the commit. It must not block.
-	OnStored func(smartlead.Event)
+	OnStored func(event.Event)
 	// OnSelfTest is called with the nonce of each genuine self-test.
 	OnSelfTest func(nonce string)
 	// OnDelivery is called for each delivery to the right path that is
@@ -90,7 +91,7 @@ func New(cfg Config) *Receiver {
 		cfg.Now = time.Now
 	}
 	if cfg.OnStored == nil {
-		cfg.OnStored = func(smartlead.Event) {}
+		cfg.OnStored = func(event.Event) {}
 	}
 	if cfg.OnSelfTest == nil {
 		cfg.OnSelfTest = func(string) {}

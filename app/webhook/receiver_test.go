@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -27,7 +28,7 @@ type fixture struct {
 	store  *store.Store
 	srv    *httptest.Server
 	mu     sync.Mutex
-	stored []smartlead.Event
+	stored []event.Event
 }
 
 func newFixture(t *testing.T, secret string) *fixture {
@@ -38,7 +39,7 @@ func newFixture(t *testing.T, secret string) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, store: st}
-	r := New(Config{Token: testToken, Secret: secret, Store: st, OnStored: func(ev smartlead.Event) {
+	r := New(Config{Token: testToken, Secret: secret, Store: st, OnStored: func(ev event.Event) {
 		f.mu.Lock()
 		f.stored = append(f.stored, ev)
 		f.mu.Unlock()
@@ -257,7 +258,7 @@ func TestStoredEventKeepsRawAndRedactsSecret(t *testing.T) {
 	if bytes.Contains(ev.Raw, []byte(testSecret)) {
 		t.Error("stored raw payload still holds the webhook secret")
 	}
-	if ev.LeadEmail != "marco@rossi-logistics.example" || ev.Type != smartlead.EventReplied {
+	if ev.LeadEmail != "marco@rossi-logistics.example" || ev.Type != event.Replied {
 		t.Errorf("stored %s from %q, want EMAIL_REPLIED from marco@rossi-logistics.example", ev.Type, ev.LeadEmail)
 	}
 }
@@ -314,7 +315,7 @@ func TestSecretMismatchAndTestEventAreReported(t *testing.T) {
 	var deliveries []bool
 	stored := 0
 	srv := httptest.NewServer(New(Config{Token: testToken, Secret: testSecret, Store: st,
-		OnStored:         func(smartlead.Event) { mu.Lock(); stored++; mu.Unlock() },
+		OnStored:         func(event.Event) { mu.Lock(); stored++; mu.Unlock() },
 		OnSecretMismatch: func(m Mismatch) { mu.Lock(); mismatches = append(mismatches, m); mu.Unlock() },
 		OnDelivery:       func(test bool) { mu.Lock(); deliveries = append(deliveries, test); mu.Unlock() },
 	}))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Replay runs a stored event's raw payload through the pipeline again
@@ -12,16 +13,16 @@ import (
 // inspector. It skips verification: the payload is Leadbell's own copy,
 // verified when it first arrived (and its secret_key is redacted). A replay
 // of a stored event is a duplicate and stores nothing.
-func (r *Receiver) Replay(ctx context.Context, stored smartlead.Event) (smartlead.Event, bool, error) {
+func (r *Receiver) Replay(ctx context.Context, stored event.Event) (event.Event, bool, error) {
 	ev, err := smartlead.Parse(stored.Raw)
 	if err != nil {
-		return smartlead.Event{}, false, fmt.Errorf("webhook: unable to replay event %s: %w", stored.ID, err)
+		return event.Event{}, false, fmt.Errorf("webhook: unable to replay event %s: %w", stored.ID, err)
 	}
 	ev.ReceivedAt = r.cfg.Now().UTC()
 	ev.VerifiedBy = stored.VerifiedBy
 	got, dup, err := r.cfg.Store.Append(ctx, ev)
 	if err != nil {
-		return smartlead.Event{}, false, err
+		return event.Event{}, false, err
 	}
 	if !dup {
 		r.cfg.OnStored(got)

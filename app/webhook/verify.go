@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Mismatch describes a delivery whose secret does not match the webhook
@@ -27,7 +28,7 @@ type check struct {
 // upgrades VerifiedBy, a mismatch is reported, nothing there leaves the
 // path token as the proof.
 func verify(req *http.Request, body []byte, secret string) check {
-	c := check{by: smartlead.VerifiedByURLToken}
+	c := check{by: event.VerifiedByURLToken}
 	sig := ""
 	for _, h := range smartlead.SignatureHeaders {
 		if v := req.Header.Get(h); v != "" {
@@ -43,13 +44,13 @@ func verify(req *http.Request, body []byte, secret string) check {
 			c.mismatch = &Mismatch{Via: c.header}
 			return c
 		}
-		c.by = smartlead.VerifiedBySignature
+		c.by = event.VerifiedBySignature
 		return c
 	}
 	got, _ := smartlead.BodySecret(body)
 	switch err := smartlead.VerifySecretKey(got, secret); {
 	case err == nil:
-		c.by = smartlead.VerifiedBySecretKey
+		c.by = event.VerifiedBySecretKey
 	case !errors.Is(err, smartlead.ErrMissingSecret):
 		c.mismatch = &Mismatch{Via: "secret_key"}
 	}

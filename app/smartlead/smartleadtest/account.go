@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // What changes in an account behind the client's back: campaigns come and
@@ -59,7 +60,7 @@ func (s *Server) SetCampaignClient(campaignID, clientID string) {
 // No test event is sent. It returns the webhook as stored.
 func (s *Server) AddWebhook(w smartlead.Webhook) smartlead.Webhook {
 	if len(w.EventTypes) == 0 {
-		w.EventTypes = slices.Clone(smartlead.EventTypes)
+		w.EventTypes = slices.Clone(event.Types)
 	}
 	if len(w.Categories) == 0 {
 		for _, c := range s.gen.Categories() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // A campaign made during a run shows in the list at once, takes webhooks
@@ -27,13 +28,13 @@ func TestAddCampaign(t *testing.T) {
 	}
 	rcv := newReceiver(t, always(http.StatusOK))
 	id := saveCampaignHook(t, s, c.ID, "", rcv.URL, nil)
-	ds, err := s.Emit(context.Background(), s.Generator().EventFor(smartlead.EventReplied, leadOf(t, s, c.ID)))
+	ds, err := s.Emit(context.Background(), s.Generator().EventFor(event.Replied, leadOf(t, s, c.ID)))
 	if err != nil || len(ds) != 1 || ds[0].WebhookID != id || !ds[0].OK() {
 		t.Fatalf("Emit = %+v, %v; want one delivery to the new campaign's webhook", ds, err)
 	}
 	// The generator's own picks come to it too.
 	for range 400 {
-		if s.Generator().Event(smartlead.EventSent).Campaign.ID == c.ID {
+		if s.Generator().Event(event.Sent).Campaign.ID == c.ID {
 			return
 		}
 	}
@@ -85,12 +86,12 @@ func TestAddWebhook(t *testing.T) {
 	cid := s.Campaigns()[0].ID
 	ours := saveCampaignHook(t, s, cid, "", "https://example.test/hooks/ours", nil)
 	theirs := s.AddWebhook(smartlead.Webhook{CampaignID: cid, Name: "HubSpot sync", URL: "https://hooks.example.test/hubspot",
-		EventTypes: []smartlead.EventType{smartlead.EventReplied}})
+		EventTypes: []event.Type{event.Replied}})
 	user := s.AddWebhook(smartlead.Webhook{Name: "Zapier", URL: "https://hooks.example.test/zapier"})
 	if theirs.ID == "" || theirs.ID == ours || !theirs.Enabled || !slices.Equal(theirs.Categories, allCategories(s)) {
 		t.Errorf("planted %+v", theirs)
 	}
-	if len(user.EventTypes) != len(smartlead.EventTypes) || user.CampaignID != "" {
+	if len(user.EventTypes) != len(event.Types) || user.CampaignID != "" {
 		t.Errorf("planted user-level %+v", user)
 	}
 	if n := len(s.Webhooks()); n != 3 {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestFetchCategories(t *testing.T) {
@@ -82,7 +82,7 @@ func TestCategoryFilter(t *testing.T) {
 	lead := leadOf(t, s, cid)
 	seen := map[string]bool{}
 	for range 60 {
-		ev := s.Generator().EventFor(smartlead.EventCategoryUpdated, lead)
+		ev := s.Generator().EventFor(event.CategoryUpdated, lead)
 		seen[ev.Category] = true
 		ds, err := s.Emit(context.Background(), ev)
 		if err != nil {
@@ -105,7 +105,7 @@ func TestCategoryFilter(t *testing.T) {
 	if !seen["Interested"] || len(seen) < 3 {
 		t.Fatalf("categories generated: %v; want Interested and others", seen)
 	}
-	ds, _ := s.Emit(context.Background(), s.Generator().EventFor(smartlead.EventReplied, lead))
+	ds, _ := s.Emit(context.Background(), s.Generator().EventFor(event.Replied, lead))
 	if len(ds) != 2 {
 		t.Errorf("a reply went to %d webhooks, want both", len(ds))
 	}

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Delivery is one attempt to deliver an event to a webhook.
 type Delivery struct {
 	WebhookID   string
 	CampaignID  string
-	EventType   smartlead.EventType
+	EventType   event.Type
 	EventName   string // the name in the payload (live or spec)
 	Shape       Shape
 	Status      int    // the receiver's answer; 0 when there was none
@@ -221,7 +222,7 @@ func (s *Server) chance(p float64) bool {
 // one event (a retry, a duplicate) comes in the same shape, as it would
 // from one SmartLead account.
 func mixedShape(ev Sample) Shape {
-	if ev.Type == smartlead.EventCategoryUpdated || ev.Type == smartlead.EventOther {
+	if ev.Type == event.CategoryUpdated || ev.Type == event.Other {
 		return ShapeLive // the spec has no such event: SmartLead sends it flat
 	}
 	h := fnv.New32a()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 func hmacHex(body []byte, secret string) string {
@@ -36,7 +37,7 @@ func TestEmitSignsEachShape(t *testing.T) {
 		t.Run(shape.String(), func(t *testing.T) {
 			s := newFake(t, smartleadtest.Options{Shape: shape, Secret: secret, Seed: 1, NoTestEvents: true})
 			rcv := newReceiver(t, always(http.StatusOK))
-			ev := s.Generator().Event(smartlead.EventReplied)
+			ev := s.Generator().Event(event.Replied)
 			hook := saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL+"/hooks/tok", nil)
 			ds, err := s.Emit(context.Background(), ev)
 			if err != nil || len(ds) != 1 || !ds[0].OK() || ds[0].WebhookID != hook {
@@ -60,7 +61,7 @@ func TestEmitSignsEachShape(t *testing.T) {
 				}
 			}
 			parsed, err := smartlead.Parse(a.body)
-			if err != nil || parsed.Type != smartlead.EventReplied || parsed.LeadEmail != ev.Lead.Email {
+			if err != nil || parsed.Type != event.Replied || parsed.LeadEmail != ev.Lead.Email {
 				t.Errorf("Parse = %v %q, %v", parsed.Type, parsed.LeadEmail, err)
 			}
 		})
@@ -75,7 +76,7 @@ func TestEmitRetriesAfterFailure(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ev := s.Generator().Event(smartlead.EventOpened)
+	ev := s.Generator().Event(event.Opened)
 	saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil)
 	ds, err := s.Emit(context.Background(), ev)
 	if err != nil {
@@ -98,14 +99,14 @@ func TestEmitDisablesAfterFailures(t *testing.T) {
 	rcv := newReceiver(t, always(http.StatusServiceUnavailable))
 	lead := s.Generator().Leads()[0]
 	saveCampaignHook(t, s, lead.CampaignID, "", rcv.URL, nil)
-	ds, _ := s.Emit(context.Background(), s.Generator().EventFor(smartlead.EventSent, lead))
+	ds, _ := s.Emit(context.Background(), s.Generator().EventFor(event.Sent, lead))
 	if len(ds) != 3 {
 		t.Fatalf("%d attempts, want 3 before the webhook is disabled", len(ds))
 	}
 	if s.Webhooks()[0].Enabled {
 		t.Fatal("webhook still enabled after 3 consecutive failures")
 	}
-	ds, _ = s.Emit(context.Background(), s.Generator().EventFor(smartlead.EventSent, lead))
+	ds, _ = s.Emit(context.Background(), s.Generator().EventFor(event.Sent, lead))
 	if len(ds) != 0 || rcv.count() != 3 {
 		t.Errorf("a disabled webhook got %d more deliveries", len(ds))
 	}
@@ -114,7 +115,7 @@ func TestEmitDisablesAfterFailures(t *testing.T) {
 func TestEmitDuplicates(t *testing.T) {
 	s := newFake(t, smartleadtest.Options{NoTestEvents: true, DuplicateRate: 1})
 	rcv := newReceiver(t, always(http.StatusOK))
-	ev := s.Generator().Event(smartlead.EventClicked)
+	ev := s.Generator().Event(event.Clicked)
 	saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil)
 	ds, _ := s.Emit(context.Background(), ev)
 	if len(ds) != 2 || !ds[1].Duplicate || string(rcv.body(0)) != string(rcv.body(1)) {
@@ -134,7 +135,7 @@ func TestRetriggerRedeliversFailed(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ev := s.Generator().Event(smartlead.EventReplied)
+	ev := s.Generator().Event(event.Replied)
 	saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil)
 	start := time.Now().Add(-time.Second)
 	if ds, _ := s.Emit(context.Background(), ev); len(ds) != 1 || ds[0].OK() {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // A delivery that fails is kept for retrigger-failed-events from its first
@@ -25,7 +25,7 @@ func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ev := s.Generator().Event(smartlead.EventReplied)
+	ev := s.Generator().Event(event.Replied)
 	saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil)
 	start := time.Now().Add(-time.Second)
 
@@ -59,7 +59,7 @@ func TestDisabledWebhookLeavesOnlyHistory(t *testing.T) {
 		t.Run(fam.String(), func(t *testing.T) {
 			s := newFake(t, smartleadtest.Options{Family: fam, NoTestEvents: true})
 			rcv := newReceiver(t, always(http.StatusOK))
-			ev := s.Generator().Event(smartlead.EventReplied)
+			ev := s.Generator().Event(event.Replied)
 			s.DisableWebhook(saveCampaignHook(t, s, ev.Campaign.ID, "", rcv.URL, nil))
 			if ds, _ := s.Emit(context.Background(), ev); len(ds) != 0 || len(s.Undelivered()) != 0 {
 				t.Fatalf("%d deliveries, %d kept for retrigger; want none", len(ds), len(s.Undelivered()))
@@ -84,8 +84,8 @@ func TestDisabledWebhookLeavesOnlyHistory(t *testing.T) {
 func TestEventForContinuesTheLeadsThread(t *testing.T) {
 	g := smartleadtest.NewGenerator(3)
 	lead := g.Leads()[5]
-	sent := g.EventFor(smartlead.EventSent, lead)
-	reply := g.EventFor(smartlead.EventReplied, lead)
+	sent := g.EventFor(event.Sent, lead)
+	reply := g.EventFor(event.Replied, lead)
 	if sent.Lead.ID != lead.ID || reply.Lead.ID != lead.ID || reply.Campaign.ID != lead.CampaignID {
 		t.Fatalf("events for %s went to %s and %s", lead.ID, sent.Lead.ID, reply.Lead.ID)
 	}

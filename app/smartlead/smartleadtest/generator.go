@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Lead is a prospect in a campaign, as SmartLead knows them.
@@ -114,7 +115,7 @@ func (g *Generator) Leads() []Lead {
 // as EventCategoryUpdated) for a lead of an active campaign, continuing
 // that lead's thread. It returns the zero Sample when the account has no
 // leads left (every campaign removed).
-func (g *Generator) Event(t smartlead.EventType) Sample {
+func (g *Generator) Event(t event.Type) Sample {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.leads) == 0 {
@@ -125,16 +126,16 @@ func (g *Generator) Event(t smartlead.EventType) Sample {
 
 // EventFor makes one event of type t for lead (one of Leads), continuing
 // that lead's thread: a test can then have one lead open, and later reply.
-func (g *Generator) EventFor(t smartlead.EventType, lead Lead) Sample {
+func (g *Generator) EventFor(t event.Type, lead Lead) Sample {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.event(t, lead)
 }
 
 // event makes an event for lead; g.mu must be held.
-func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
-	if t == smartlead.EventOther {
-		t = smartlead.EventCategoryUpdated
+func (g *Generator) event(t event.Type, lead Lead) Sample {
+	if t == event.Other {
+		t = event.CategoryUpdated
 	}
 	now := g.Now().UTC().Truncate(time.Millisecond)
 	// One lead's events are at least a second apart, as they are in life:
@@ -148,10 +149,10 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 	th := g.threads[lead.MapID]
 	switch {
 	case th == nil:
-		th = g.send(lead, camp, nil, now, t != smartlead.EventSent)
-	case t == smartlead.EventSent && (th.step >= 3 || th.replied):
+		th = g.send(lead, camp, nil, now, t != event.Sent)
+	case t == event.Sent && (th.step >= 3 || th.replied):
 		th = g.send(lead, camp, nil, now, false) // a new round for this lead
-	case t == smartlead.EventSent:
+	case t == event.Sent:
 		th = g.send(lead, camp, th, now, false) // the next follow-up
 	}
 	g.threads[lead.MapID] = th
@@ -163,15 +164,15 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 	}
 	vars := g.vars(lead, camp)
 	switch t {
-	case smartlead.EventOpened:
+	case event.Opened:
 		th.opens++
 		if th.firstOpen.IsZero() {
 			th.firstOpen = now
 		}
 		s.OpenCount, s.FirstOpenedAt = th.opens, th.firstOpen
-	case smartlead.EventClicked:
+	case event.Clicked:
 		s.URL = fill(clickURLs[g.rng.IntN(len(clickURLs))], vars)
-	case smartlead.EventReplied:
+	case event.Replied:
 		th.replied = true
 		r := replies[g.rng.IntN(len(replies))]
 		vars["quote"] = quote(th.sent, senderName, senderMailboxes[th.mailbox])
@@ -182,7 +183,7 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 		if strings.Contains(r.text, "sam.patel@") && g.rng.IntN(2) == 0 {
 			s.RepliedFrom = "sam.patel@" + lead.Email[strings.IndexByte(lead.Email, '@')+1:]
 		}
-	case smartlead.EventCategoryUpdated:
+	case event.CategoryUpdated:
 		prev := g.leadCategory[lead.MapID]
 		s.PrevCategory, s.PrevCategoryID = prev.Name, prev.ID
 		if len(g.categories) > 0 {
@@ -190,7 +191,7 @@ func (g *Generator) event(t smartlead.EventType, lead Lead) Sample {
 			s.Category, s.CategoryID = c.Name, c.ID
 			g.leadCategory[lead.MapID] = c
 		}
-	case smartlead.EventBounced:
+	case event.Bounced:
 		s.Body = bounces[g.rng.IntN(len(bounces))]
 		s.BodyHTML = "<p>" + s.Body + "</p>"
 		s.MessageID = g.messageID("mx.google.com")

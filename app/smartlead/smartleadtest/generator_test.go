@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 var fixedNow = func() time.Time { return time.Date(2025, 3, 14, 9, 26, 53, 589_000_000, time.UTC) }
@@ -19,7 +20,7 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 		g.Now = fixedNow
 		var out bytes.Buffer
 		for range 5 {
-			for _, typ := range smartlead.EventTypes {
+			for _, typ := range event.Types {
 				ev := g.Event(typ)
 				out.Write(ev.SpecJSON())
 				out.Write(ev.LiveJSON("s3cret"))
@@ -38,7 +39,7 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 func TestGeneratedPayloadsParse(t *testing.T) {
 	g := smartleadtest.NewGenerator(42)
 	g.Now = fixedNow
-	for _, typ := range smartlead.EventTypes {
+	for _, typ := range event.Types {
 		for round := range 6 { // several rounds: ids as numbers and strings, deprecated fields or not
 			ev := g.Event(typ)
 			shapes := []struct {
@@ -71,18 +72,18 @@ func TestGeneratedPayloadsParse(t *testing.T) {
 }
 
 // checkContent checks what each type carries beyond the envelope.
-func checkContent(t *testing.T, typ smartlead.EventType, ev smartleadtest.Sample, got smartlead.Event) {
+func checkContent(t *testing.T, typ event.Type, ev smartleadtest.Sample, got event.Event) {
 	t.Helper()
 	switch typ {
-	case smartlead.EventReplied:
+	case event.Replied:
 		if got.Body == "" || got.Subject == "" || got.MessageID != ev.MessageID {
 			t.Errorf("reply: body %q subject %q message id %q (want %q)", got.Body, got.Subject, got.MessageID, ev.MessageID)
 		}
-	case smartlead.EventBounced:
+	case event.Bounced:
 		if !strings.Contains(got.Body, ev.Body[:12]) {
 			t.Errorf("bounce body %q, want it to hold %q", got.Body, ev.Body)
 		}
-	case smartlead.EventClicked:
+	case event.Clicked:
 		if got.URL != ev.URL {
 			t.Errorf("url %q, want %q", got.URL, ev.URL)
 		}
@@ -93,7 +94,7 @@ func TestLivePayloadHabits(t *testing.T) {
 	g := smartleadtest.NewGenerator(3)
 	var numeric, stringy, deprecated int
 	for range 40 {
-		ev := g.Event(smartlead.EventReplied)
+		ev := g.Event(event.Replied)
 		body := ev.LiveJSON("s3cret")
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil {
@@ -123,7 +124,7 @@ func TestLivePayloadHabits(t *testing.T) {
 	if numeric == 0 || stringy == 0 || deprecated == 0 {
 		t.Errorf("want ids as numbers and strings and some deprecated fields; got %d numeric, %d string, %d deprecated", numeric, stringy, deprecated)
 	}
-	if bytes.Contains(g.Event(smartlead.EventOpened).LiveJSON(""), []byte("secret_key")) {
+	if bytes.Contains(g.Event(event.Opened).LiveJSON(""), []byte("secret_key")) {
 		t.Error("an unsigned live payload carries secret_key")
 	}
 }

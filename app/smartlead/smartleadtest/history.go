@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // historyItem is one e-mail of a lead's thread, as message-history lists it.
@@ -40,7 +40,7 @@ func (s *Server) remember(ev Sample) {
 			MessageID: ev.Sent.MessageID, Time: ev.Sent.At.UTC().Format(liveTime), EmailBody: ev.Sent.HTML,
 			Subject: ev.Sent.Subject, SeqNumber: strconv.Itoa(ev.Sequence)})
 	}
-	if ev.Type == smartlead.EventReplied && !known(ev.MessageID) {
+	if ev.Type == event.Replied && !known(ev.MessageID) {
 		body := ev.BodyHTML
 		if body == "" {
 			body = "<div>" + htmlEscape(ev.Body) + "</div>"

@@ -4,13 +4,14 @@ import (
 	"slices"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // liveName is an event type name of SmartLead's webhook API with
 // Leadbell's type for it.
 type liveName struct {
 	live string
-	typ  smartlead.EventType
+	typ  event.Type
 }
 
 // liveEventNames are the event type names SmartLead's webhook API accepts
@@ -19,13 +20,13 @@ type liveName struct {
 // them: the API refuses those. A name Leadbell has no type for is kept
 // as is.
 var liveEventNames = []liveName{
-	{"EMAIL_SENT", smartlead.EventSent},
-	{"EMAIL_OPEN", smartlead.EventOpened},
-	{"EMAIL_LINK_CLICK", smartlead.EventClicked},
-	{"EMAIL_REPLY", smartlead.EventReplied},
-	{"EMAIL_BOUNCE", smartlead.EventBounced},
-	{"LEAD_UNSUBSCRIBED", smartlead.EventUnsubscribed},
-	{"LEAD_CATEGORY_UPDATED", smartlead.EventCategoryUpdated},
+	{"EMAIL_SENT", event.Sent},
+	{"EMAIL_OPEN", event.Opened},
+	{"EMAIL_LINK_CLICK", event.Clicked},
+	{"EMAIL_REPLY", event.Replied},
+	{"EMAIL_BOUNCE", event.Bounced},
+	{"LEAD_UNSUBSCRIBED", event.Unsubscribed},
+	{"LEAD_CATEGORY_UPDATED", event.CategoryUpdated},
 	{"CAMPAIGN_STATUS_CHANGED", "CAMPAIGN_STATUS_CHANGED"},
 	{"UNTRACKED_REPLIES", "UNTRACKED_REPLIES"},
 	{"MANUAL_STEP_REACHED", "MANUAL_STEP_REACHED"},
@@ -33,7 +34,7 @@ var liveEventNames = []liveName{
 
 // typeOfLive maps a live event name to the stored type; false for any
 // other name, the spec's included.
-func typeOfLive(name string) (smartlead.EventType, bool) {
+func typeOfLive(name string) (event.Type, bool) {
 	for _, n := range liveEventNames {
 		if name == n.live {
 			return n.typ, true
@@ -43,9 +44,9 @@ func typeOfLive(name string) (smartlead.EventType, bool) {
 }
 
 // liveNameOf is the live name of a stored type.
-func liveNameOf(t smartlead.EventType) string {
-	if t == smartlead.EventOther {
-		t = smartlead.EventCategoryUpdated
+func liveNameOf(t event.Type) string {
+	if t == event.Other {
+		t = event.CategoryUpdated
 	}
 	for _, n := range liveEventNames {
 		if n.typ == t {
@@ -65,18 +66,18 @@ func liveNames() []string {
 }
 
 // sortTypes orders types as liveEventNames does and drops repeats.
-func sortTypes(ts []smartlead.EventType) []smartlead.EventType {
-	rank := func(t smartlead.EventType) int {
+func sortTypes(ts []event.Type) []event.Type {
+	rank := func(t event.Type) int {
 		return slices.IndexFunc(liveEventNames, func(n liveName) bool { return n.typ == t })
 	}
-	slices.SortFunc(ts, func(a, b smartlead.EventType) int { return rank(a) - rank(b) })
+	slices.SortFunc(ts, func(a, b event.Type) int { return rank(a) - rank(b) })
 	return slices.Compact(ts)
 }
 
 // subscribed reports whether w takes events of type t.
-func subscribed(w smartlead.Webhook, t smartlead.EventType) bool {
-	if t == smartlead.EventOther {
-		t = smartlead.EventCategoryUpdated
+func subscribed(w smartlead.Webhook, t event.Type) bool {
+	if t == event.Other {
+		t = event.CategoryUpdated
 	}
 	return slices.Contains(w.EventTypes, t)
 }

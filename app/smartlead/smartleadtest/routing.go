@@ -3,7 +3,7 @@ package smartleadtest
 import (
 	"slices"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // targets picks the webhooks an event goes to, copied so that delivery
@@ -56,6 +56,6 @@ func (s *Server) targets(ev Sample) []*hook {
 	return out
 }
 
-func isCategoryUpdate(t smartlead.EventType) bool {
-	return t == smartlead.EventCategoryUpdated || t == smartlead.EventOther
+func isCategoryUpdate(t event.Type) bool {
+	return t == event.CategoryUpdated || t == event.Other
 }

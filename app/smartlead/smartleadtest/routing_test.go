@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // A user-level webhook takes priority over client- and campaign-level
@@ -69,7 +70,7 @@ func TestDeliveryPriority(t *testing.T) {
 			for _, label := range tt.hooks {
 				u.labelOf[hooks[label](t, u)] = label
 			}
-			ev := s.Generator().EventFor(smartlead.EventReplied, leadOf(t, s, u.cid))
+			ev := s.Generator().EventFor(event.Replied, leadOf(t, s, u.cid))
 			ds, err := s.Emit(context.Background(), ev)
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +92,7 @@ func TestEmitMatchesCampaignAndTypes(t *testing.T) {
 	s := newFake(t, smartleadtest.Options{NoTestEvents: true})
 	rcv := newReceiver(t, always(http.StatusOK))
 	camps := s.Campaigns()
-	ev := s.Generator().EventFor(smartlead.EventReplied, leadOf(t, s, camps[0].ID))
+	ev := s.Generator().EventFor(event.Replied, leadOf(t, s, camps[0].ID))
 	same := saveCampaignHook(t, s, camps[0].ID, "", rcv.URL+"/same", nil)
 	saveCampaignHook(t, s, camps[1].ID, "", rcv.URL+"/other", nil)
 	saveCampaignHook(t, s, camps[0].ID, "", rcv.URL+"/opens", []string{"EMAIL_OPEN"})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // SentMessage is the campaign e-mail an event is about.
@@ -23,7 +24,7 @@ type SentMessage struct {
 // rendered in: SpecJSON and LiveJSON render it with each family's field
 // names. The webhook fields are filled in per delivery by the Server.
 type Sample struct {
-	Type      smartlead.EventType
+	Type      event.Type
 	Campaign  smartlead.Campaign
 	Lead      Lead
 	Sequence  int
@@ -63,17 +64,17 @@ type Sample struct {
 // LiveName is the live service's name for the sample's event type.
 func (s Sample) LiveName() string {
 	switch s.Type {
-	case smartlead.EventOpened:
+	case event.Opened:
 		return "EMAIL_OPEN"
-	case smartlead.EventClicked:
+	case event.Clicked:
 		return "EMAIL_LINK_CLICK"
-	case smartlead.EventReplied:
+	case event.Replied:
 		return "EMAIL_REPLY"
-	case smartlead.EventBounced:
+	case event.Bounced:
 		return "EMAIL_BOUNCE"
-	case smartlead.EventUnsubscribed:
+	case event.Unsubscribed:
 		return "LEAD_UNSUBSCRIBED"
-	case smartlead.EventOther, smartlead.EventCategoryUpdated:
+	case event.Other, event.CategoryUpdated:
 		return "LEAD_CATEGORY_UPDATED"
 	}
 	return string(s.Type)
@@ -163,20 +164,20 @@ func (s Sample) SpecJSON() []byte {
 		Email:          &specEmail{Subject: s.Sent.Subject, MessageID: s.Sent.MessageID},
 	}
 	switch s.Type {
-	case smartlead.EventOpened:
+	case event.Opened:
 		p.OpenedCount = s.OpenCount
 		p.FirstOpenedAt, p.LastOpenedAt = s.FirstOpenedAt.UTC().Format(specTime), at
-	case smartlead.EventClicked:
+	case event.Clicked:
 		p.Link = &specLink{URL: s.URL, ClickedAt: at}
-	case smartlead.EventReplied:
+	case event.Replied:
 		body := s.Body
 		if body == "" {
 			body = s.BodyHTML
 		}
 		p.Reply = &specReply{Subject: s.Subject, Body: body, ReceivedAt: at, MessageID: s.MessageID}
-	case smartlead.EventBounced:
+	case event.Bounced:
 		p.BounceReason = s.Body
-	case smartlead.EventOther, smartlead.EventCategoryUpdated:
+	case event.Other, event.CategoryUpdated:
 		p.LeadCategory = s.Category
 	}
 	return mustJSON(p)

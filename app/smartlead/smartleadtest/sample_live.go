@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // liveMessage is a live-shape message object.
@@ -108,13 +108,13 @@ func (s Sample) LiveJSON(secret string) []byte {
 		Metadata: map[string]string{"webhook_created_at": created.UTC().Format(liveTime)},
 	}
 	switch s.Type {
-	case smartlead.EventSent:
+	case event.Sent:
 		p.TimeSent = s.Sent.At.UTC().Format(liveTime)
-	case smartlead.EventOpened:
+	case event.Opened:
 		p.TimeOpened = at
-	case smartlead.EventClicked:
+	case event.Clicked:
 		p.LinkDetails, p.LinkClicked, p.TimeClicked = []string{s.URL}, []string{s.URL}, at
-	case smartlead.EventReplied:
+	case event.Replied:
 		domain := s.RepliedFrom[strings.IndexByte(s.RepliedFrom, '@')+1:]
 		p.ReplyMessage = &liveMessage{MessageID: s.MessageID, HTML: s.BodyHTML, Text: s.Body, Time: at}
 		p.CCEmails = []string{}
@@ -128,9 +128,9 @@ func (s Sample) LiveJSON(secret string) []byte {
 			p.PreviewText = preview(s.Body)
 			p.MessageID, p.SentMessageBody, p.UIMasterInboxLink = s.MessageID, s.Sent.HTML, appURL
 		}
-	case smartlead.EventBounced:
+	case event.Bounced:
 		p.BounceMessage = &liveMessage{MessageID: s.MessageID, HTML: s.BodyHTML, Text: s.Body, Time: at}
-	case smartlead.EventOther, smartlead.EventCategoryUpdated:
+	case event.Other, event.CategoryUpdated:
 		p.LeadID = s.id(s.Lead.ID)
 		p.LeadCategory = &liveCategory{NewID: s.id(strconv.Itoa(s.CategoryID)), NewName: s.Category}
 		if s.PrevCategory != "" {
@@ -139,7 +139,7 @@ func (s Sample) LiveJSON(secret string) []byte {
 		p.LeadData = &liveLeadData{Email: s.Lead.Email, FirstName: s.Lead.FirstName, LastName: s.Lead.LastName,
 			CompanyName: s.Lead.Company, Website: s.Lead.Website, CustomFields: s.Lead.CustomFields}
 	}
-	if s.Deprecated && s.Type != smartlead.EventReplied {
+	if s.Deprecated && s.Type != event.Replied {
 		p.MessageID = s.Sent.MessageID
 	}
 	return mustJSON(p)
@@ -149,17 +149,17 @@ func (s Sample) LiveJSON(secret string) []byte {
 func (s Sample) description() string {
 	who, step := s.Lead.Name(), fmt.Sprintf("Email %d", s.Sequence)
 	switch s.Type {
-	case smartlead.EventSent:
+	case event.Sent:
 		return fmt.Sprintf("%s sent to %s in %s", step, who, s.Campaign.Name)
-	case smartlead.EventOpened:
+	case event.Opened:
 		return fmt.Sprintf("%s opened %s", who, step)
-	case smartlead.EventClicked:
+	case event.Clicked:
 		return fmt.Sprintf("%s clicked a link in %s", who, step)
-	case smartlead.EventReplied:
+	case event.Replied:
 		return fmt.Sprintf("%s replied to %s in %s", who, step, s.Campaign.Name)
-	case smartlead.EventBounced:
+	case event.Bounced:
 		return fmt.Sprintf("%s to %s bounced", step, who)
-	case smartlead.EventUnsubscribed:
+	case event.Unsubscribed:
 		return fmt.Sprintf("%s unsubscribed from %s", who, s.Campaign.Name)
 	}
 	return fmt.Sprintf("%s's category changed to %s", who, s.Category)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestServerKeys(t *testing.T) {
@@ -119,7 +119,7 @@ func TestCampaignList(t *testing.T) {
 
 func TestMessageHistoryFollowsEvents(t *testing.T) {
 	s := newFake(t, smartleadtest.Options{})
-	ev := s.Generator().Event(smartlead.EventReplied)
+	ev := s.Generator().Event(event.Replied)
 	if _, err := s.Emit(context.Background(), ev); err != nil { // no webhook: nothing sent, history kept
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // StreamOptions shape the demo stream of Server.Run.
@@ -21,11 +21,11 @@ type StreamOptions struct {
 
 // streamMix is how often each kind of non-reply event happens, in parts.
 var streamMix = []struct {
-	t     smartlead.EventType
+	t     event.Type
 	parts int
 }{
-	{smartlead.EventSent, 40}, {smartlead.EventOpened, 32}, {smartlead.EventClicked, 14},
-	{smartlead.EventBounced, 5}, {smartlead.EventUnsubscribed, 4}, {smartlead.EventCategoryUpdated, 5},
+	{event.Sent, 40}, {event.Opened, 32}, {event.Clicked, 14},
+	{event.Bounced, 5}, {event.Unsubscribed, 4}, {event.CategoryUpdated, 5},
 }
 
 // Run streams generated events to the registered webhooks until ctx ends
@@ -70,7 +70,7 @@ func (s *Server) Run(ctx context.Context, opts StreamOptions) error {
 			ev = s.gen.Event(s.pickType())
 			nextEvent.Reset(s.jitter(opts.Interval))
 		case <-nextReply.C:
-			ev = s.gen.Event(smartlead.EventReplied)
+			ev = s.gen.Event(event.Replied)
 			nextReply.Reset(s.jitter(opts.ReplyEvery))
 		}
 		if ev.Type == "" {
@@ -103,7 +103,7 @@ func (s *Server) jitter(d time.Duration) time.Duration {
 	return d/2 + time.Duration(s.rng.Int64N(int64(d)))
 }
 
-func (s *Server) pickType() smartlead.EventType {
+func (s *Server) pickType() event.Type {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	total := 0
@@ -117,5 +117,5 @@ func (s *Server) pickType() smartlead.EventType {
 		}
 		n -= m.parts
 	}
-	return smartlead.EventSent
+	return event.Sent
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 func TestRunStreamsEvents(t *testing.T) {
@@ -18,7 +19,7 @@ func TestRunStreamsEvents(t *testing.T) {
 	if err := s.Run(context.Background(), smartleadtest.StreamOptions{Interval: time.Millisecond, ReplyEvery: 5 * time.Millisecond, Max: n}); err != nil {
 		t.Fatal(err)
 	}
-	seen := map[smartlead.EventType]int{}
+	seen := map[event.Type]int{}
 	dups := 0
 	for _, d := range s.Deliveries() {
 		if !d.OK() {
@@ -38,7 +39,7 @@ func TestRunStreamsEvents(t *testing.T) {
 	for _, k := range seen {
 		total += k
 	}
-	if total != n || seen[smartlead.EventReplied] == 0 || seen[smartlead.EventSent] == 0 || seen[smartlead.EventOpened] == 0 {
+	if total != n || seen[event.Replied] == 0 || seen[event.Sent] == 0 || seen[event.Opened] == 0 {
 		t.Errorf("stream of %d events gave %v", n, seen)
 	}
 	if rcv.count() != n+dups {

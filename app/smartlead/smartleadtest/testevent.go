@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // testEvent is the body of the test event SmartLead sends when a webhook
@@ -60,7 +61,7 @@ func testEventBody(w smartlead.Webhook, at time.Time) []byte {
 
 // testEventName is the live name of the type a test event to w has.
 func testEventName(w smartlead.Webhook) string {
-	if len(w.EventTypes) == 0 || slices.Contains(w.EventTypes, smartlead.EventReplied) {
+	if len(w.EventTypes) == 0 || slices.Contains(w.EventTypes, event.Replied) {
 		return "EMAIL_REPLY"
 	}
 	return liveNameOf(w.EventTypes[0])

@@ -7,6 +7,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/event"
 )
 
 // Each save, on either API, sends the saved webhook one test event that
@@ -98,12 +99,12 @@ func TestNoTestEvents(t *testing.T) {
 func TestTestEventBody(t *testing.T) {
 	tests := []struct {
 		name  string
-		types []smartlead.EventType
+		types []event.Type
 		want  string
 	}{
-		{"reply preferred", []smartlead.EventType{smartlead.EventSent, smartlead.EventReplied}, "EMAIL_REPLY"},
-		{"else the first", []smartlead.EventType{smartlead.EventClicked, smartlead.EventCategoryUpdated}, "EMAIL_LINK_CLICK"},
-		{"category updates", []smartlead.EventType{smartlead.EventCategoryUpdated}, "LEAD_CATEGORY_UPDATED"},
+		{"reply preferred", []event.Type{event.Sent, event.Replied}, "EMAIL_REPLY"},
+		{"else the first", []event.Type{event.Clicked, event.CategoryUpdated}, "EMAIL_LINK_CLICK"},
+		{"category updates", []event.Type{event.CategoryUpdated}, "LEAD_CATEGORY_UPDATED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

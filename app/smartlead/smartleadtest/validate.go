@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/event"
 )
 
 // SmartLead validates bodies with Joi and answers 400 {"message": ...}
@@ -21,7 +21,7 @@ import (
 type hookForm struct {
 	name       string
 	url        string
-	types      []smartlead.EventType
+	types      []event.Type
 	categories []string
 }
 
@@ -62,7 +62,7 @@ func checkURL(body map[string]any) (string, string) {
 }
 
 // checkEventTypes reads event_types: a non-empty array of live names.
-func checkEventTypes(body map[string]any) ([]smartlead.EventType, string) {
+func checkEventTypes(body map[string]any) ([]event.Type, string) {
 	v, present := body["event_types"]
 	list, isList := v.([]any)
 	switch {
@@ -73,7 +73,7 @@ func checkEventTypes(body map[string]any) ([]smartlead.EventType, string) {
 	case len(list) == 0:
 		return nil, `"event_types" must contain at least 1 items`
 	}
-	var types []smartlead.EventType
+	var types []event.Type
 	for i, v := range list {
 		name, _ := v.(string)
 		t, ok := typeOfLive(name)
@@ -87,7 +87,7 @@ func checkEventTypes(body map[string]any) ([]smartlead.EventType, string) {
 
 // checkEventTypeMap reads the global API's event_type_map: live names
 // as keys, booleans as values, at least one of them true.
-func checkEventTypeMap(body map[string]any) ([]smartlead.EventType, string) {
+func checkEventTypeMap(body map[string]any) ([]event.Type, string) {
 	v, present := body["event_type_map"]
 	m, isMap := v.(map[string]any)
 	switch {
@@ -96,7 +96,7 @@ func checkEventTypeMap(body map[string]any) ([]smartlead.EventType, string) {
 	case !isMap:
 		return nil, `"event_type_map" must be of type object`
 	}
-	var types []smartlead.EventType
+	var types []event.Type
 	for _, n := range slices.Sorted(maps.Keys(m)) {
 		t, ok := typeOfLive(n)
 		if !ok {
