@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // trigger sends one signed sample delivery of a type, like `stripe trigger`.
@@ -50,16 +50,16 @@ func trigger(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("trigger needs --url")
 	}
 
-	var sh smartleadtest.Shape
+	var sh simulator.Shape
 	switch *shape {
 	case "spec":
-		sh = smartleadtest.ShapeSpec
+		sh = simulator.ShapeSpec
 	case "live":
-		sh = smartleadtest.ShapeLive
+		sh = simulator.ShapeLive
 	default:
 		return fmt.Errorf("unknown shape %q (spec or live)", *shape)
 	}
-	body, header := smartleadtest.Payload(smartleadtest.NewGenerator(time.Now().UnixNano()).Event(t), sh, *secret)
+	body, header := simulator.Payload(simulator.NewGenerator(time.Now().UnixNano()).Event(t), sh, *secret)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, *url, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("bad --url: %w", err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -66,7 +66,7 @@ func storedOfType(t *testing.T, e *Engine, typ event.Type) []event.Event {
 	return page.Events
 }
 
-func emitSample(t *testing.T, sim *smartleadtest.Server, s smartleadtest.Sample) []smartleadtest.Delivery {
+func emitSample(t *testing.T, sim *simulator.Server, s simulator.Sample) []simulator.Delivery {
 	t.Helper()
 	ds, err := sim.Emit(context.Background(), s)
 	if err != nil {
@@ -81,7 +81,7 @@ func emitSample(t *testing.T, sim *smartleadtest.Server, s smartleadtest.Sample)
 // SmartLead had disabled the webhook comes from the lead's history, and
 // each is stored once, also when SmartLead delivers it later after all.
 func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Seed: 5, RetryDelays: []time.Duration{}})
+	sim := simulator.NewServer(simulator.Options{Seed: 5, RetryDelays: []time.Duration{}})
 	defer sim.Close()
 	tun := newFlakyTunnel(t)
 	e := newEngine(t, sim, sim.APIKey(), tun.URL)
@@ -118,7 +118,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	}
 	missed := gen.EventFor(event.Replied, quiet)
 	opened := gen.EventFor(event.Opened, other)
-	for _, s := range []smartleadtest.Sample{missed, opened} {
+	for _, s := range []simulator.Sample{missed, opened} {
 		if ds := emitSample(t, sim, s); len(ds) != 1 || ds[0].OK() {
 			t.Fatalf("deliveries %+v, want one failed", ds)
 		}
@@ -201,7 +201,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 // A reply that arrives as a delivery while the catch-up finds it in the
 // history, over and over at the same moment, is stored once each time.
 func TestHistoryAndDeliveryRacingStoreOnce(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Seed: 9})
+	sim := simulator.NewServer(simulator.Options{Seed: 9})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	gen := sim.Generator()
@@ -263,7 +263,7 @@ func TestCatchUpGap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{})
+			sim := simulator.NewServer(simulator.Options{})
 			defer sim.Close()
 			e := newEngine(t, sim, sim.APIKey(), "")
 			e.backfillOpts.quiet, e.backfillOpts.poll = 50*time.Millisecond, 10*time.Millisecond
@@ -280,7 +280,7 @@ func TestCatchUpGap(t *testing.T) {
 			e.alive(context.Background(), true, &bg)
 			bg.Wait()
 			from, to := e.replies.from, e.replies.to
-			retriggered := slices.ContainsFunc(sim.Calls()[calls:], func(c smartleadtest.Call) bool {
+			retriggered := slices.ContainsFunc(sim.Calls()[calls:], func(c simulator.Call) bool {
 				return strings.HasSuffix(c.Path, "/retrigger-failed-events")
 			})
 			if tt.want.IsZero() {
@@ -302,7 +302,7 @@ func TestCatchUpGap(t *testing.T) {
 // A clean shutdown while listening records that deliveries arrived until
 // then, so the next start's gap begins there.
 func TestShutdownRecordsAlive(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	e.cfg.Watchdog = time.Hour
@@ -328,7 +328,7 @@ func TestShutdownRecordsAlive(t *testing.T) {
 // minInterval of the last one, the gap waits (kept pending) for a later
 // good check.
 func TestCatchUpsAreSpaced(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	e.backfillOpts.quiet, e.backfillOpts.poll = 50*time.Millisecond, 10*time.Millisecond

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/app/webhook"
 )
 
@@ -238,9 +238,9 @@ func TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack(t *testing.T) {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	outcomes := make(chan smartleadtest.SlowOutcome, max)
+	outcomes := make(chan simulator.SlowOutcome, max)
 	for range max {
-		go func() { outcomes <- smartleadtest.SlowRequest(ctx, addr, "/hooks/t0k3n", true) }()
+		go func() { outcomes <- simulator.SlowRequest(ctx, addr, "/hooks/t0k3n", true) }()
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -270,7 +270,7 @@ func TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack(t *testing.T) {
 	}
 	select {
 	case o := <-outcomes:
-		if o != smartleadtest.SlowCut {
+		if o != simulator.SlowCut {
 			t.Errorf("a trickler ended %v, want cut for room", o)
 		}
 	case <-time.After(10 * time.Second):

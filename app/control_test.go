@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
 // A reply recovered from the message history was never delivered: replaying
 // it is refused with a reason, not attempted as a webhook payload.
 func TestReplayOfAHistoryReplyIsRefused(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	ev := event.Event{

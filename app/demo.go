@@ -8,20 +8,20 @@ import (
 
 	"github.com/leadbell/leadbell/app/secrets"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // Simulate points cfg at a built-in SmartLead simulator, which keeps a
 // realistic stream of events going until ctx ends or stop is called.
 // Everything SmartLead would do happens over real HTTP on this machine;
 // nothing needs an account. Serve or Desktop then runs the demo.
-func Simulate(ctx context.Context, cfg *Config, stream smartleadtest.StreamOptions) (stop func(), err error) {
+func Simulate(ctx context.Context, cfg *Config, stream simulator.StreamOptions) (stop func(), err error) {
 	cfg.setDefaults()
 	secret := make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	sim := smartleadtest.NewServer(smartleadtest.Options{Secret: hex.EncodeToString(secret), Logger: cfg.Logger})
+	sim := simulator.NewServer(simulator.Options{Secret: hex.EncodeToString(secret), Logger: cfg.Logger})
 	cfg.SmartLeadURL = sim.URL()
 	cfg.APIKey = sim.APIKey()
 	cfg.WebhookSecret = hex.EncodeToString(secret)

@@ -16,7 +16,7 @@ import (
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
@@ -25,13 +25,13 @@ import (
 
 // newEngine runs an engine's receiver on a loopback tunnel against sim.
 // publicURL overrides the URL registered at SmartLead ("" = the listener's).
-func newEngine(t *testing.T, sim *smartleadtest.Server, key, publicURL string, campaigns ...string) *Engine {
+func newEngine(t *testing.T, sim *simulator.Server, key, publicURL string, campaigns ...string) *Engine {
 	t.Helper()
 	return newEngineOn(t, store.Options{}, sim, key, publicURL, campaigns...)
 }
 
 // newEngineOn is newEngine with a store opened with opts.
-func newEngineOn(t *testing.T, opts store.Options, sim *smartleadtest.Server, key, publicURL string, campaigns ...string) *Engine {
+func newEngineOn(t *testing.T, opts store.Options, sim *simulator.Server, key, publicURL string, campaigns ...string) *Engine {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, DBFile), opts)
@@ -66,7 +66,7 @@ func connectAndCheck(t *testing.T, e *Engine) {
 	}
 }
 
-func enabledHooks(sim *smartleadtest.Server) []smartlead.Webhook {
+func enabledHooks(sim *simulator.Server) []smartlead.Webhook {
 	var out []smartlead.Webhook
 	for _, w := range sim.Webhooks() {
 		if w.Enabled {
@@ -79,19 +79,19 @@ func enabledHooks(sim *smartleadtest.Server) []smartlead.Webhook {
 func TestWatchdogRepairsRegistration(t *testing.T) {
 	tests := []struct {
 		name     string
-		breakIt  func(sim *smartleadtest.Server, id string)
+		breakIt  func(sim *simulator.Server, id string)
 		mode     regMode
 		sameHook bool
 	}{
 		// Found by a full pass (hourly), which lists each campaign's hooks.
-		{"deleted behind our back", func(sim *smartleadtest.Server, id string) { sim.RemoveWebhook(id) }, regFull, false},
+		{"deleted behind our back", func(sim *simulator.Server, id string) { sim.RemoveWebhook(id) }, regFull, false},
 		// SmartLead's list does not say a hook is disabled: the save after
 		// a gap (a catch-up) repairs it.
-		{"disabled by SmartLead", func(sim *smartleadtest.Server, id string) { sim.DisableWebhook(id) }, regRepair, true},
+		{"disabled by SmartLead", func(sim *simulator.Server, id string) { sim.DisableWebhook(id) }, regRepair, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+			sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 			defer sim.Close()
 			campaign := sim.Campaigns()[0].ID
 			e := newEngine(t, sim, sim.APIKey(), "", campaign)
@@ -127,7 +127,7 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 // webhook at SmartLead that the store does not know: it is adopted, not
 // doubled.
 func TestAdoptsUnsavedWebhook(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
 	campaign := sim.Campaigns()[0].ID
 	e := newEngine(t, sim, sim.APIKey(), "", campaign)
@@ -151,10 +151,10 @@ func TestAdoptsUnsavedWebhook(t *testing.T) {
 // webhook per campaign that can still send, each with every category of
 // the account and the live event names, through the per-campaign API only.
 func TestRegistersPerCampaign(t *testing.T) {
-	for _, family := range []smartleadtest.Family{smartleadtest.FamilyLive, smartleadtest.FamilyBoth} {
+	for _, family := range []simulator.Family{simulator.FamilyLive, simulator.FamilyBoth} {
 		for _, jsonMissing := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/json404=%v", family, jsonMissing), func(t *testing.T) {
-				sim := smartleadtest.NewServer(smartleadtest.Options{Family: family, MissingRouteJSON: jsonMissing, NoTestEvents: true})
+				sim := simulator.NewServer(simulator.Options{Family: family, MissingRouteJSON: jsonMissing, NoTestEvents: true})
 				defer sim.Close()
 				archived := sim.AddCampaign("Old outreach", smartlead.CampaignArchived)
 				e := newEngine(t, sim, sim.APIKey(), "")
@@ -170,7 +170,7 @@ func TestRegistersPerCampaign(t *testing.T) {
 						t.Fatalf("hooks %+v: want one per campaign but the archived one, at our URL", hooks)
 					}
 					seen[h.CampaignID] = true
-					if !sameTypes(h.EventTypes, event.Types) || len(h.Categories) != len(smartleadtest.DefaultCategories()) {
+					if !sameTypes(h.EventTypes, event.Types) || len(h.Categories) != len(simulator.DefaultCategories()) {
 						t.Errorf("hook %s: events %v categories %v", h.ID, h.EventTypes, h.Categories)
 					}
 				}
@@ -187,16 +187,16 @@ func TestRegistersPerCampaign(t *testing.T) {
 // TestCategoriesFallBackToDefaults: when the account's categories cannot
 // be read, SmartLead's default names are registered, never an empty list.
 func TestCategoriesFallBackToDefaults(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
-	sim.SetCategories(append(smartleadtest.DefaultCategories(), smartleadtest.Category{ID: 90, Name: "Warm lead", Sentiment: "positive"}))
+	sim.SetCategories(append(simulator.DefaultCategories(), simulator.Category{ID: 90, Name: "Warm lead", Sentiment: "positive"}))
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 	connectAndCheck(t, e)
 	if h := enabledHooks(sim); len(h) != 1 || !slices.Contains(h[0].Categories, "Warm lead") {
 		t.Fatalf("hooks %+v, want the account's own category list", h)
 	}
 
-	sim2 := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim2 := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim2.Close()
 	sim2.FailCategories(http.StatusForbidden)
 	e2 := newEngine(t, sim2, sim2.APIKey(), "", sim2.Campaigns()[0].ID)
@@ -221,7 +221,7 @@ func sameStrings(a, b []string) bool {
 // gets its webhook at the next watchdog check; an archived or deleted
 // one's is forgotten.
 func TestNewCampaignGetsItsWebhook(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	connectAndCheck(t, e)
@@ -251,16 +251,16 @@ func TestNewCampaignGetsItsWebhook(t *testing.T) {
 // API when the user chooses it, and falls back to one per campaign, with
 // a warning, on an account without that API.
 func TestAccountScope(t *testing.T) {
-	for _, family := range []smartleadtest.Family{smartleadtest.FamilyBoth, smartleadtest.FamilyLive} {
+	for _, family := range []simulator.Family{simulator.FamilyBoth, simulator.FamilyLive} {
 		t.Run(family.String(), func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{Family: family, NoTestEvents: true})
+			sim := simulator.NewServer(simulator.Options{Family: family, NoTestEvents: true})
 			defer sim.Close()
 			e := newEngine(t, sim, sim.APIKey(), "")
 			e.settings.Scope = settings.Scope{All: true, Level: settings.LevelAccount}
 			connectAndCheck(t, e)
 			hooks := enabledHooks(sim)
 			warned := slices.ContainsFunc(e.Status().Warnings, func(w api.Warning) bool { return w.Code == api.WarnScopeFallback })
-			if family == smartleadtest.FamilyBoth {
+			if family == simulator.FamilyBoth {
 				if len(hooks) != 1 || hooks[0].Level() != smartlead.LevelUser || warned {
 					t.Fatalf("hooks %+v (warned %v), want one user-level hook", hooks, warned)
 				}
@@ -276,7 +276,7 @@ func TestAccountScope(t *testing.T) {
 // TestUnreachableAddressIsNotRegistered: a loopback public address is not
 // registered at a SmartLead on the internet, and the state says why.
 func TestUnreachableAddressIsNotRegistered(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	e.cfg.SmartLeadURL = "https://server.smartlead.ai/api/v1" // as seen from the real SmartLead
@@ -294,7 +294,7 @@ func TestUnreachableAddressIsNotRegistered(t *testing.T) {
 }
 
 func TestRefusedKeyStopsWithoutRetrying(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	for _, tt := range []struct {
 		name, key, want string
@@ -329,7 +329,7 @@ func TestSelfTestThatDoesNotComeBackIsStalled(t *testing.T) {
 		w.Write([]byte(`{"status":"received"}`))
 	}))
 	defer impostor.Close()
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), impostor.URL, sim.Campaigns()[0].ID)
 	if err := e.connect(context.Background()); err != nil {

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // When SmartLead rate limits the key, the status says so in words, and
 // Leadbell gets through once the limit lifts.
 func TestRateLimitIsVisibleAndPassesOver(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	e.cfg.RetryDelay = 50 * time.Millisecond

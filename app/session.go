@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // ErrNoAccount means the demo cannot be left: this Leadbell was started as
@@ -87,7 +87,7 @@ func (s *Session) start(home bool) (*Instance, func(), error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("app: unable to create the demo's folder: %w", err)
 	}
-	stopSim, err := Simulate(context.Background(), &cfg, smartleadtest.StreamOptions{})
+	stopSim, err := Simulate(context.Background(), &cfg, simulator.StreamOptions{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -33,7 +33,7 @@ func waitStatus(t *testing.T, e *Engine, what string, ok func(api.Status) bool) 
 // webhook is saved; it confirms the address in the status, is not stored
 // and reaches no listener (so it never pops up).
 func TestSmartLeadTestEventConfirms(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 	events := e.Broker().Subscribe(16)
@@ -46,7 +46,7 @@ func TestSmartLeadTestEventConfirms(t *testing.T) {
 	if st.State != api.StateListening || !strings.Contains(st.Message, "SmartLead's events reach Leadbell") {
 		t.Errorf("status %q %q, want listening and confirmed", st.State, st.Message)
 	}
-	if !slices.ContainsFunc(sim.Deliveries(), func(d smartleadtest.Delivery) bool { return d.Test && d.OK() }) {
+	if !slices.ContainsFunc(sim.Deliveries(), func(d simulator.Delivery) bool { return d.Test && d.OK() }) {
 		t.Fatalf("the fake sent no test event: %+v", sim.Deliveries())
 	}
 	if n, _ := e.store.Stats(); n.Total != 0 {
@@ -71,7 +71,7 @@ func TestSmartLeadTestEventConfirms(t *testing.T) {
 // TestUnconfirmedSaysItWaits: until SmartLead's first delivery, listening
 // says it waits for it.
 func TestUnconfirmedSaysItWaits(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 	connectAndCheck(t, e)
@@ -89,7 +89,7 @@ func TestUnconfirmedSaysItWaits(t *testing.T) {
 // TestSecretMismatchIsShown: with a webhook secret SmartLead does not send,
 // deliveries are still stored and the status says so, plainly.
 func TestSecretMismatchIsShown(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true, Shape: smartleadtest.ShapeLive, Secret: "the-one-in-smartlead"})
+	sim := simulator.NewServer(simulator.Options{NoTestEvents: true, Shape: simulator.ShapeLive, Secret: "the-one-in-smartlead"})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 	e.receiver.SetCredentials(e.token, "a-different-one")
@@ -115,7 +115,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 }
 
 // eventIn makes an event of type t for a lead of campaign.
-func eventIn(sim *smartleadtest.Server, campaign string, t event.Type) smartleadtest.Sample {
+func eventIn(sim *simulator.Server, campaign string, t event.Type) simulator.Sample {
 	gen := sim.Generator()
 	for _, l := range gen.Leads() {
 		if l.CampaignID == campaign {

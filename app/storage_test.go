@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -54,7 +54,7 @@ func TestStorageMessages(t *testing.T) {
 // SmartLead's failed deliveries for the gap are re-triggered and stored
 // once each.
 func TestDiskRefusesThenRecovers(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Seed: 9, RetryDelays: []time.Duration{}, NoTestEvents: true})
+	sim := simulator.NewServer(simulator.Options{Seed: 9, RetryDelays: []time.Duration{}, NoTestEvents: true})
 	defer sim.Close()
 	faults := &store.Faults{}
 	e := newEngineOn(t, store.Options{Faults: faults}, sim, sim.APIKey(), "")
@@ -83,7 +83,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	faults.Fail(fmt.Errorf("write: %w", syscall.EROFS))
-	var refused []smartleadtest.Sample
+	var refused []simulator.Sample
 	for _, lead := range leads[1:4] {
 		s := gen.EventFor(event.Replied, lead)
 		start := time.Now()

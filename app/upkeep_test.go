@@ -13,7 +13,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/settings"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -61,7 +61,7 @@ func newUpkeeper(e *Engine, now func() time.Time, log *slog.Logger) *upkeeper {
 }
 
 func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	now := time.Now()
@@ -117,7 +117,7 @@ func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
 }
 
 func TestUpkeepRunsAtStartThenDaily(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	var mu sync.Mutex
@@ -160,7 +160,7 @@ func TestUpkeepRunsAtStartThenDaily(t *testing.T) {
 }
 
 func TestUpdateSettingsRefusesBadRetention(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{})
+	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
 	for _, r := range []settings.Retention{{SentDays: -1}, {OpenedDays: 100000}} {

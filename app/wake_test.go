@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // wakeTestClock is a wall and a monotonic clock that a test moves by hand.
@@ -107,7 +107,7 @@ func TestWakeChecksAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := smartleadtest.NewServer(smartleadtest.Options{NoTestEvents: true})
+			sim := simulator.NewServer(simulator.Options{NoTestEvents: true})
 			defer sim.Close()
 			e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
 			e.cfg.Watchdog = time.Hour

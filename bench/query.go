@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -42,7 +42,7 @@ func seed(path string, n int) error {
 	if stats.Total >= n {
 		return nil // cached from an earlier run
 	}
-	gen := smartleadtest.NewGenerator(1)
+	gen := simulator.NewGenerator(1)
 	rng := rand.New(rand.NewPCG(1, 2))
 	mix := []struct {
 		t event.Type

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -58,7 +58,7 @@ func (p *proc) waitCaughtUp(replies int) {
 // backfilled, also the reply that both roads found and the one SmartLead
 // delivers late after all.
 func TestBackfillAfterDowntime(t *testing.T) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyBoth, Secret: secret, Seed: 11,
+	sim := simulator.NewServer(simulator.Options{Family: simulator.FamilyBoth, Secret: secret, Seed: 11,
 		RetryDelays: []time.Duration{20 * time.Millisecond}, DisableAfter: 3})
 	t.Cleanup(sim.Close)
 	dir, listen := t.TempDir(), freeAddr(t)
@@ -69,7 +69,7 @@ func TestBackfillAfterDowntime(t *testing.T) {
 	// They are leads of one campaign, so that one webhook takes every
 	// failure.
 	campaign := gen.Leads()[0].CampaignID
-	var leads []smartleadtest.Lead
+	var leads []simulator.Lead
 	for _, l := range gen.Leads() {
 		if l.CampaignID == campaign {
 			leads = append(leads, l)
@@ -88,7 +88,7 @@ func TestBackfillAfterDowntime(t *testing.T) {
 
 	missed := gen.EventFor(event.Replied, quiet)
 	opened := gen.EventFor(event.Opened, other)
-	for _, s := range []smartleadtest.Sample{missed, opened} {
+	for _, s := range []simulator.Sample{missed, opened} {
 		ds, err := sim.Emit(context.Background(), s)
 		if err != nil || len(ds) == 0 || ds[len(ds)-1].OK() {
 			t.Fatalf("deliveries while closed %+v (%v), want failed ones", ds, err)

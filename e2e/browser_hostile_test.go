@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // hostileScan is what a page holds that a payload could have injected.
@@ -54,8 +54,8 @@ func deliverFile(t *testing.T, hook, name string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := http.Header{smartlead.SignatureHeader: {smartleadtest.Sign(body, secret)}}
-	code, err := smartleadtest.Deliver(context.Background(), nil, hook, body, header)
+	header := http.Header{smartlead.SignatureHeader: {simulator.Sign(body, secret)}}
+	code, err := simulator.Deliver(context.Background(), nil, hook, body, header)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -25,9 +25,9 @@ func TestBrowserInbox(t *testing.T) {
 
 // serveWithSim starts leadbell serve, signed in to a fresh simulator, and
 // waits until it listens.
-func serveWithSim(t *testing.T, dir string) (*proc, *smartleadtest.Server) {
+func serveWithSim(t *testing.T, dir string) (*proc, *simulator.Server) {
 	t.Helper()
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("listening")
 	return p, sim
@@ -36,7 +36,7 @@ func serveWithSim(t *testing.T, dir string) (*proc, *smartleadtest.Server) {
 // emitID has SmartLead deliver s and returns the stored event's id: the one
 // id of its type that was not listed before. (The newest of the type is not
 // it when the generator spaced the lead's events a second into the future.)
-func emitID(t *testing.T, p *proc, sim *smartleadtest.Server, s smartleadtest.Sample) string {
+func emitID(t *testing.T, p *proc, sim *simulator.Server, s simulator.Sample) string {
 	t.Helper()
 	list := func() []string {
 		var page pageJSON

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -25,7 +25,7 @@ import (
 // the user's "own address".
 func TestBrowserReach(t *testing.T) {
 	pub := publicScopeIP(t)
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	api := forward(t, pub, strings.TrimSuffix(strings.TrimPrefix(sim.URL(), "http://"), "/api/v1"))
 	listen := freeAddr(t)
 	own := "http://" + forward(t, pub, listen)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -67,7 +67,7 @@ func waitRead(t *testing.T, p *proc, id string, want bool) {
 // restart show up, each once, without a reload.
 func testCatchUpAfterRestart(t *testing.T, b *browser) {
 	dir := t.TempDir()
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
 	args := withUI(serveArgs(dir, freeAddr(t), sim), freeAddr(t))
 	p := start(t, key, args...)

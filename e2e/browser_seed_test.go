@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
 )
@@ -61,7 +61,7 @@ func seedStore(t *testing.T, dir string, n int, span time.Duration) {
 // payloads are parsed and reused with their own keys and times.
 func seedEvents(t *testing.T, n int, span time.Duration) []event.Event {
 	t.Helper()
-	gen := smartleadtest.NewGenerator(7) // newSim's seed: the same campaigns and leads as the simulator
+	gen := simulator.NewGenerator(7) // newSim's seed: the same campaigns and leads as the simulator
 	rng := rand.New(rand.NewPCG(11, 29))
 	total := 0
 	for _, m := range seedMix {

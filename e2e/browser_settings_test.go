@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -66,7 +66,7 @@ func TestBrowserInspector(t *testing.T) {
 // after the last.
 func TestBrowserSignIn(t *testing.T) {
 	b := newBrowser(t)
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	p := start(t, nil, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	p.waitState("signed_out")
 
@@ -121,7 +121,7 @@ func TestBrowserSignIn(t *testing.T) {
 // the demo and finds the user's own (empty) inbox untouched.
 func TestBrowserTryTheDemo(t *testing.T) {
 	b := newBrowser(t)
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	dir := t.TempDir()
 	p := start(t, nil, serveArgs(dir, freeAddr(t), sim)...)
 	p.waitState("signed_out")

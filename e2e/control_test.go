@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -48,7 +48,7 @@ type settingsJSON struct {
 
 // leadbellHooks are the webhooks SmartLead holds for Leadbell (not other
 // tools').
-func leadbellHooks(sim *smartleadtest.Server) []smartlead.Webhook {
+func leadbellHooks(sim *simulator.Server) []smartlead.Webhook {
 	var out []smartlead.Webhook
 	for _, w := range sim.Webhooks() {
 		if w.Name == "Leadbell" || strings.Contains(w.URL, "127.0.0.1") {
@@ -63,7 +63,7 @@ func leadbellHooks(sim *smartleadtest.Server) []smartlead.Webhook {
 // campaign, another tool's webhook shown and left alone, a new scope
 // registered at once, and sign-out removing every webhook of Leadbell's.
 func TestSignInSettingsAndSignOut(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	dir := t.TempDir()
 	listen := freeAddr(t)
 	first := sim.Campaigns()[0]
@@ -168,7 +168,7 @@ func TestSignInSettingsAndSignOut(t *testing.T) {
 // listed (a refused one, and one taken although its signature did not match
 // the webhook secret, included), replay storing nothing new, and counts.
 func TestInspectorReplayAndStats(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	st := p.waitState("listening")
 	gen := sim.Generator()
@@ -176,7 +176,7 @@ func TestInspectorReplayAndStats(t *testing.T) {
 	emit(t, sim, gen.Event(event.Replied))
 	post := func(body []byte, header http.Header) int {
 		t.Helper()
-		code, err := smartleadtest.Deliver(context.Background(), nil, st.WebhookURL, body, header)
+		code, err := simulator.Deliver(context.Background(), nil, st.WebhookURL, body, header)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -23,7 +23,7 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 	p := start(t, nil, args...)
 	hookURL := p.status().WebhookURL
 
-	gen := smartleadtest.NewGenerator(42)
+	gen := simulator.NewGenerator(42)
 	types := []event.Type{event.Sent, event.Opened, event.Clicked, event.Replied}
 	const n = 20000
 	bodies := make([][]byte, n)

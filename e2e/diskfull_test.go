@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -41,9 +41,9 @@ func smallDisk(t *testing.T, size int) string {
 // catch-up's retrigger. SmartLead disables a webhook after a few failures
 // (the catch-up re-saves it: app/backfill_test.go); here it keeps
 // delivering, so that the refusals can be counted.
-func newQuietSim(t *testing.T) *smartleadtest.Server {
+func newQuietSim(t *testing.T) *simulator.Server {
 	t.Helper()
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive, Secret: secret, Seed: 7,
+	sim := simulator.NewServer(simulator.Options{Family: simulator.FamilyLive, Secret: secret, Seed: 7,
 		RetryDelays: []time.Duration{}, DisableAfter: 1 << 30})
 	t.Cleanup(sim.Close)
 	return sim

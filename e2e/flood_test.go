@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -43,7 +43,7 @@ type delivery struct {
 // genuineSender posts signed deliveries, in both shapes, made by gen.
 type genuineSender struct {
 	hook   string
-	gen    *smartleadtest.Generator
+	gen    *simulator.Generator
 	client *http.Client
 	n      atomic.Int64
 }
@@ -52,11 +52,11 @@ var floodTypes = []event.Type{event.Sent, event.Opened, event.Clicked, event.Rep
 
 func (g *genuineSender) send() delivery {
 	i := g.n.Add(1)
-	shape := smartleadtest.ShapeSpec
+	shape := simulator.ShapeSpec
 	if i%2 == 0 {
-		shape = smartleadtest.ShapeLive
+		shape = simulator.ShapeLive
 	}
-	body, header := smartleadtest.Payload(g.gen.Event(floodTypes[i%int64(len(floodTypes))]), shape, secret)
+	body, header := simulator.Payload(g.gen.Event(floodTypes[i%int64(len(floodTypes))]), shape, secret)
 	req, _ := http.NewRequest(http.MethodPost, g.hook, bytes.NewReader(body))
 	req.Header = header
 	began := time.Now()
@@ -110,11 +110,11 @@ func (g *genuineSender) stream(more func(sent int) bool) []delivery {
 // afterwards. It reports the genuine deliveries' p99 ack latency with and
 // without the flood.
 func TestFloodLosesNoGenuineDelivery(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	listen := freeAddr(t)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, serveArgs(t.TempDir(), listen, sim)...)
 	hook := p.waitState("listening").WebhookURL
-	g := &genuineSender{hook: hook, gen: smartleadtest.NewGenerator(11),
+	g := &genuineSender{hook: hook, gen: simulator.NewGenerator(11),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: genuineWorkers}}}
 
 	quiet := g.stream(func(sent int) bool { return sent < 300 })
@@ -251,14 +251,14 @@ type forgery struct {
 // right URL (leaked, or guessed by luck), bodies that name no lead or
 // message, and junk.
 func forgeries(hook string) []forgery {
-	gen := smartleadtest.NewGenerator(99)
+	gen := simulator.NewGenerator(99)
 	guessed := hook[:strings.LastIndex(hook, "/")+1] + strings.Repeat("0", 64)
 	var out []forgery
 	for i := range 16 {
 		ev := gen.Event(floodTypes[i%len(floodTypes)])
-		spec, sh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "not-the-secret")
-		live, lh := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed")
-		right, rh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, secret) // even with the secret
+		spec, sh := simulator.Payload(ev, simulator.ShapeSpec, "not-the-secret")
+		live, lh := simulator.Payload(ev, simulator.ShapeLive, "guessed")
+		right, rh := simulator.Payload(ev, simulator.ShapeSpec, secret) // even with the secret
 		out = append(out,
 			forgery{"wrong_token", guessed, spec, sh},
 			forgery{"wrong_token", guessed, live, lh},
@@ -328,14 +328,14 @@ func startSlowloris(ctx context.Context, addr, path string) *slowloris {
 		inBody := i%2 == 1
 		s.wg.Go(func() {
 			for ctx.Err() == nil {
-				switch smartleadtest.SlowRequest(ctx, addr, path, inBody) {
-				case smartleadtest.SlowTimedOut:
+				switch simulator.SlowRequest(ctx, addr, path, inBody) {
+				case simulator.SlowTimedOut:
 					s.bodyTimeouts.Add(1)
-				case smartleadtest.SlowCut:
+				case simulator.SlowCut:
 					if !inBody {
 						s.headerCuts.Add(1)
 					}
-				case smartleadtest.SlowUnreachable:
+				case simulator.SlowUnreachable:
 					sleepCtx(ctx, 100*time.Millisecond)
 				}
 			}

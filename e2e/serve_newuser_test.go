@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -34,7 +34,7 @@ func TestServeNewUser(t *testing.T) {
 }
 
 func testServeNewUser(t *testing.T, secret string, verifiedBy []string) {
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive, Secret: secret, Seed: 7})
+	sim := simulator.NewServer(simulator.Options{Family: simulator.FamilyLive, Secret: secret, Seed: 7})
 	t.Cleanup(sim.Close)
 	campaigns := sim.Campaigns()
 	archived := campaigns[len(campaigns)-1]
@@ -122,11 +122,11 @@ func testServeNewUser(t *testing.T, secret string, verifiedBy []string) {
 
 // waitTestEvents waits until SmartLead has sent n test events and returns
 // them.
-func waitTestEvents(t *testing.T, sim *smartleadtest.Server, n int) []smartleadtest.Delivery {
+func waitTestEvents(t *testing.T, sim *simulator.Server, n int) []simulator.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var tests []smartleadtest.Delivery
+		var tests []simulator.Delivery
 		for _, d := range sim.Deliveries() {
 			if d.Test {
 				tests = append(tests, d)
@@ -143,7 +143,7 @@ func waitTestEvents(t *testing.T, sim *smartleadtest.Server, n int) []smartleadt
 }
 
 // leadOf returns a lead of campaign.
-func leadOf(t *testing.T, gen *smartleadtest.Generator, campaign string) smartleadtest.Lead {
+func leadOf(t *testing.T, gen *simulator.Generator, campaign string) simulator.Lead {
 	t.Helper()
 	for _, l := range gen.Leads() {
 		if l.CampaignID == campaign {
@@ -151,7 +151,7 @@ func leadOf(t *testing.T, gen *smartleadtest.Generator, campaign string) smartle
 		}
 	}
 	t.Fatalf("campaign %s has no lead", campaign)
-	return smartleadtest.Lead{}
+	return simulator.Lead{}
 }
 
 // eventsByLead lists the stored events of typ about the lead with email.

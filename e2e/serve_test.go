@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -33,9 +33,9 @@ type pageJSON struct {
 	Next   string      `json:"next"`
 }
 
-func newSim(t *testing.T, family smartleadtest.Family) *smartleadtest.Server {
+func newSim(t *testing.T, family simulator.Family) *simulator.Server {
 	t.Helper()
-	sim := smartleadtest.NewServer(smartleadtest.Options{
+	sim := simulator.NewServer(simulator.Options{
 		Family:      family,
 		Secret:      secret,
 		Seed:        7,
@@ -45,12 +45,12 @@ func newSim(t *testing.T, family smartleadtest.Family) *smartleadtest.Server {
 	return sim
 }
 
-func serveArgs(dir, listen string, sim *smartleadtest.Server) []string {
+func serveArgs(dir, listen string, sim *simulator.Server) []string {
 	return []string{"serve", "--data", dir, "--ui", "127.0.0.1:0", "--tunnel", "none", "--listen", listen,
 		"--smartlead-url", sim.URL(), "--webhook-secret", secret, "--watchdog", "1h"}
 }
 
-func emit(t *testing.T, sim *smartleadtest.Server, s smartleadtest.Sample) {
+func emit(t *testing.T, sim *simulator.Server, s simulator.Sample) {
 	t.Helper()
 	ds, err := sim.Emit(context.Background(), s)
 	if err != nil {
@@ -61,7 +61,7 @@ func emit(t *testing.T, sim *smartleadtest.Server, s smartleadtest.Sample) {
 	}
 }
 
-func activeHooks(sim *smartleadtest.Server) []smartlead.Webhook {
+func activeHooks(sim *simulator.Server) []smartlead.Webhook {
 	var out []smartlead.Webhook
 	for _, w := range sim.Webhooks() {
 		if w.Enabled {
@@ -73,7 +73,7 @@ func activeHooks(sim *smartleadtest.Server) []smartlead.Webhook {
 
 // sendingCampaigns are the campaigns Leadbell covers by default: every one
 // not archived.
-func sendingCampaigns(sim *smartleadtest.Server) []smartlead.Campaign {
+func sendingCampaigns(sim *simulator.Server) []smartlead.Campaign {
 	var out []smartlead.Campaign
 	for _, c := range sim.Campaigns() {
 		if c.Status != smartlead.CampaignArchived {
@@ -88,7 +88,7 @@ func sendingCampaigns(sim *smartleadtest.Server) []smartlead.Campaign {
 // type and every lead category of the account, and none anywhere else (no
 // user- or client-level one, none on an archived campaign). It returns
 // them, in campaign order.
-func checkPerCampaign(t *testing.T, sim *smartleadtest.Server, hook string) []smartlead.Webhook {
+func checkPerCampaign(t *testing.T, sim *simulator.Server, hook string) []smartlead.Webhook {
 	t.Helper()
 	var cats []string
 	for _, c := range sim.Categories() {
@@ -140,7 +140,7 @@ func checkPerCampaign(t *testing.T, sim *smartleadtest.Server, hook string) []sm
 
 // checkNoGlobalCalls fails the test if Leadbell called SmartLead's global
 // webhook API (/webhook/...), which the default scope never uses.
-func checkNoGlobalCalls(t *testing.T, sim *smartleadtest.Server) {
+func checkNoGlobalCalls(t *testing.T, sim *simulator.Server) {
 	t.Helper()
 	for _, c := range sim.Calls() {
 		if strings.HasPrefix(c.Path, "/api/v1/webhook/") {
@@ -168,13 +168,13 @@ func sameIDs(webhookID string, hooks []smartlead.Webhook) bool {
 func TestServe(t *testing.T) {
 	for _, family := range []struct {
 		name   string
-		family smartleadtest.Family
-	}{{"per-campaign API only", smartleadtest.FamilyLive}, {"both APIs", smartleadtest.FamilyBoth}} {
+		family simulator.Family
+	}{{"per-campaign API only", simulator.FamilyLive}, {"both APIs", simulator.FamilyBoth}} {
 		t.Run(family.name, func(t *testing.T) { testServe(t, family.family) })
 	}
 }
 
-func testServe(t *testing.T, family smartleadtest.Family) {
+func testServe(t *testing.T, family simulator.Family) {
 	sim := newSim(t, family)
 	dir := t.TempDir()
 	listen := freeAddr(t)
@@ -271,7 +271,7 @@ func testServe(t *testing.T, family smartleadtest.Family) {
 }
 
 func TestBadKeyIsAClearStateNotARetryLoop(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyBoth)
+	sim := newSim(t, simulator.FamilyBoth)
 	const badKey = "sl-not-a-real-key-123456"
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + badKey}, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	st := p.waitState("unauthorized")
@@ -288,14 +288,14 @@ func TestBadKeyIsAClearStateNotARetryLoop(t *testing.T) {
 }
 
 func TestNoKeyIsSignedOut(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyBoth)
+	sim := newSim(t, simulator.FamilyBoth)
 	p := start(t, nil, serveArgs(t.TempDir(), freeAddr(t), sim)...)
 	p.waitState("signed_out")
 	p.stop()
 }
 
 func TestSecondInstanceFailsFast(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyBoth)
+	sim := newSim(t, simulator.FamilyBoth)
 	dir := t.TempDir()
 	key := []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}
 	p := start(t, key, serveArgs(dir, freeAddr(t), sim)...)

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // TestTrigger sends `leadbell trigger` deliveries of both shapes to a running
@@ -100,7 +100,7 @@ func TestTriggerHelp(t *testing.T) {
 // that SmartLead cannot reach it and what is missing, and registers
 // nothing at SmartLead.
 func TestNgrokWithoutTokenIsUnreachable(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, "serve", "--data", t.TempDir(), "--ui", "127.0.0.1:0", "--tunnel", "ngrok",
 		"--listen", freeAddr(t), "--smartlead-url", sim.URL(), "--watchdog", "1h")
 	st := p.waitState("unreachable")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // testPrintedLink opens link as a browser does, first without it: the page
@@ -84,7 +84,7 @@ func testPrintedLink(t *testing.T, link, ui, token string) {
 // computer, and every API call still needs the token, over loopback and
 // over the machine's other addresses.
 func TestUIServedBeyondThisComputer(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	dir := t.TempDir()
 	port := portOf(freeAddr(t))
 	args := withUI(serveArgs(dir, freeAddr(t), sim), "0.0.0.0:"+port)

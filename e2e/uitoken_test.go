@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // apiCall is one call of the local API.
@@ -58,7 +58,7 @@ const stolenNgrokToken = "2attackerNgrokToken0000000000000_attackerattackerattac
 // never echoes the token. A browser gets in by the printed link alone, and
 // leadbell open prints that link again.
 func TestUIToken(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	dir := t.TempDir()
 	p := start(t, nil, serveArgs(dir, freeAddr(t), sim)...) // signed out: nothing to sign in with but the attacker's call
 	p.waitState("signed_out")

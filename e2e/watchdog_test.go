@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
 // watchdogArgs are serveArgs with a short watchdog period.
-func watchdogArgs(dir, listen string, sim *smartleadtest.Server, period string, extra ...string) []string {
+func watchdogArgs(dir, listen string, sim *simulator.Server, period string, extra ...string) []string {
 	return append(append(serveArgs(dir, listen, sim), "--watchdog", period), extra...)
 }
 
@@ -32,21 +32,21 @@ func watchdogArgs(dir, listen string, sim *smartleadtest.Server, period string, 
 func TestWatchdogRepairsRegistration(t *testing.T) {
 	tests := []struct {
 		name    string
-		breakIt func(sim *smartleadtest.Server, id string)
-		repair  func(id string) smartleadtest.Call
+		breakIt func(sim *simulator.Server, id string)
+		repair  func(id string) simulator.Call
 	}{
-		{"deleted", func(sim *smartleadtest.Server, id string) { sim.RemoveWebhook(id) },
-			func(string) smartleadtest.Call {
-				return smartleadtest.Call{Method: "POST", Path: "/api/v1/webhook/create", Status: 200}
+		{"deleted", func(sim *simulator.Server, id string) { sim.RemoveWebhook(id) },
+			func(string) simulator.Call {
+				return simulator.Call{Method: "POST", Path: "/api/v1/webhook/create", Status: 200}
 			}},
-		{"disabled", func(sim *smartleadtest.Server, id string) { sim.DisableWebhook(id) },
-			func(id string) smartleadtest.Call {
-				return smartleadtest.Call{Method: "PUT", Path: "/api/v1/webhook/update/" + id, Status: 200}
+		{"disabled", func(sim *simulator.Server, id string) { sim.DisableWebhook(id) },
+			func(id string) simulator.Call {
+				return simulator.Call{Method: "PUT", Path: "/api/v1/webhook/update/" + id, Status: 200}
 			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := newSim(t, smartleadtest.FamilyBoth)
+			sim := newSim(t, simulator.FamilyBoth)
 			p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, watchdogArgs(t.TempDir(), freeAddr(t), sim, "1s", "--scope", "account")...)
 			st := p.waitState("listening")
 			hooks := activeHooks(sim)
@@ -92,7 +92,7 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 // SmartLead gets its webhook (and its events arrive), an archived one's is
 // deleted, a deleted one's is forgotten, all within a few periods.
 func TestWatchdogFollowsCampaigns(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyLive)
+	sim := newSim(t, simulator.FamilyLive)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()}, watchdogArgs(t.TempDir(), freeAddr(t), sim, "1s")...)
 	st := p.waitState("listening")
 	hooks := checkPerCampaign(t, sim, st.WebhookURL)
@@ -128,7 +128,7 @@ func TestWatchdogFollowsCampaigns(t *testing.T) {
 // waitHooks waits until SmartLead holds a webhook per campaign not archived
 // (checkPerCampaign), the status names exactly those, and ok says they are
 // what the test waits for.
-func waitHooks(t *testing.T, p *proc, sim *smartleadtest.Server, hook, what string, ok func([]smartlead.Webhook) bool) []smartlead.Webhook {
+func waitHooks(t *testing.T, p *proc, sim *simulator.Server, hook, what string, ok func([]smartlead.Webhook) bool) []smartlead.Webhook {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -177,7 +177,7 @@ func newFlakyPublicURL(t *testing.T, listen string) *flakyPublicURL {
 // is "listening" again and what SmartLead failed to deliver meanwhile is
 // re-triggered and stored.
 func TestStallAndBack(t *testing.T) {
-	sim := newSim(t, smartleadtest.FamilyBoth)
+	sim := newSim(t, simulator.FamilyBoth)
 	listen := freeAddr(t)
 	public := newFlakyPublicURL(t, listen)
 	p := start(t, []string{"SMARTLEAD_API_KEY=" + sim.APIKey()},

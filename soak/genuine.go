@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -21,7 +21,7 @@ import (
 type logical struct {
 	body   []byte
 	header http.Header
-	shape  smartleadtest.Shape
+	shape  simulator.Shape
 	auth   auth
 
 	mu  sync.Mutex
@@ -67,11 +67,11 @@ const mistypedSecret = "soak-webhook-secret-typo"
 
 // verifiedBy is what Leadbell must record as the verified_by of an event
 // delivered in shape.
-func (a auth) verifiedBy(shape smartleadtest.Shape) string {
+func (a auth) verifiedBy(shape simulator.Shape) string {
 	switch {
 	case a != signed:
 		return event.VerifiedByURLToken
-	case shape == smartleadtest.ShapeLive:
+	case shape == simulator.ShapeLive:
 		return event.VerifiedBySecretKey
 	}
 	return event.VerifiedBySignature
@@ -81,7 +81,7 @@ func (a auth) verifiedBy(shape smartleadtest.Shape) string {
 // both shapes, out of order and sometimes twice, and retries what is not
 // acknowledged, as SmartLead does.
 type genuine struct {
-	gen    *smartleadtest.Generator
+	gen    *simulator.Generator
 	secret string
 	hook   atomic.Pointer[string]
 	client *http.Client
@@ -97,7 +97,7 @@ type genuine struct {
 	unexpected                                     sync.Map     // status -> *atomic.Int64: answers a genuine delivery must never get
 }
 
-func newGenuine(gen *smartleadtest.Generator, secret, hook string, seed uint64) *genuine {
+func newGenuine(gen *simulator.Generator, secret, hook string, seed uint64) *genuine {
 	g := &genuine{gen: gen, secret: secret, rng: rand.New(rand.NewPCG(seed, 1)), queue: newQueue(),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}}
 	g.hook.Store(&hook)
@@ -116,9 +116,9 @@ func (g *genuine) produce(ctx context.Context, rate int) {
 		lead := leads[g.rng.IntN(len(leads))]
 		batch := make([]*logical, 0, len(threadTypes))
 		for _, t := range threadTypes[:1+g.rng.IntN(len(threadTypes))] {
-			shape := smartleadtest.ShapeSpec
+			shape := simulator.ShapeSpec
 			if g.rng.IntN(2) == 0 {
-				shape = smartleadtest.ShapeLive
+				shape = simulator.ShapeLive
 			}
 			a, secret := signed, g.secret
 			switch g.rng.IntN(20) {
@@ -129,7 +129,7 @@ func (g *genuine) produce(ctx context.Context, rate int) {
 				a, secret = unsigned, ""
 				g.unsigned.Add(1)
 			}
-			body, header := smartleadtest.Payload(g.gen.EventFor(t, lead), shape, secret)
+			body, header := simulator.Payload(g.gen.EventFor(t, lead), shape, secret)
 			batch = append(batch, &logical{body: body, header: header, shape: shape, auth: a})
 		}
 		if len(batch) > 1 && g.rng.IntN(2) == 0 {

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // hostile is the internet's side of the soak: forged deliveries, bodies
@@ -44,16 +44,16 @@ type forgery struct {
 }
 
 func newHostile(hook, addr, path string) *hostile {
-	gen := smartleadtest.NewGenerator(4242)
+	gen := simulator.NewGenerator(4242)
 	h := &hostile{hook: hook, addr: addr, path: path, answers: map[string]int{},
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	guessed := "/hooks/" + strings.Repeat("0", 64)
 	plain := http.Header{"Content-Type": {"application/json"}}
 	for i := range 40 {
 		ev := gen.Event(threadTypes[i%len(threadTypes)])
-		spec, sh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, "forged-secret")
-		live, lh := smartleadtest.Payload(ev, smartleadtest.ShapeLive, "guessed-secret")
-		signed, gh := smartleadtest.Payload(ev, smartleadtest.ShapeSpec, secret) // even with the secret
+		spec, sh := simulator.Payload(ev, simulator.ShapeSpec, "forged-secret")
+		live, lh := simulator.Payload(ev, simulator.ShapeLive, "guessed-secret")
+		signed, gh := simulator.Payload(ev, simulator.ShapeSpec, secret) // even with the secret
 		h.forged = append(h.forged,
 			forgery{"wrong_token", guessed, spec, sh},
 			forgery{"wrong_token_live", guessed, live, lh},
@@ -145,12 +145,12 @@ func (h *hostile) oversize(ctx context.Context) {
 // slowConn trickles a byte a second, of the headers or of the body, until
 // the server ends the connection or ctx ends.
 func (h *hostile) slowConn(ctx context.Context, inBody bool) {
-	switch smartleadtest.SlowRequest(ctx, h.addr, h.path, inBody) {
-	case smartleadtest.SlowTimedOut:
+	switch simulator.SlowRequest(ctx, h.addr, h.path, inBody) {
+	case simulator.SlowTimedOut:
 		h.bodyTimeouts.Add(1)
-	case smartleadtest.SlowCut:
+	case simulator.SlowCut:
 		h.headerCuts.Add(1)
-	case smartleadtest.SlowUnreachable: // leadbell is down (kill -9): try again shortly
+	case simulator.SlowUnreachable: // leadbell is down (kill -9): try again shortly
 		select {
 		case <-ctx.Done():
 		case <-time.After(200 * time.Millisecond):

@@ -34,7 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // secret is the webhook secret shared by the simulator and leadbell.
@@ -101,7 +101,7 @@ func run() error {
 		}
 	}
 
-	sim := smartleadtest.NewServer(smartleadtest.Options{Family: smartleadtest.FamilyLive, Secret: secret, Seed: 1, RetryDelays: []time.Duration{}})
+	sim := simulator.NewServer(simulator.Options{Family: simulator.FamilyLive, Secret: secret, Seed: 1, RetryDelays: []time.Duration{}})
 	defer sim.Close()
 	listen, err := freeAddr()
 	if err != nil {
@@ -134,7 +134,7 @@ func run() error {
 	traffic, stop := context.WithTimeout(ctx, o.duration)
 	defer stop()
 	began := time.Now()
-	g := newGenuine(smartleadtest.NewGenerator(2026), secret, st.WebhookURL, 7)
+	g := newGenuine(simulator.NewGenerator(2026), secret, st.WebhookURL, 7)
 	h := newHostile(st.WebhookURL, listen, hookURL.Path)
 	var wg sync.WaitGroup
 	wg.Go(func() { g.produce(traffic, o.rate) })

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 )
 
 // leaks reports whether s shows the key or an unredacted api_key parameter.
@@ -22,7 +22,7 @@ func leaks(s, key string) bool {
 }
 
 func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	key := s.APIKey()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -96,7 +96,7 @@ func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
 }
 
 func TestRetriesAreLoggedWithoutURL(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	s.FailNext(1, http.StatusServiceUnavailable)
 	h := newHarness(s.URL(), s.APIKey(), 0)
 	if err := h.c.ValidateKey(context.Background()); err != nil {

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"golang.org/x/time/rate"
 )
 
 func TestRetriesHonourRetryAfter(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	s.FailNext(2, http.StatusTooManyRequests)
 	h := newHarness(s.URL(), s.APIKey(), 0)
 	if _, err := h.c.Campaigns(context.Background()); err != nil {
@@ -28,7 +28,7 @@ func TestRetriesHonourRetryAfter(t *testing.T) {
 }
 
 func TestRetriesServerErrorsWithBackoff(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	s.FailNext(3, http.StatusServiceUnavailable)
 	h := newHarness(s.URL(), s.APIKey(), 0)
 	if _, err := h.c.Campaigns(context.Background()); err != nil {
@@ -57,7 +57,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newFake(t, smartleadtest.Options{})
+			s := newFake(t, simulator.Options{})
 			s.FailNext(10, tt.status)
 			h := newHarness(s.URL(), s.APIKey(), 2)
 			_, err := h.c.Campaigns(context.Background())
@@ -76,7 +76,7 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 func TestNoRetryOnClientErrors(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	h := newHarness(s.URL(), s.APIKey()+"x", 0)
 	if err := h.c.ValidateKey(context.Background()); !errors.Is(err, smartlead.ErrUnauthorized) {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestNetworkErrorsRetriedOnlyWhenIdempotent(t *testing.T) {
 }
 
 func TestRetryWaitEndsWithContext(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	s.FailNext(5, http.StatusServiceUnavailable)
 	ctx, cancel := context.WithCancel(context.Background())
 	// The caller gives up while the client waits to retry.
@@ -156,7 +156,7 @@ func TestRetryWaitEndsWithContext(t *testing.T) {
 }
 
 func TestClientSideRateLimit(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	c := smartlead.NewClient(s.URL(), s.APIKey(), smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Every(time.Hour), 1)})
 	if _, err := c.Campaigns(context.Background()); err != nil {
 		t.Fatal(err)

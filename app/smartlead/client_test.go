@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"golang.org/x/time/rate"
 )
 
@@ -51,15 +51,15 @@ func newHarness(base, key string, maxRetries int) harness {
 	return h
 }
 
-func newFake(t *testing.T, opts smartleadtest.Options) *smartleadtest.Server {
+func newFake(t *testing.T, opts simulator.Options) *simulator.Server {
 	t.Helper()
-	s := smartleadtest.NewServer(opts)
+	s := simulator.NewServer(opts)
 	t.Cleanup(s.Close)
 	return s
 }
 
 func TestCampaigns(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{Seed: 9})
+	s := newFake(t, simulator.Options{Seed: 9})
 	h := newHarness(s.URL(), s.APIKey(), 0)
 	got, err := h.c.Campaigns(context.Background())
 	if err != nil {
@@ -97,7 +97,7 @@ func TestCampaignsReadsIDsOfEitherType(t *testing.T) {
 }
 
 func TestValidateKey(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	tests := []struct {
 		name    string
 		key     string
@@ -131,7 +131,7 @@ func TestValidateKey(t *testing.T) {
 }
 
 func TestMessageHistoryNotFound(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	_, err := newHarness(s.URL(), s.APIKey(), 0).c.MessageHistory(context.Background(), s.Campaigns()[0].ID, "1")
 	if !errors.Is(err, smartlead.ErrNotFound) {
 		t.Errorf("MessageHistory of an unknown lead = %v, want ErrNotFound", err)

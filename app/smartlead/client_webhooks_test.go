@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/leadbell/leadbell/app/smartlead"
-	"github.com/leadbell/leadbell/app/smartlead/smartleadtest"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -25,10 +25,10 @@ func equalWebhook(a, b smartlead.Webhook) bool {
 // account, as the strict fake answers (the saved webhook in the answer, no
 // is_active in the list, live names on the wire).
 func TestCampaignWebhookLifecycle(t *testing.T) {
-	for _, family := range []smartleadtest.Family{smartleadtest.FamilyLive, smartleadtest.FamilyBoth} {
+	for _, family := range []simulator.Family{simulator.FamilyLive, simulator.FamilyBoth} {
 		t.Run(family.String(), func(t *testing.T) {
 			ctx := context.Background()
-			s := newFake(t, smartleadtest.Options{Family: family, NoTestEvents: true})
+			s := newFake(t, simulator.Options{Family: family, NoTestEvents: true})
 			c := newHarness(s.URL(), s.APIKey(), 0).c
 			cid := s.Campaigns()[1].ID
 			in := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/hooks/t0k3n",
@@ -81,7 +81,7 @@ func TestCampaignWebhookLifecycle(t *testing.T) {
 // TestCampaignWebhookRefusals checks that what SmartLead refuses comes back
 // as an error with SmartLead's words, and nothing is saved.
 func TestCampaignWebhookRefusals(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{NoTestEvents: true})
+	s := newFake(t, simulator.Options{NoTestEvents: true})
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	cid := s.Campaigns()[0].ID
 	ok := smartlead.Webhook{CampaignID: cid, Name: "Leadbell", URL: "https://leadbell.example/h",
@@ -117,7 +117,7 @@ func TestCampaignWebhookRefusals(t *testing.T) {
 // on one that does not, whether the missing route answers HTML or JSON.
 func TestGlobalWebhook(t *testing.T) {
 	ctx := context.Background()
-	s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyBoth, NoTestEvents: true})
+	s := newFake(t, simulator.Options{Family: simulator.FamilyBoth, NoTestEvents: true})
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	client := s.AddClient("Acme Agency")
 	for _, in := range []smartlead.Webhook{
@@ -150,7 +150,7 @@ func TestGlobalWebhook(t *testing.T) {
 		})
 	}
 	for _, json := range []bool{false, true} {
-		s := newFake(t, smartleadtest.Options{Family: smartleadtest.FamilyLive, MissingRouteJSON: json})
+		s := newFake(t, simulator.Options{Family: simulator.FamilyLive, MissingRouteJSON: json})
 		c := newHarness(s.URL(), s.APIKey(), 0).c
 		_, err := c.CreateWebhook(ctx, smartlead.Webhook{Name: "Leadbell", URL: "https://leadbell.example/h", EventTypes: event.Types})
 		if !errors.Is(err, smartlead.ErrUnsupported) || errors.Is(err, smartlead.ErrNotFound) {
@@ -163,7 +163,7 @@ func TestGlobalWebhook(t *testing.T) {
 }
 
 func TestCategories(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	c := newHarness(s.URL(), s.APIKey(), 0).c
 	got, err := c.Categories(context.Background())
 	if err != nil {
@@ -189,7 +189,7 @@ func TestCategories(t *testing.T) {
 // TestNestedRateLimitIsHonoured: SmartLead's 429 carries retry_after in a
 // nested error object; the client waits that long and says why.
 func TestNestedRateLimitIsHonoured(t *testing.T) {
-	s := newFake(t, smartleadtest.Options{})
+	s := newFake(t, simulator.Options{})
 	s.FailNext(1, http.StatusTooManyRequests)
 	h := newHarness(s.URL(), s.APIKey(), 0)
 	if err := h.c.ValidateKey(context.Background()); err != nil {
