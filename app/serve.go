@@ -41,7 +41,7 @@ type Instance struct {
 	API    http.Handler
 	tunnel tunnel.Tunnel
 	demo   bool // against the built-in simulator
-	hooks  *http.Server
+	hooks  *webhook.Server
 	errc   chan error
 }
 
@@ -97,18 +97,16 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		tunnel: tun,
 		errc:   make(chan error, 1),
 	}
-	hooks := newHookServer(eng.Receiver(), tun.Listener(), maxHookConns, webhook.LimitConfig{
-		Path:   "/hooks/" + eng.token,
-		Reject: st.Reject,
-		Logger: cfg.Logger,
-	})
-	if tun.Name() == "ngrok" {
+	hooks := webhook.NewServer(webhook.ServerConfig{
+		Handler:  eng.Receiver(),
+		Listener: tun.Listener(),
+		Limits:   webhook.LimitConfig{Path: "/hooks/" + eng.token, Reject: st.Reject, Logger: cfg.Logger},
 		// ngrok appends the address it saw: the only one to believe.
-		hooks.server.Handler = webhook.TrustForwarded(hooks.server.Handler)
-	}
-	in.hooks = hooks.server
-	eng.hookStats = func() (webhook.LimitStats, uint64) { return hooks.limits.Stats(), hooks.conns.evicted.Load() }
-	go func() { in.errc <- serveUntilClosed(in.hooks, hooks.conns) }()
+		TrustForwarded: tun.Name() == "ngrok",
+	})
+	in.hooks = hooks
+	eng.hookStats = hooks.Stats
+	go func() { in.errc <- hooks.Serve() }()
 	return in, nil
 }
 
@@ -247,48 +245,6 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 	case <-in.Engine.retunnel:
 		return ErrRetunnel
 	}
-}
-
-// maxHookConns caps the open connections of the webhook listener; past it
-// the oldest connections without a request in progress are closed (see
-// connLimit).
-const maxHookConns = 1024
-
-// newHookServer serves the receiver on ln with limits suited to a public
-// URL (serve it on the returned conns): at most maxConns connections,
-// headers within 5 s, a body within limits.BodyTimeout, and a cap on the
-// deliveries in progress (webhook.Limit). Slow, huge or numerous requests
-// cannot hold the receiver for long.
-func newHookServer(h http.Handler, ln net.Listener, maxConns int, limits webhook.LimitConfig) hookServer {
-	if limits.Logger == nil {
-		limits.Logger = slog.New(slog.DiscardHandler)
-	}
-	conns := newConnLimit(ln, maxConns, limits.Logger)
-	limits.OnBody = conns.body
-	lim := webhook.Limit(h, limits)
-	return hookServer{
-		server: &http.Server{
-			Handler:           lim,
-			ConnState:         conns.track,
-			ConnContext:       conns.withConn,
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       20 * time.Second, // a backstop: the limiter sets each body's deadline
-			WriteTimeout:      30 * time.Second,
-			IdleTimeout:       30 * time.Second,
-			MaxHeaderBytes:    16 << 10,
-			ErrorLog:          slog.NewLogLogger(limits.Logger.Handler(), slog.LevelDebug),
-		},
-		conns:  conns,
-		limits: lim,
-	}
-}
-
-// hookServer is the receiver's server, to be served on conns, with the
-// limits in front of the receiver.
-type hookServer struct {
-	server *http.Server
-	conns  *connLimit
-	limits *webhook.Limiter
 }
 
 func serveUntilClosed(s *http.Server, ln net.Listener) error {

@@ -1,4 +1,4 @@
-package app
+package webhook
 
 import (
 	"bufio"
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
-	"github.com/leadbell/leadbell/app/webhook"
 )
 
 // limitedServer serves h on a loopback listener capped at max connections.
@@ -231,9 +230,9 @@ func TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	const max = 16
-	hs := newHookServer(ok, ln, max, webhook.LimitConfig{Path: "/hooks/t0k3n", BodyTimeout: time.Minute})
-	go hs.server.Serve(hs.conns)
-	t.Cleanup(func() { hs.server.Close() })
+	hs := NewServer(ServerConfig{Handler: ok, Listener: ln, MaxConns: max, Limits: LimitConfig{Path: "/hooks/t0k3n", BodyTimeout: time.Minute}})
+	go hs.Serve()
+	t.Cleanup(func() { hs.Close() })
 	addr := ln.Addr().String()
 
 	ctx, stop := context.WithCancel(context.Background())
