@@ -7,13 +7,13 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/tunnel"
+	"github.com/leadbell/leadbell/app/webhook"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -239,113 +239,7 @@ func (e *Engine) Answers() api.Answers {
 	return out
 }
 
-// Deliveries is the inspector's list, newest first: this run's answers from
-// memory, then, further back, the rejected log and the stored events.
-func (e *Engine) Deliveries(limit int) ([]api.Delivery, error) {
-	var out []api.Delivery
-	for _, d := range e.log.Recent(limit) {
-		out = append(out, api.Delivery{Delivery: d})
-	}
-	if len(out) < limit {
-		older, err := e.storedDeliveries(limit)
-		if err != nil {
-			return nil, err
-		}
-		cutoff := time.Now().Add(time.Hour)
-		if len(out) > 0 {
-			cutoff = out[len(out)-1].At
-		}
-		for _, d := range older {
-			if d.At.Before(cutoff) {
-				out = append(out, d)
-			}
-		}
-		slices.SortStableFunc(out, func(a, b api.Delivery) int { return b.At.Compare(a.At) })
-	}
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	for i := range out {
-		if id := out[i].EventID; id != "" {
-			if ev, err := e.store.Event(id); err == nil {
-				out[i].Type, out[i].SourceType, out[i].VerifiedBy = string(ev.Type), ev.SourceType, ev.VerifiedBy
-			}
-		}
-	}
-	return out, nil
-}
-
-// storedDeliveries rebuilds what the log forgot across a restart: rejected
-// deliveries from the rejected log, accepted ones from the newest events.
-func (e *Engine) storedDeliveries(limit int) ([]api.Delivery, error) {
-	rejected, err := e.store.Rejections(limit)
-	if err != nil {
-		return nil, err
-	}
-	var out []api.Delivery
-	for _, r := range rejected {
-		d := api.Delivery{}
-		d.At, d.Status, d.Reason, d.Remote, d.Headers, d.Body, d.BodySize = r.At, r.Status, r.Reason, r.Remote, r.Headers, string(r.Body), r.BodySize
-		out = append(out, d)
-	}
-	last, err := e.store.LastID()
-	if err != nil {
-		return nil, err
-	}
-	n, _ := strconv.ParseUint(last, 10, 64)
-	from := uint64(0)
-	if n > uint64(limit) {
-		from = n - uint64(limit)
-	}
-	evs, err := e.store.After(strconv.FormatUint(from, 10), limit)
-	if err != nil {
-		return nil, err
-	}
-	for _, ev := range evs {
-		d := api.Delivery{}
-		d.At, d.Status, d.EventID = ev.ReceivedAt, 200, ev.ID
-		if full, err := e.store.Event(ev.ID); err == nil {
-			d.Body, d.BodySize = string(full.Raw), len(full.Raw)
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-// Overview is GET /api/stats: events per hour over 24 hours, or per day
-// over 30 days, and per campaign with its reply rate.
-func (e *Engine) Overview(rangeName string) (api.Stats, error) {
-	now := time.Now()
-	var from time.Time
-	var step time.Duration
-	var n int
-	switch rangeName {
-	case "24h", "":
-		rangeName, step, n = "24h", time.Hour, 24
-		from = now.Truncate(time.Hour).Add(-23 * time.Hour)
-	case "30d":
-		step, n = 24*time.Hour, 30
-		y, m, d := now.Date()
-		from = time.Date(y, m, d, 0, 0, 0, 0, now.Location()).AddDate(0, 0, -29)
-	default:
-		return api.Stats{}, fmt.Errorf("%w: range is 24h or 30d", api.ErrInvalid)
-	}
-	o, err := e.store.Overview(from, step, n)
-	if err != nil {
-		return api.Stats{}, err
-	}
-	st := api.Stats{Range: rangeName, Buckets: o.Buckets, Campaigns: make([]api.CampaignStats, 0, len(o.Campaigns))}
-	for _, c := range o.Campaigns {
-		cs := api.CampaignStats{ID: c.ID, Name: c.Name, Counts: c.Counts}
-		if sent := c.Counts[event.Sent]; sent > 0 {
-			cs.ReplyRate = float64(c.Counts[event.Replied]) / float64(sent)
-		}
-		st.Campaigns = append(st.Campaigns, cs)
-	}
-	slices.SortFunc(st.Campaigns, func(a, b api.CampaignStats) int {
-		return b.Counts[event.Replied] - a.Counts[event.Replied]
-	})
-	return st, nil
-}
+// RecentDeliveries is this run's answers, newest first, from memory.
+func (e *Engine) RecentDeliveries(limit int) []webhook.Delivery { return e.log.Recent(limit) }
 
 var _ api.Control = (*Engine)(nil)

@@ -109,7 +109,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 	if err != nil || len(page.Events) != 1 || page.Events[0].VerifiedBy != event.VerifiedByURLToken {
 		t.Errorf("stored %+v, %v: want the reply, verified by the path token", page.Events, err)
 	}
-	if rows, _ := e.Deliveries(10); len(rows) == 0 || !rows[0].SecretMismatch {
+	if rows := e.RecentDeliveries(10); len(rows) == 0 || !rows[0].SecretMismatch {
 		t.Errorf("inspector rows %+v, want the mismatch shown", rows)
 	}
 }

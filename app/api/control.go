@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -30,10 +31,11 @@ type Control interface {
 	SignOut(ctx context.Context) error
 	Campaigns(ctx context.Context) ([]smartlead.Campaign, error)
 	Replay(ctx context.Context, id string) (event.Event, bool, error)
-	Deliveries(limit int) ([]Delivery, error)
+	// RecentDeliveries is this run's answers, newest first (the rest of
+	// the inspector's list comes from the store).
+	RecentDeliveries(limit int) []webhook.Delivery
 	// Answers counts what the webhook answered since Leadbell started.
 	Answers() Answers
-	Overview(rangeName string) (Stats, error)
 }
 
 // Settings is the answer of GET /api/settings: the user's settings and
@@ -108,7 +110,7 @@ func (s *Server) routeControl() {
 	s.mux.HandleFunc("GET /api/deliveries", s.deliveries)
 	s.mux.HandleFunc("POST /api/events/{id}/replay", s.replay)
 	s.mux.HandleFunc("GET /api/stats", func(w http.ResponseWriter, r *http.Request) {
-		st, err := s.cfg.Control.Overview(r.URL.Query().Get("range"))
+		st, err := s.overview(r.URL.Query().Get("range"), time.Now())
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -178,7 +180,7 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	ds, err := s.cfg.Control.Deliveries(limit)
+	ds, err := s.deliveryList(limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
