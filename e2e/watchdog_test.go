@@ -56,32 +56,34 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 			before := len(sim.Calls())
 			tt.breakIt(sim, hooks[0].ID)
 
+			// The first look at the webhook after the break finds it broken
+			// and repairs it at once. (The simulator records a call once
+			// it has answered it, a moment after the change is visible.)
+			want := tt.repair(hooks[0].ID)
+			repairedAfterLook := func() bool {
+				calls := sim.Calls()[before:]
+				for i, c := range calls {
+					if c.Method == "GET" && c.Path == "/api/v1/webhook/"+hooks[0].ID {
+						return i+1 < len(calls) && calls[i+1] == want
+					}
+				}
+				return false
+			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				if h := activeHooks(sim); len(h) == 1 && h[0].URL == st.WebhookURL {
+				if h := activeHooks(sim); len(h) == 1 && h[0].URL == st.WebhookURL && repairedAfterLook() {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("not repaired: SmartLead holds %+v\n%s", sim.Webhooks(), p.logs())
+					t.Fatalf("not repaired by the first look: SmartLead holds %+v; calls after the break %+v, want the GET of webhook %s followed by %+v\n%s",
+						sim.Webhooks(), sim.Calls()[before:], hooks[0].ID, want, p.logs())
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			// The first look at the webhook after the break found it broken
-			// and repaired it at once.
-			calls := sim.Calls()[before:]
-			look := -1
-			for i, c := range calls {
-				if c.Method == "GET" && c.Path == "/api/v1/webhook/"+hooks[0].ID {
-					look = i
-					break
-				}
-			}
-			if want := tt.repair(hooks[0].ID); look < 0 || look+1 >= len(calls) || calls[look+1] != want {
-				t.Fatalf("calls after the break %+v: want the first check's GET of webhook %s followed by %+v", calls, hooks[0].ID, want)
-			}
-			if st := p.waitState("listening"); st.WebhookID != activeHooks(sim)[0].ID {
-				t.Errorf("status names webhook %s, SmartLead holds %s", st.WebhookID, activeHooks(sim)[0].ID)
-			}
+			// The status follows once the repair is saved (a moment after
+			// SmartLead holds the new webhook).
+			repaired := activeHooks(sim)[0].ID
+			p.waitStatus("the repaired webhook's id", func(st status) bool { return st.State == "listening" && st.WebhookID == repaired })
 			p.stop()
 		})
 	}
