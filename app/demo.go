@@ -16,7 +16,7 @@ import (
 // Everything SmartLead would do happens over real HTTP on this machine;
 // nothing needs an account. Serve or Desktop then runs the demo.
 func Simulate(ctx context.Context, cfg *Config, stream simulator.StreamOptions) (stop func(), err error) {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	secret := make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/leadbell/leadbell/app/engine"
 	"github.com/leadbell/leadbell/app/notify"
 	"github.com/leadbell/leadbell/app/settings"
 )
@@ -42,7 +43,7 @@ var ErrWokeFirst = errors.New("app: Leadbell is already running; its window was 
 // The same UI is served to browsers on cfg.UIAddr as well, when that
 // address is free; ready is told its URL.
 func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready func(uiURL string)) error {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	launched := time.Now()
 	sess, err := NewSession(cfg, assets)
 	if errors.Is(err, ErrAlreadyRunning) {
@@ -104,7 +105,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	// takes them again; pops up the current session's events, the demo's
 	// included.
 	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
-		watchStorage(ctx, in.Store, in.Engine.cfg.DataDir, func(n Notice) { notifier.Notice(n.Title, n.Body) })
+		engine.WatchStorage(ctx, in.Store, in.Engine.DataDir(), func(n engine.Notice) { notifier.Notice(n.Title, n.Body) })
 	})
 	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
 		if err := notifier.Run(ctx, in.Engine.Broker().Subscribe(0)); err != nil {

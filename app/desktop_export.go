@@ -5,9 +5,12 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -49,13 +52,13 @@ func saveExports(next http.Handler, sess *Session, window func() context.Context
 			Filters:          []runtime.FileFilter{{DisplayName: string(o.Format), Pattern: "*." + string(o.Format)}},
 		})
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "dialog", "The save dialog failed: "+err.Error())
+			writeError(w, http.StatusInternalServerError, "dialog", "Leadbell could not open the save dialog. Try again, or export from a browser.")
 			return
 		}
 		var n int
 		if path != "" { // "" means the user cancelled
 			if n, err = writeExport(r.Context(), path, sess, o); err != nil {
-				writeError(w, http.StatusInternalServerError, "export_failed", describe(err))
+				writeError(w, http.StatusInternalServerError, "export_failed", exportFailure(err))
 				return
 			}
 		}
@@ -85,4 +88,15 @@ func writeExport(ctx context.Context, path string, sess *Session, o export.Optio
 		return n, err
 	}
 	return n, os.Rename(f.Name(), path)
+}
+
+// exportFailure says why an export could not be saved, for the user.
+func exportFailure(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "Leadbell may not write in that folder. Pick another one."
+	case errors.Is(err, syscall.ENOSPC):
+		return "The disk is full. Free some space, or pick another disk."
+	}
+	return "Leadbell could not save the file. Pick another folder and try again."
 }

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/engine"
 	"github.com/leadbell/leadbell/app/secrets"
-	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/app/webhook"
 	"github.com/leadbell/leadbell/store"
@@ -34,7 +34,7 @@ var ErrAlreadyRunning = errors.New("app: another Leadbell is already running")
 // Instance is one running engine: the store (locked), the tunnel with the
 // receiver on it, and the API handler for a window or a browser.
 type Instance struct {
-	Engine *Engine
+	Engine *engine.Engine
 	Store  *store.Store
 	// API is the local JSON API and UI, without the Host check: serve it
 	// over TCP wrapped in api.HostCheck, or hand it to the window.
@@ -49,7 +49,7 @@ type Instance struct {
 // first: a second copy fails here with ErrAlreadyRunning, before it touches
 // the tunnel or the registration.
 func Start(cfg Config, assets fs.FS) (*Instance, error) {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	st, err := openStore(cfg)
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w with the data in %s", ErrAlreadyRunning, cfg.DataDir)
@@ -61,17 +61,17 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	if sec == nil {
 		sec = secrets.Open(cfg.DataDir)
 	}
-	var running atomic.Pointer[Engine] // for the tunnel's state changes
+	var running atomic.Pointer[engine.Engine] // for the tunnel's state changes
 	tun, problem, err := openTunnel(cfg, st, sec, func(s tunnel.State, err error) {
 		if e := running.Load(); e != nil {
-			e.tunnelState(s, err)
+			e.TunnelState(s, err)
 		}
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	eng, err := NewEngine(cfg, st, sec, tun)
+	eng, err := engine.New(cfg, st, sec, tun)
 	running.Store(eng)
 	if err != nil {
 		tun.Close()
@@ -79,10 +79,10 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		return nil, err
 	}
 	if problem != nil {
-		eng.tunnelProblem = "SmartLead cannot reach this computer yet: " + tunnel.Describe(problem) + " Check the ngrok token and domain."
 		// Offline at login: try again later by itself. A refused token or
 		// domain waits for the user.
-		eng.tunnelRetry = errors.Is(problem, tunnel.ErrUnreachable) || errors.Is(problem, tunnel.ErrTimeout)
+		retry := errors.Is(problem, tunnel.ErrUnreachable) || errors.Is(problem, tunnel.ErrTimeout)
+		eng.SetTunnelProblem("SmartLead cannot reach this computer yet: "+tunnel.Describe(problem)+" Check the ngrok token and domain.", retry)
 	}
 	status := func() api.Status {
 		st := eng.Status()
@@ -100,12 +100,12 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	hooks := webhook.NewServer(webhook.ServerConfig{
 		Handler:  eng.Receiver(),
 		Listener: tun.Listener(),
-		Limits:   webhook.LimitConfig{Path: "/hooks/" + eng.token, Reject: st.Reject, Logger: cfg.Logger},
+		Limits:   webhook.LimitConfig{Path: eng.HookPath(), Reject: st.Reject, Logger: cfg.Logger},
 		// ngrok appends the address it saw: the only one to believe.
 		TrustForwarded: tun.Name() == "ngrok",
 	})
 	in.hooks = hooks
-	eng.hookStats = hooks.Stats
+	eng.SetHookStats(hooks.Stats)
 	go func() { in.errc <- hooks.Serve() }()
 	return in, nil
 }
@@ -123,11 +123,11 @@ var ErrRetunnel = errors.New("app: the tunnel settings changed")
 func (in *Instance) Stop() error {
 	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	log := in.Engine.cfg.Logger
+	log := in.Engine.Logger()
 	if err := in.hooks.Shutdown(grace); err != nil {
 		log.Warn("app: deliveries still in flight at shutdown", "error", err)
 	}
-	if in.tunnel.Ephemeral() && in.Engine.api() != nil {
+	if in.tunnel.Ephemeral() && in.Engine.SignedIn() {
 		if err := in.Engine.Deregister(grace); err != nil {
 			log.Warn("app: unable to delete the webhook of an ephemeral URL", "error", err)
 		}
@@ -141,7 +141,7 @@ func (in *Instance) Stop() error {
 // address once both listen. On return every acknowledged event is on disk,
 // the store is closed, and an ephemeral URL's webhook has been deleted.
 func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL string)) error {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	sess, err := NewSession(cfg, assets)
 	if err != nil {
 		return err
@@ -242,7 +242,7 @@ func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 		return err
 	case err := <-failed:
 		return err
-	case <-in.Engine.retunnel:
+	case <-in.Engine.Retunnel():
 		return ErrRetunnel
 	}
 }
@@ -268,8 +268,8 @@ func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tun
 	if token == "" {
 		token = os.Getenv("NGROK_AUTHTOKEN")
 	}
-	var saved settings.Settings
-	if _, err := st.GetJSON(settingsKey, &saved); err != nil {
+	saved, err := engine.LoadSettings(st)
+	if err != nil {
 		return nil, nil, err
 	}
 	kind := cfg.Tunnel

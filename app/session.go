@@ -56,7 +56,7 @@ func DemoDir(dataDir string) string { return filepath.Join(dataDir, "demo") }
 // set (and then there is no account to switch to). Like Start, it fails
 // with ErrAlreadyRunning when another Leadbell holds the data.
 func NewSession(cfg Config, assets fs.FS) (*Session, error) {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	s := &Session{assets: assets, switches: make(chan switchRequest), csrf: http.NewCrossOriginProtection()}
 	s.demo = cfg
 	// The demo's events are simulated: a damaged demo file is kept aside
@@ -214,7 +214,7 @@ func (s *Session) switchTo(demo bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	close(s.changed)
-	log := s.cur.Engine.cfg.Logger
+	log := s.cur.Engine.Logger()
 	s.stopCurrent()
 	in, stopSim, err := s.start(!demo)
 	if err != nil {
@@ -233,7 +233,7 @@ func (s *Session) switchTo(demo bool) error {
 }
 
 func (s *Session) stopCurrent() {
-	log := s.cur.Engine.cfg.Logger
+	log := s.cur.Engine.Logger()
 	if err := s.cur.Stop(); err != nil {
 		log.Warn("app: the previous session did not stop cleanly", "error", err)
 	}
@@ -320,7 +320,7 @@ func (s *Session) serveDemo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "no_account", "This Leadbell was started as leadbell demo. Quit it and start Leadbell to use your SmartLead account.")
 		return
 	case err != nil:
-		writeError(w, http.StatusInternalServerError, "switch_failed", describe(err))
+		writeError(w, http.StatusInternalServerError, "switch_failed", "Leadbell could not make the switch. Try again, or restart Leadbell.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

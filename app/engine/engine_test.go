@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func newEngine(t *testing.T, sim *simulator.Server, key, publicURL string, campa
 func newEngineOn(t *testing.T, opts store.Options, sim *simulator.Server, key, publicURL string, campaigns ...string) *Engine {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, DBFile), opts)
+	st, err := store.Open(filepath.Join(dir, "leadbell.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func newEngineOn(t *testing.T, opts store.Options, sim *simulator.Server, key, p
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(Config{DataDir: dir, SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
+	e, err := New(Config{DataDir: dir, SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
 		Client: smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, secrets.NewFile(filepath.Join(t.TempDir(), "secrets.json")), tun)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"context"
@@ -67,7 +67,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 	waitEngineState(t, e, api.StateListening)
 
 	notices := make(chan Notice, 4)
-	go watchStorage(ctx, e.store, e.cfg.DataDir, func(n Notice) { notices <- n })
+	go WatchStorage(ctx, e.store, e.cfg.DataDir, func(n Notice) { notices <- n })
 
 	gen := sim.Generator()
 	leads := gen.Leads()

@@ -1,9 +1,8 @@
-package app
+package engine
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/store"
@@ -66,9 +65,9 @@ func sizeWords(n uint64) string {
 // Notice is a notification Leadbell raises about itself.
 type Notice struct{ Title, Body string }
 
-// watchStorage calls notice once when the store of in stops being able to
+// WatchStorage calls notice once when the store of in stops being able to
 // save and once when it can again, until ctx ends.
-func watchStorage(ctx context.Context, st *store.Store, dataDir string, notice func(Notice)) {
+func WatchStorage(ctx context.Context, st *store.Store, dataDir string, notice func(Notice)) {
 	prev := store.Health{}
 	for {
 		changed := st.HealthChanged()
@@ -89,6 +88,3 @@ func watchStorage(ctx context.Context, st *store.Store, dataDir string, notice f
 		}
 	}
 }
-
-// dataDirOf is the folder of the store's file.
-func dataDirOf(st *store.Store) string { return filepath.Dir(st.Path()) }

@@ -1,4 +1,4 @@
-package app
+package engine
 
 import "golang.org/x/sys/windows"
 

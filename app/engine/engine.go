@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -95,11 +96,11 @@ const tunnelRetryDelay = time.Minute
 // from memory.
 const deliveryLogSize = 500
 
-// NewEngine builds an engine on an open store and tunnel. It creates the
+// New builds an engine on an open store and tunnel. It creates the
 // stable path token on first use. The API key is cfg.APIKey, else the one
 // kept in sec from an earlier sign-in.
-func NewEngine(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*Engine, error) {
-	cfg.setDefaults()
+func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*Engine, error) {
+	cfg.SetDefaults()
 	token, err := hookToken(st)
 	if err != nil {
 		return nil, err
@@ -412,10 +413,10 @@ func (e *Engine) check(ctx context.Context, mode *regMode) bool {
 	return true
 }
 
-// tunnelState follows the tunnel's session: a drop shows as reconnecting;
+// TunnelState follows the tunnel's session: a drop shows as reconnecting;
 // the session back means re-registering (the URL may be new) and a fresh
 // self-test; a refused token is final until the user changes it.
-func (e *Engine) tunnelState(s tunnel.State, err error) {
+func (e *Engine) TunnelState(s tunnel.State, err error) {
 	switch {
 	case s == tunnel.StateReconnecting:
 		e.setState(api.StateReconnecting, "The tunnel dropped; reconnecting…")
@@ -454,4 +455,40 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// What the app asks of an Engine it wires (app.Start).
+
+// SetTunnelProblem says the tunnel asked for could not be opened, and why
+// (a sentence for the user); retry says the problem may pass by itself
+// (offline at login), so the engine tries again later.
+func (e *Engine) SetTunnelProblem(msg string, retry bool) {
+	e.tunnelProblem, e.tunnelRetry = msg, retry
+}
+
+// SetHookStats gives the engine the receiver's server's counts, for the
+// inspector's answers.
+func (e *Engine) SetHookStats(stats func() (webhook.LimitStats, uint64)) { e.hookStats = stats }
+
+// HookPath is the receiver's path: /hooks/ and the URL token.
+func (e *Engine) HookPath() string { return "/hooks/" + e.token }
+
+// Retunnel is sent on when the settings changed how Leadbell is reached:
+// the instance starts again with the tunnel they now describe.
+func (e *Engine) Retunnel() <-chan struct{} { return e.retunnel }
+
+// SignedIn reports whether a SmartLead key is in use.
+func (e *Engine) SignedIn() bool { return e.api() != nil }
+
+// Logger is the engine's logger.
+func (e *Engine) Logger() *slog.Logger { return e.cfg.Logger }
+
+// DataDir is where the engine's data lives.
+func (e *Engine) DataDir() string { return e.cfg.DataDir }
+
+// LoadSettings reads the user's settings kept in st (zero when none are).
+func LoadSettings(st *store.Store) (settings.Settings, error) {
+	var saved settings.Settings
+	_, err := st.GetJSON(settingsKey, &saved)
+	return saved, err
 }
