@@ -75,12 +75,12 @@ func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Opt
 	start := time.Now()
 	if err := compactCopy(db, tmp, bopts, fault); err != nil {
 		_ = os.Remove(tmp)
-		log.Warn("store: compaction abandoned, the file is kept as it is", "err", err)
+		log.Warn("store: compaction abandoned, the file is kept as it is", "error", err)
 		return db, nil
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
-		log.Warn("store: compaction abandoned, the file is kept as it is", "err", err)
+		log.Warn("store: compaction abandoned, the file is kept as it is", "error", err)
 		return db, nil
 	}
 	// The new file is in place: from here on the old one is gone.

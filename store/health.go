@@ -139,7 +139,7 @@ func (h *health) fail(source string, err error, now time.Time) int {
 	h.reportLocked(now)
 	if cur := h.currentLocked(); now.Sub(h.lastLog) >= problemLogEvery {
 		h.logf("warn", "store: still unable to save new events", "problem", cur.Problem,
-			"for", now.Sub(cur.Since).Round(time.Second), "attempts", p.attempts, "err", cur.Err)
+			"for", now.Sub(cur.Since).Round(time.Second), "attempts", p.attempts, "error", cur.Err)
 		h.lastLog = now
 	}
 	return p.attempts
@@ -203,9 +203,9 @@ func (h *health) reportLocked(now time.Time) {
 	case cur.OK():
 		h.logf("info", "store: saving works again", "problem", was.Problem, "after", now.Sub(was.Since).Round(time.Millisecond))
 	case was.OK():
-		h.logf("error", "store: unable to save new events", "problem", cur.Problem, "err", cur.Err)
+		h.logf("error", "store: unable to save new events", "problem", cur.Problem, "error", cur.Err)
 	case cur.Problem != was.Problem:
-		h.logf("error", "store: unable to save new events, for another reason", "problem", cur.Problem, "err", cur.Err)
+		h.logf("error", "store: unable to save new events, for another reason", "problem", cur.Problem, "error", cur.Err)
 	}
 	h.lastLog = now
 	h.reported = cur

@@ -88,7 +88,7 @@ func (s *Store) Reject(r Rejection) {
 	}
 	data, err := json.Marshal(r)
 	if err != nil {
-		s.log.Warn("store: unable to encode rejection", "err", err)
+		s.log.Warn("store: unable to encode rejection", "error", err)
 		return
 	}
 	if !s.trySubmit(&rejectOp{data: data}) {

@@ -142,7 +142,7 @@ func (n *Notifier) flush(gen uint64) {
 		err := n.opts.Sender.Send(ctx, m)
 		cancel()
 		if err != nil {
-			n.log.Warn("notify: unable to show a notification", "events", m.Events, "err", err)
+			n.log.Warn("notify: unable to show a notification", "events", m.Events, "error", err)
 		}
 	}
 }

@@ -116,7 +116,7 @@ func positive(d, def time.Duration) time.Duration {
 //
 //	for ctx.Err() == nil {
 //		if err := n.Run(ctx, b.Subscribe(0)); err != nil {
-//			log.Warn("notify: resubscribing", "err", err)
+//			log.Warn("notify: resubscribing", "error", err)
 //		}
 //	}
 func (n *Notifier) Run(ctx context.Context, sub *broker.Subscription) error {
@@ -218,6 +218,6 @@ func (n *Notifier) Notice(summary, body string) {
 	ctx, cancel := context.WithTimeout(context.Background(), n.opts.SendTimeout)
 	defer cancel()
 	if err := n.opts.Sender.Send(ctx, Notification{Summary: oneLine(summary), Body: oneLine(body)}); err != nil {
-		n.log.Warn("notify: unable to show a notification", "notice", summary, "err", err)
+		n.log.Warn("notify: unable to show a notification", "notice", summary, "error", err)
 	}
 }

@@ -223,9 +223,9 @@ func (t *ngrokTunnel) Close() error {
 // answer. Their errors only say the session was already down.
 func (t *ngrokTunnel) shutdown() {
 	if err := t.agent.Disconnect(); err != nil {
-		t.log.Debug("ngrok session close", "err", t.r.String(err.Error()))
+		t.log.Debug("ngrok session close", "error", t.r.String(err.Error()))
 	}
 	if err := t.ep.Close(); err != nil {
-		t.log.Debug("ngrok endpoint close", "err", t.r.String(err.Error()))
+		t.log.Debug("ngrok endpoint close", "error", t.r.String(err.Error()))
 	}
 }

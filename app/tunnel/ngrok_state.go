@@ -53,14 +53,14 @@ func (t *ngrokTunnel) sessionDown(err error) {
 		return
 	}
 	if refused && f.badToken() {
-		t.log.Error("ngrok no longer accepts the authtoken; tunnel closed", "err", f.err())
+		t.log.Error("ngrok no longer accepts the authtoken; tunnel closed", "error", f.err())
 		t.setLocked(StateDisconnected, f.err())
 		go t.shutdown()
 		return
 	}
 	why := classify(err, t.r)
 	if t.state != StateReconnecting {
-		t.log.Warn("ngrok session dropped; reconnecting", "err", why)
+		t.log.Warn("ngrok session dropped; reconnecting", "error", why)
 	}
 	t.setLocked(StateReconnecting, why)
 }
