@@ -1,16 +1,12 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -163,67 +159,6 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 	return err
 }
 
-// UI is the local UI and JSON API served over loopback TCP.
-type UI struct {
-	// URL opens the UI in a browser: the address with ?token=, which sets
-	// the browser's cookie (see api.TokenGate).
-	URL    string
-	server *http.Server
-	stop   context.CancelFunc
-	errc   chan error
-}
-
-// ServeUI serves h (the local API and UI) on addr, with the Host check and
-// the UI token kept in dataDir (made the first time). An address that is
-// not loopback is served, since the user asked for it, with a warning.
-func ServeUI(addr, dataDir string, h http.Handler, log *slog.Logger) (*UI, error) {
-	token, err := api.LoadToken(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("app: unable to serve the UI on %s: %w", addr, err)
-	}
-	tcp := ln.Addr().(*net.TCPAddr)
-	port := strconv.Itoa(tcp.Port)
-	// On loopback the Host must be too (no DNS rebinding). An address the
-	// user chose beyond it is reached by other names, so there only the
-	// token guards the API, and the log says so.
-	handler := api.HostCheck(api.TokenGate(token, api.CookieName(port), h))
-	host := tcp.IP.String()
-	switch {
-	case tcp.IP.IsUnspecified():
-		host = "127.0.0.1" // every address: this computer's is one
-		fallthrough
-	case !tcp.IP.IsLoopback():
-		log.Warn("app: the inbox and its API are served beyond this computer: anyone on the network with the link can read your replies",
-			"ui", ln.Addr().String())
-		handler = api.TokenGate(token, api.CookieName(port), h)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	ui := &UI{
-		URL:  "http://" + net.JoinHostPort(host, port) + "/?token=" + token,
-		stop: stop,
-		errc: make(chan error, 1),
-		server: &http.Server{
-			Handler:           handler,
-			ReadHeaderTimeout: 10 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return ctx },
-		},
-	}
-	go func() { ui.errc <- serveUntilClosed(ui.server, ln) }()
-	return ui, nil
-}
-
-// Stop ends the event streams and then the server.
-func (ui *UI) Stop() {
-	ui.stop()
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	ui.server.Shutdown(grace)
-}
-
 // Run runs the engine until ctx ends or a server fails (extra lists more
 // servers to watch), and returns that failure.
 func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
@@ -252,61 +187,4 @@ func serveUntilClosed(s *http.Server, ln net.Listener) error {
 		return fmt.Errorf("app: server stopped: %w", err)
 	}
 	return nil
-}
-
-// openTunnel opens the tunnel cfg asks for. "" picks ngrok when an ngrok
-// authtoken is kept (from the settings) or in NGROK_AUTHTOKEN, else none,
-// at the public address of --public-url or else the settings'. An ngrok
-// tunnel that cannot open (offline, a token refused, a domain mistyped)
-// is no reason not to start: the instance then runs on a local listener,
-// and problem is why, so the user can fix it in Settings.
-func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tunnel.State, error)) (tun tunnel.Tunnel, problem, err error) {
-	token, err := sec.Get(secrets.NgrokToken)
-	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		return nil, nil, err
-	}
-	if token == "" {
-		token = os.Getenv("NGROK_AUTHTOKEN")
-	}
-	saved, err := engine.LoadSettings(st)
-	if err != nil {
-		return nil, nil, err
-	}
-	kind := cfg.Tunnel
-	if kind == "" {
-		kind = "none"
-		if token != "" {
-			kind = "ngrok"
-		}
-	}
-	switch kind {
-	case "none":
-		public := cfg.PublicURL
-		if public == "" {
-			public = saved.PublicURL
-		}
-		tun, err := tunnel.Local(cfg.Listen, public)
-		return tun, nil, err
-	case "ngrok":
-		domain := cfg.NgrokDomain
-		if domain == "" {
-			domain = saved.NgrokDomain
-		}
-		timeout := cmp.Or(cfg.NgrokConnectTimeout, tunnel.DefaultConnectTimeout)
-		ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
-		defer cancel()
-		tun, err := tunnel.Ngrok(ctx, tunnel.NgrokOptions{Authtoken: token, Domain: domain, Logger: cfg.Logger, OnState: onState,
-			ServerAddr: cfg.NgrokServerAddr, ConnectTimeout: timeout})
-		if err == nil {
-			return tun, nil, nil
-		}
-		cfg.Logger.Error("app: unable to open the ngrok tunnel; running without one", "error", err)
-		local, lerr := tunnel.Local(cfg.Listen, "")
-		if lerr != nil {
-			return nil, nil, fmt.Errorf("app: unable to open the ngrok tunnel (%w), nor listen locally: %w", err, lerr)
-		}
-		return local, err, nil
-	default:
-		return nil, nil, fmt.Errorf("app: unknown tunnel %q (ngrok or none)", cfg.Tunnel)
-	}
 }
