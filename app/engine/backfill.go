@@ -72,6 +72,12 @@ func (o *backfillOptions) setDefaults() {
 
 // catchUp is the engine's catch-up bookkeeping.
 type catchUp struct {
+	// opts bound a catch-up after downtime; replies is the store as the
+	// receiver and the catch-up see it (backfill_replies.go). Both are set
+	// when the engine is made.
+	opts    backfillOptions
+	replies *replyGuard
+
 	mu      sync.Mutex // held across saves of alive, so they stay in order
 	loaded  bool
 	alive   aliveRecord
@@ -137,7 +143,7 @@ func (e *Engine) alive(ctx context.Context, ok bool, bg *sync.WaitGroup) {
 		return
 	}
 	now := time.Now().UTC()
-	opts := e.backfillOpts
+	opts := e.catchUp.opts
 	cu := &e.catchUp
 	cu.mu.Lock()
 	e.loadAliveLocked()

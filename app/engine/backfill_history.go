@@ -32,7 +32,7 @@ type activeLead struct {
 // and returns how many it stored. Running into the rate limit or losing
 // the network stops it.
 func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope map[string]bool, from time.Time) (int, error) {
-	o := e.backfillOpts
+	o := e.catchUp.opts
 	leads, err := e.activeLeads(from.Add(-o.lookback), scope)
 	if err != nil {
 		return 0, err
@@ -80,7 +80,7 @@ func (e *Engine) activeLeads(since time.Time, scope map[string]bool) ([]activeLe
 	var out []activeLead
 	seen := map[string]bool{}
 	q := store.Query{Limit: store.MaxLimit}
-	for scanned := 0; scanned < e.backfillOpts.maxScan; {
+	for scanned := 0; scanned < e.catchUp.opts.maxScan; {
 		page, err := e.store.List(q)
 		if err != nil {
 			return nil, err
@@ -111,12 +111,12 @@ func (e *Engine) activeLeads(since time.Time, scope map[string]bool) ([]activeLe
 func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlead.Message) (bool, error) {
 	ev := historyEvent(l, m, time.Now().UTC())
 	if m.MessageID != "" {
-		release, err := e.replies.claim(ctx, m.MessageID)
+		release, err := e.catchUp.replies.claim(ctx, m.MessageID)
 		if err != nil {
 			return false, err
 		}
 		defer release()
-		if _, ok := e.replies.backfilledID(m.MessageID); ok {
+		if _, ok := e.catchUp.replies.backfilledID(m.MessageID); ok {
 			return false, nil
 		}
 		known, err := e.store.LeadEvents(l.leadID, store.MaxLimit)
@@ -134,7 +134,7 @@ func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlea
 		return false, err
 	}
 	if m.MessageID != "" {
-		if err := e.replies.remember(m.MessageID, stored.ID, ev.ReceivedAt); err != nil {
+		if err := e.catchUp.replies.remember(m.MessageID, stored.ID, ev.ReceivedAt); err != nil {
 			e.cfg.Logger.Warn("app: a backfilled reply may be stored again if SmartLead delivers it", "error", err)
 		}
 	}

@@ -20,7 +20,7 @@ func (e *Engine) backfill(ctx context.Context, from, to time.Time) error {
 	if c == nil {
 		return nil
 	}
-	e.replies.catchingUp(from, to)
+	e.catchUp.replies.catchingUp(from, to)
 	log := e.cfg.Logger.With("from", from.Format(time.RFC3339), "to", to.Format(time.RFC3339))
 	log.Info("app: catching up")
 	// SmartLead disables a webhook whose deliveries kept failing, and its
@@ -93,9 +93,9 @@ func (e *Engine) backfillCampaigns(ctx context.Context, c *smartlead.Client) ([]
 		return 2
 	}
 	slices.SortStableFunc(list, func(a, b smartlead.Campaign) int { return rank(a.Status) - rank(b.Status) })
-	if len(list) > e.backfillOpts.maxCampaigns {
-		e.cfg.Logger.Info("app: re-triggering only the first campaigns", "campaigns", len(list), "max", e.backfillOpts.maxCampaigns)
-		list = list[:e.backfillOpts.maxCampaigns]
+	if len(list) > e.catchUp.opts.maxCampaigns {
+		e.cfg.Logger.Info("app: re-triggering only the first campaigns", "campaigns", len(list), "max", e.catchUp.opts.maxCampaigns)
+		list = list[:e.catchUp.opts.maxCampaigns]
 	}
 	return list, all, nil
 }
@@ -126,7 +126,7 @@ func (e *Engine) retrigger(ctx context.Context, c *smartlead.Client, campaigns [
 // settle waits for re-triggered deliveries to land: until no event arrived
 // for a while, or settleMax.
 func (e *Engine) settle(ctx context.Context) {
-	o := e.backfillOpts
+	o := e.catchUp.opts
 	deadline := time.Now().Add(o.settleMax)
 	last, _ := e.store.LastID()
 	quietSince := time.Now()
@@ -146,9 +146,9 @@ func (e *Engine) setNote(note string) {
 	e.mu.Lock()
 	e.catchUp.note = note
 	msg := ""
-	if e.status.State == api.StateListening && e.status.Message != e.listeningMessageLocked() {
+	if e.view.status.State == api.StateListening && e.view.status.Message != e.listeningMessageLocked() {
 		msg = e.listeningMessageLocked()
-		e.status.Message = msg
+		e.view.status.Message = msg
 	}
 	e.mu.Unlock()
 	if msg != "" {

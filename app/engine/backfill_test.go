@@ -87,7 +87,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	e := newEngine(t, sim, sim.APIKey(), tun.URL)
 	tun.to(e)
 	e.cfg.Watchdog, e.cfg.RetryDelay = time.Hour, time.Hour // checks come from the wakes below
-	e.backfillOpts.quiet, e.backfillOpts.poll = 100*time.Millisecond, 10*time.Millisecond
+	e.catchUp.opts.quiet, e.catchUp.opts.poll = 100*time.Millisecond, 10*time.Millisecond
 	clock, ticks := newWakeTestClock(), make(chan time.Time)
 	e.wake = clock.watch(ticks)
 	network := func(addrs string) {
@@ -223,7 +223,7 @@ func TestHistoryAndDeliveryRacingStoreOnce(t *testing.T) {
 			}
 		})
 		wg.Go(func() {
-			if _, _, err := e.replies.Append(ctx, delivered); err != nil {
+			if _, _, err := e.catchUp.replies.Append(ctx, delivered); err != nil {
 				t.Error(err)
 			}
 		})
@@ -266,7 +266,7 @@ func TestCatchUpGap(t *testing.T) {
 			sim := simulator.NewServer(simulator.Options{})
 			defer sim.Close()
 			e := newEngine(t, sim, sim.APIKey(), "")
-			e.backfillOpts.quiet, e.backfillOpts.poll = 50*time.Millisecond, 10*time.Millisecond
+			e.catchUp.opts.quiet, e.catchUp.opts.poll = 50*time.Millisecond, 10*time.Millisecond
 			if tt.alive != nil {
 				e.store.PutJSON(aliveKey, tt.alive)
 			}
@@ -279,7 +279,7 @@ func TestCatchUpGap(t *testing.T) {
 			var bg sync.WaitGroup
 			e.alive(context.Background(), true, &bg)
 			bg.Wait()
-			from, to := e.replies.from, e.replies.to
+			from, to := e.catchUp.replies.from, e.catchUp.replies.to
 			retriggered := slices.ContainsFunc(sim.Calls()[calls:], func(c simulator.Call) bool {
 				return strings.HasSuffix(c.Path, "/retrigger-failed-events")
 			})
@@ -331,7 +331,7 @@ func TestCatchUpsAreSpaced(t *testing.T) {
 	sim := simulator.NewServer(simulator.Options{})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "")
-	e.backfillOpts.quiet, e.backfillOpts.poll = 50*time.Millisecond, 10*time.Millisecond
+	e.catchUp.opts.quiet, e.catchUp.opts.poll = 50*time.Millisecond, 10*time.Millisecond
 	now := time.Now().UTC()
 	e.store.PutJSON(aliveKey, aliveRecord{At: now.Add(-time.Hour)})
 	e.watchStarts()
@@ -365,7 +365,7 @@ func TestCatchUpsAreSpaced(t *testing.T) {
 	}
 
 	e.catchUp.mu.Lock()
-	e.catchUp.began = e.catchUp.began.Add(-e.backfillOpts.minInterval) // the interval has passed
+	e.catchUp.began = e.catchUp.began.Add(-e.catchUp.opts.minInterval) // the interval has passed
 	e.catchUp.mu.Unlock()
 	e.alive(context.Background(), true, &bg)
 	bg.Wait()

@@ -60,7 +60,7 @@ func (e *Engine) NotificationSettings() settings.Notifications {
 // Settings is GET /api/settings.
 func (e *Engine) Settings() api.Settings {
 	e.mu.Lock()
-	s, key := e.settings, e.apiKey
+	s, key := e.settings, e.acct.key
 	e.mu.Unlock()
 	out := api.Settings{Settings: s, SignedIn: key != "", SecretStorage: e.secrets.Kind()}
 	if len(key) >= 8 {
@@ -83,7 +83,7 @@ func (e *Engine) Settings() api.Settings {
 		out.TunnelSource = "flag"
 	}
 	e.mu.Lock()
-	out.OtherWebhooks = slices.Clone(e.others)
+	out.OtherWebhooks = slices.Clone(e.view.others)
 	e.mu.Unlock()
 	if out.OtherWebhooks == nil {
 		out.OtherWebhooks = []api.OtherWebhook{}
@@ -145,7 +145,7 @@ func sameScope(a, b settings.Scope) bool {
 // settings now describe (see Instance.Run).
 func (e *Engine) retunnelSoon() {
 	select {
-	case e.retunnel <- struct{}{}:
+	case e.tun.restart <- struct{}{}:
 	default:
 	}
 }
@@ -163,7 +163,7 @@ func (e *Engine) SignIn(ctx context.Context, key string) error {
 		return err
 	}
 	e.mu.Lock()
-	old := e.apiKey
+	old := e.acct.key
 	e.mu.Unlock()
 	if old != "" && old != key {
 		// Another account: take this install's webhooks off the old one.
@@ -212,18 +212,18 @@ func (e *Engine) Replay(ctx context.Context, id string) (event.Event, bool, erro
 	if ev.VerifiedBy == "" { // recovered from the message history, never delivered
 		return event.Event{}, false, fmt.Errorf("%w: this reply was recovered from SmartLead's message history, not delivered to the webhook, so there is no delivery to replay", api.ErrInvalid)
 	}
-	return e.receiver.Replay(ctx, ev)
+	return e.in.receiver.Replay(ctx, ev)
 }
 
 // Answers counts the webhook's answers since this engine started: the
 // receiver's (through the delivery log) and the hook listener's limits'.
 func (e *Engine) Answers() api.Answers {
 	out := api.Answers{ByStatus: map[string]uint64{}}
-	for status, n := range e.log.Counts() {
+	for status, n := range e.in.log.Counts() {
 		out.ByStatus[strconv.Itoa(status)] += n
 	}
-	if e.hookStats != nil {
-		lim, cut := e.hookStats()
+	if e.in.stats != nil {
+		lim, cut := e.in.stats()
 		for status, n := range map[int]uint64{
 			http.StatusServiceUnavailable:    lim.Shed,
 			http.StatusRequestTimeout:        lim.SlowBodies,
@@ -240,6 +240,6 @@ func (e *Engine) Answers() api.Answers {
 }
 
 // RecentDeliveries is this run's answers, newest first, from memory.
-func (e *Engine) RecentDeliveries(limit int) []webhook.Delivery { return e.log.Recent(limit) }
+func (e *Engine) RecentDeliveries(limit int) []webhook.Delivery { return e.in.log.Recent(limit) }
 
 var _ api.Control = (*Engine)(nil)

@@ -39,44 +39,66 @@ var errUnreachable = errors.New("app: SmartLead cannot reach this computer")
 // it validates the key, registers the webhook, proves with self-tests that
 // deliveries come back through the public URL, and repairs what breaks.
 type Engine struct {
-	cfg      Config
-	store    *store.Store
-	secrets  secrets.Store
-	broker   *broker.Broker
-	tunnel   tunnel.Tunnel
-	receiver *webhook.Receiver
-	log      *webhook.Log
-	token    string
-	http     *http.Client
-	restart  chan struct{} // asks Run to connect again (new key, new scope)
-	replies  *replyGuard   // the store as the receiver sees it
-	// hookStats reports the hook listener's limits: their refusals and
-	// the connections cut (set by Start; nil in tests without one).
-	hookStats func() (webhook.LimitStats, uint64)
-	wake      wakeWatch
-	// backfillOpts bound a catch-up after downtime (backfill.go).
-	backfillOpts backfillOptions
-	catchUp      catchUp
-	// retunnel asks the instance to start again with a new tunnel (an
-	// ngrok token or public address changed in Settings).
-	retunnel chan struct{}
-	// tunnelProblem says why the tunnel asked for could not be opened (the
-	// instance then runs on a local one); "" when it opened.
-	tunnelProblem string
-	tunnelRetry   bool // the problem may pass by itself: try again later
-	// regMu makes registration passes (the watchdog's, a catch-up's
-	// repair) one at a time, so that two never create the same webhook;
-	// it guards lastFull.
-	regMu    sync.Mutex
-	lastFull time.Time // the last full registration pass
+	cfg     Config
+	store   *store.Store
+	secrets secrets.Store
+	broker  *broker.Broker
+	tunnel  tunnel.Tunnel
+	in      inbound
+	tun     tunnelWatch
+	http    *http.Client
+	restart chan struct{} // asks Run to connect again (new key, new scope)
+	wake    wakeWatch
+	catchUp catchUp // after downtime (backfill.go)
+	regs    registrations
 
 	mu       sync.Mutex
-	client   *smartlead.Client // nil when signed out
-	apiKey   string
+	acct     account
 	settings settings.Settings
-	status   api.Status
+	view     statusView
 	reg      Registration
 	probes   map[string]chan struct{} // self-test nonces awaiting their return
+}
+
+// inbound is the receiving side: the receiver at the URL token's path, the
+// log of its answers, and the counts of its server's limits.
+type inbound struct {
+	token    string
+	receiver *webhook.Receiver
+	log      *webhook.Log
+	// stats reports the hook listener's limits: their refusals and the
+	// connections cut (set by the app; nil in tests without one).
+	stats func() (webhook.LimitStats, uint64)
+}
+
+// tunnelWatch is what the engine knows of its tunnel beyond the tunnel.
+type tunnelWatch struct {
+	// problem says why the tunnel asked for could not be opened (the
+	// instance then runs on a local one); "" when it opened.
+	problem string
+	retry   bool // the problem may pass by itself: try again later
+	// restart asks the instance to start again with a new tunnel (an
+	// ngrok token or public address changed in Settings).
+	restart chan struct{}
+}
+
+// registrations makes registration passes (the watchdog's, a catch-up's
+// repair) one at a time, so that two never create the same webhook.
+type registrations struct {
+	mu       sync.Mutex
+	lastFull time.Time // the last full registration pass; guarded by mu
+}
+
+// account is the signed-in SmartLead account; Engine.mu guards it.
+type account struct {
+	client *smartlead.Client // nil when signed out
+	key    string
+}
+
+// statusView is what GET /api/status shows of the connection; Engine.mu
+// guards it.
+type statusView struct {
+	status api.Status
 	// confirmed is SmartLead's own proof that it reaches the webhook
 	// address (status.go); warnings are the status's, by code; others are
 	// other tools' webhooks seen on the last full pass.
@@ -106,22 +128,22 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 		return nil, err
 	}
 	e := &Engine{
-		cfg:      cfg,
-		store:    st,
-		secrets:  sec,
-		broker:   broker.New(),
-		tunnel:   tun,
-		token:    token,
-		http:     &http.Client{Timeout: cfg.SelfTestTimeout},
-		restart:  make(chan struct{}, 1),
-		retunnel: make(chan struct{}, 1),
-		probes:   make(map[string]chan struct{}),
-		warnings: make(map[string]string),
-		wake:     wakeWatch{addrs: interfaceAddrs},
+		cfg:     cfg,
+		store:   st,
+		secrets: sec,
+		broker:  broker.New(),
+		tunnel:  tun,
+		in:      inbound{token: token},
+		tun:     tunnelWatch{restart: make(chan struct{}, 1)},
+		http:    &http.Client{Timeout: cfg.SelfTestTimeout},
+		restart: make(chan struct{}, 1),
+		probes:  make(map[string]chan struct{}),
+		view:    statusView{warnings: make(map[string]string)},
+		wake:    wakeWatch{addrs: interfaceAddrs},
 	}
 	e.wake.setDefaults()
-	e.backfillOpts.setDefaults()
-	if e.replies, err = newReplyGuard(st, cfg.Logger); err != nil {
+	e.catchUp.opts.setDefaults()
+	if e.catchUp.replies, err = newReplyGuard(st, cfg.Logger); err != nil {
 		return nil, err
 	}
 	if err := e.loadSettings(); err != nil {
@@ -134,24 +156,24 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 		}
 	}
 	e.setKey(key)
-	e.receiver = webhook.New(webhook.Config{
+	e.in.receiver = webhook.New(webhook.Config{
 		Token:            token,
 		Secret:           cfg.WebhookSecret,
-		Store:            e.replies,
+		Store:            e.catchUp.replies,
 		OnStored:         e.broker.Publish,
 		OnSelfTest:       e.probeReturned,
 		OnDelivery:       e.delivered,
 		OnSecretMismatch: e.secretMismatch,
 		Logger:           cfg.Logger,
 	})
-	e.log = webhook.NewLog(e.receiver, deliveryLogSize)
+	e.in.log = webhook.NewLog(e.in.receiver, deliveryLogSize)
 	if _, err := st.GetJSON(registrationKey, &e.reg); err != nil {
 		return nil, fmt.Errorf("app: unable to read the registration: %w", err)
 	}
-	if _, err := st.GetJSON(confirmedKey, &e.confirmed); err != nil {
+	if _, err := st.GetJSON(confirmedKey, &e.view.confirmed); err != nil {
 		return nil, fmt.Errorf("app: unable to read the confirmation: %w", err)
 	}
-	e.status = api.Status{
+	e.view.status = api.Status{
 		State:      api.StateStarting,
 		Message:    "Starting",
 		Tunnel:     tun.Name(),
@@ -159,7 +181,7 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 	}
 	if key == "" {
 		// Known at once: no "Starting" while there is nothing to start.
-		e.status.State, e.status.Message = api.StateSignedOut, signedOutMessage
+		e.view.status.State, e.view.status.Message = api.StateSignedOut, signedOutMessage
 	}
 	return e, nil
 }
@@ -189,7 +211,7 @@ func hookToken(st *store.Store) (string, error) {
 func (e *Engine) Broker() *broker.Broker { return e.broker }
 
 // Receiver is the webhook handler, to be served on the tunnel's listener.
-func (e *Engine) Receiver() http.Handler { return e.log }
+func (e *Engine) Receiver() http.Handler { return e.in.log }
 
 // setKey makes the client for key ("" signs out).
 func (e *Engine) setKey(key string) {
@@ -200,7 +222,7 @@ func (e *Engine) setKey(key string) {
 		c = smartlead.NewClient(e.cfg.SmartLeadURL, key, opts)
 	}
 	e.mu.Lock()
-	e.client, e.apiKey = c, key
+	e.acct.client, e.acct.key = c, key
 	e.mu.Unlock()
 }
 
@@ -208,7 +230,7 @@ func (e *Engine) setKey(key string) {
 func (e *Engine) api() *smartlead.Client {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.client
+	return e.acct.client
 }
 
 // reconnect asks Run to start over: validate, register, self-test.
@@ -220,12 +242,12 @@ func (e *Engine) reconnect() {
 }
 
 // HookURL is the URL registered at SmartLead.
-func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.token }
+func (e *Engine) HookURL() string { return e.tunnel.URL() + "/hooks/" + e.in.token }
 
 // Status is the connection half of GET /api/status.
 func (e *Engine) Status() api.Status {
 	e.mu.Lock()
-	st := e.status
+	st := e.view.status
 	e.statusExtrasLocked(&st)
 	e.mu.Unlock()
 	// The disk refuses new events: deliveries get 503 until it takes them.
@@ -235,8 +257,8 @@ func (e *Engine) Status() api.Status {
 
 func (e *Engine) setState(state, message string) {
 	e.mu.Lock()
-	changed := e.status.State != state || e.status.Message != message
-	e.status.State, e.status.Message = state, message
+	changed := e.view.status.State != state || e.view.status.Message != message
+	e.view.status.State, e.view.status.Message = state, message
 	e.mu.Unlock()
 	if changed {
 		e.cfg.Logger.Info("state", "state", state, "message", message)
@@ -278,7 +300,7 @@ func (e *Engine) runOnce(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if errors.Is(err, errUnreachable) && e.tunnelRetry {
+		if errors.Is(err, errUnreachable) && e.tun.retry {
 			if sleep(ctx, tunnelRetryDelay) {
 				e.retunnelSoon() // ngrok may be reachable again
 			}
@@ -323,8 +345,8 @@ func (e *Engine) connect(ctx context.Context) error {
 // tunnel that did not open, an address only this computer or network
 // knows), saying why in the status, and warns about a plain-http one.
 func (e *Engine) checkReach() error {
-	if e.tunnelProblem != "" {
-		e.setState(api.StateUnreachable, e.tunnelProblem)
+	if e.tun.problem != "" {
+		e.setState(api.StateUnreachable, e.tun.problem)
 		return errUnreachable
 	}
 	r := tunnel.CheckReach(e.tunnel.URL(), e.cfg.SmartLeadURL)
@@ -463,19 +485,19 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // (a sentence for the user); retry says the problem may pass by itself
 // (offline at login), so the engine tries again later.
 func (e *Engine) SetTunnelProblem(msg string, retry bool) {
-	e.tunnelProblem, e.tunnelRetry = msg, retry
+	e.tun.problem, e.tun.retry = msg, retry
 }
 
 // SetHookStats gives the engine the receiver's server's counts, for the
 // inspector's answers.
-func (e *Engine) SetHookStats(stats func() (webhook.LimitStats, uint64)) { e.hookStats = stats }
+func (e *Engine) SetHookStats(stats func() (webhook.LimitStats, uint64)) { e.in.stats = stats }
 
 // HookPath is the receiver's path: /hooks/ and the URL token.
-func (e *Engine) HookPath() string { return "/hooks/" + e.token }
+func (e *Engine) HookPath() string { return "/hooks/" + e.in.token }
 
 // Retunnel is sent on when the settings changed how Leadbell is reached:
 // the instance starts again with the tunnel they now describe.
-func (e *Engine) Retunnel() <-chan struct{} { return e.retunnel }
+func (e *Engine) Retunnel() <-chan struct{} { return e.tun.restart }
 
 // SignedIn reports whether a SmartLead key is in use.
 func (e *Engine) SignedIn() bool { return e.api() != nil }

@@ -84,16 +84,16 @@ func (h HookRef) global() bool { return h.Global || h.CampaignID == "" }
 // depth mode asks for.
 // A light pass is made full once fullEvery has passed since the last.
 func (e *Engine) register(ctx context.Context, mode regMode) error {
-	e.regMu.Lock()
-	defer e.regMu.Unlock()
+	e.regs.mu.Lock()
+	defer e.regs.mu.Unlock()
 	e.mu.Lock()
 	prev, scope, events := e.reg, e.settings.Scope, e.settings.Events
 	e.mu.Unlock()
-	if mode == regLight && (time.Since(e.lastFull) >= fullEvery || len(prev.Categories) == 0) {
+	if mode == regLight && (time.Since(e.regs.lastFull) >= fullEvery || len(prev.Categories) == 0) {
 		mode = regFull
 	}
 	if mode != regLight {
-		e.lastFull = time.Now()
+		e.regs.lastFull = time.Now()
 	}
 	want := Registration{URL: e.HookURL(), Events: slices.Clone(events), Categories: e.categories(ctx, mode, prev)}
 	var err error
@@ -205,8 +205,8 @@ func (e *Engine) saveRegistration(reg Registration, cause error) error {
 	for i, h := range reg.Hooks {
 		ids[i] = h.ID
 	}
-	e.status.WebhookID = strings.Join(ids, ",")
-	e.status.Registered = cause == nil && len(reg.Hooks) > 0
+	e.view.status.WebhookID = strings.Join(ids, ",")
+	e.view.status.Registered = cause == nil && len(reg.Hooks) > 0
 	e.mu.Unlock()
 	if err := e.store.PutJSON(registrationKey, reg); err != nil {
 		return fmt.Errorf("app: unable to save the registration: %w", err)

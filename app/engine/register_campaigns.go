@@ -91,7 +91,7 @@ func (e *Engine) ensureCampaign(ctx context.Context, mode regMode, campaign stri
 	if err != nil {
 		return HookRef{}, nil, err
 	}
-	mine := "/hooks/" + e.token
+	mine := "/hooks/" + e.in.token
 	var keep *smartlead.Webhook
 	var strays, others []smartlead.Webhook
 	for i, h := range hooks {

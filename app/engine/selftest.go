@@ -51,7 +51,7 @@ func (e *Engine) selfTest(ctx context.Context) error {
 		return fmt.Errorf("app: unable to make a self-test: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.SelfTestHeader, webhook.SelfTestSignature(body, e.token))
+	req.Header.Set(webhook.SelfTestHeader, webhook.SelfTestSignature(body, e.in.token))
 	resp, err := e.http.Do(req)
 	if err != nil {
 		// The error names the URL, which holds the path token: say less.

@@ -33,7 +33,7 @@ const (
 // confirmedLocked reports whether SmartLead confirmed the current address;
 // e.mu must be held.
 func (e *Engine) confirmedLocked() bool {
-	return !e.confirmed.At.IsZero() && e.confirmed.URL == e.HookURL()
+	return !e.view.confirmed.At.IsZero() && e.view.confirmed.URL == e.HookURL()
 }
 
 // delivered is the receiver's report of an accepted delivery: the first
@@ -44,10 +44,10 @@ func (e *Engine) delivered(test bool) {
 		e.mu.Unlock()
 		return
 	}
-	e.confirmed = Confirmation{URL: e.HookURL(), At: time.Now().UTC()}
-	c := e.confirmed
-	if e.status.State == api.StateListening {
-		e.status.Message = e.listeningMessageLocked()
+	e.view.confirmed = Confirmation{URL: e.HookURL(), At: time.Now().UTC()}
+	c := e.view.confirmed
+	if e.view.status.State == api.StateListening {
+		e.view.status.Message = e.listeningMessageLocked()
 	}
 	e.mu.Unlock()
 	e.cfg.Logger.Info("app: SmartLead reached Leadbell", "test_event", test)
@@ -72,13 +72,13 @@ func (e *Engine) secretMismatch(m webhook.Mismatch) {
 func (e *Engine) setWarning(code, msg string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.warnings[code] == msg {
+	if e.view.warnings[code] == msg {
 		return
 	}
 	if msg == "" {
-		delete(e.warnings, code)
+		delete(e.view.warnings, code)
 	} else {
-		e.warnings[code] = msg
+		e.view.warnings[code] = msg
 		e.cfg.Logger.Info("app: warning", "code", code)
 	}
 }
@@ -89,15 +89,15 @@ func (e *Engine) setWarning(code, msg string) {
 func (e *Engine) startingNote(msg string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.status.State == api.StateStarting {
-		e.status.Message = msg
+	if e.view.status.State == api.StateStarting {
+		e.view.status.Message = msg
 	}
 }
 
 // setOthers keeps the other tools' webhooks found on the last full pass.
 func (e *Engine) setOthers(o []api.OtherWebhook) {
 	e.mu.Lock()
-	e.others = o
+	e.view.others = o
 	e.mu.Unlock()
 }
 
@@ -105,11 +105,11 @@ func (e *Engine) setOthers(o []api.OtherWebhook) {
 // must be held.
 func (e *Engine) statusExtrasLocked(st *api.Status) {
 	if e.confirmedLocked() {
-		at := e.confirmed.At
+		at := e.view.confirmed.At
 		st.ConfirmedAt = &at
 	}
 	st.Warnings = []api.Warning{}
-	for _, code := range slices.Sorted(maps.Keys(e.warnings)) {
-		st.Warnings = append(st.Warnings, api.Warning{Code: code, Message: e.warnings[code]})
+	for _, code := range slices.Sorted(maps.Keys(e.view.warnings)) {
+		st.Warnings = append(st.Warnings, api.Warning{Code: code, Message: e.view.warnings[code]})
 	}
 }

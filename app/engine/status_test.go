@@ -92,7 +92,7 @@ func TestSecretMismatchIsShown(t *testing.T) {
 	sim := simulator.NewServer(simulator.Options{NoTestEvents: true, Shape: simulator.ShapeLive, Secret: "the-one-in-smartlead"})
 	defer sim.Close()
 	e := newEngine(t, sim, sim.APIKey(), "", sim.Campaigns()[0].ID)
-	e.receiver.SetCredentials(e.token, "a-different-one")
+	e.in.receiver.SetCredentials(e.in.token, "a-different-one")
 	connectAndCheck(t, e)
 	ds, err := sim.Emit(context.Background(), eventIn(sim, sim.Campaigns()[0].ID, event.Replied))
 	if err != nil || len(ds) != 1 || !ds[0].OK() {

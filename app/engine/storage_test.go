@@ -59,7 +59,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 	faults := &store.Faults{}
 	e := newEngineOn(t, store.Options{Faults: faults}, sim, sim.APIKey(), "")
 	e.cfg.Watchdog, e.cfg.RetryDelay = time.Hour, time.Hour
-	e.backfillOpts.quiet, e.backfillOpts.poll = 100*time.Millisecond, 10*time.Millisecond
+	e.catchUp.opts.quiet, e.catchUp.opts.poll = 100*time.Millisecond, 10*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()
