@@ -46,7 +46,7 @@ func openStore(cfg Config) (*store.Store, error) {
 	if merr != nil {
 		return nil, fmt.Errorf("%w; and it could not be kept aside: %w", &DamagedError{Path: path, cause: err}, merr)
 	}
-	cfg.Logger.Warn("app: the data file was damaged; it is kept aside and Leadbell starts with an empty inbox",
+	cfg.Logger.Warn("the data file was damaged; it is kept aside and Leadbell starts with an empty inbox",
 		"kept", aside, "error", err)
 	return store.Open(path, opts)
 }

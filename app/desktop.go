@@ -60,7 +60,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	}
 
 	if ui, err := ServeUI(cfg.UIAddr, cfg.DataDir, sess, cfg.Logger); err != nil {
-		cfg.Logger.Warn("app: no browser UI beside the window", "error", err)
+		cfg.Logger.Warn("no browser UI beside the window", "error", err)
 	} else {
 		defer ui.Stop()
 		if ready != nil {
@@ -78,7 +78,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 		// account nor the demo could start): close the window rather than
 		// leave it up with nothing behind it.
 		if c := window.Load(); c != nil && runCtx.Err() == nil {
-			cfg.Logger.Error("app: Leadbell stopped", "error", err)
+			cfg.Logger.Error("Leadbell stopped", "error", err)
 			runtime.Quit(*c)
 		}
 	}()
@@ -86,7 +86,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	// Desktop notifications name the icon by path: keep a copy beside the data.
 	iconPath := filepath.Join(cfg.DataDir, "leadbell.png")
 	if err := os.WriteFile(iconPath, icon, 0o644); err != nil {
-		cfg.Logger.Warn("app: unable to write the notification icon", "error", err)
+		cfg.Logger.Warn("unable to write the notification icon", "error", err)
 	}
 	sender := newSender(iconPath)
 	defer sender.Close()
@@ -109,7 +109,7 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	})
 	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
 		if err := notifier.Run(ctx, in.Engine.Broker().Subscribe(0)); err != nil {
-			cfg.Logger.Debug("app: notifications resubscribe", "error", err)
+			cfg.Logger.Debug("notifications resubscribe", "error", err)
 		}
 	})
 

@@ -18,7 +18,7 @@ import (
 // once the damaged file is kept aside (the caller starts Leadbell again,
 // which makes a new file), or nil when the user quit.
 func showDamaged(ctx context.Context, cfg Config, damage *DamagedError, icon []byte) error {
-	cfg.Logger.Error("app: the data file is damaged; asking the user", "error", damage)
+	cfg.Logger.Error("the data file is damaged; asking the user", "error", damage)
 	var fresh atomic.Bool
 	var window atomic.Pointer[context.Context]
 	page := damagedPage(damage.Path, func(f bool) {

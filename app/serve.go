@@ -121,11 +121,11 @@ func (in *Instance) Stop() error {
 	defer cancel()
 	log := in.Engine.Logger()
 	if err := in.hooks.Shutdown(grace); err != nil {
-		log.Warn("app: deliveries still in flight at shutdown", "error", err)
+		log.Warn("deliveries still in flight at shutdown", "error", err)
 	}
 	if in.tunnel.Ephemeral() && in.Engine.SignedIn() {
 		if err := in.Engine.Deregister(grace); err != nil {
-			log.Warn("app: unable to delete the webhook of an ephemeral URL", "error", err)
+			log.Warn("unable to delete the webhook of an ephemeral URL", "error", err)
 		}
 	}
 	in.tunnel.Close()

@@ -217,7 +217,7 @@ func (s *Session) switchTo(demo bool) error {
 	s.stopCurrent()
 	in, stopSim, err := s.start(!demo)
 	if err != nil {
-		log.Error("app: unable to switch", "demo", demo, "error", err)
+		log.Error("unable to switch", "demo", demo, "error", err)
 		back, backSim, backErr := s.start(demo)
 		if backErr != nil {
 			s.cur, s.stopSim = nil, nil
@@ -234,7 +234,7 @@ func (s *Session) switchTo(demo bool) error {
 func (s *Session) stopCurrent() {
 	log := s.cur.Engine.Logger()
 	if err := s.cur.Stop(); err != nil {
-		log.Warn("app: the previous session did not stop cleanly", "error", err)
+		log.Warn("the previous session did not stop cleanly", "error", err)
 	}
 	if s.stopSim != nil {
 		s.stopSim()

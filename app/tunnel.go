@@ -60,7 +60,7 @@ func openTunnel(cfg Config, st *store.Store, sec secrets.Store, onState func(tun
 		if err == nil {
 			return tun, nil, nil
 		}
-		cfg.Logger.Error("app: unable to open the ngrok tunnel; running without one", "error", err)
+		cfg.Logger.Error("unable to open the ngrok tunnel; running without one", "error", err)
 		local, lerr := tunnel.Local(cfg.Listen, "")
 		if lerr != nil {
 			return nil, nil, fmt.Errorf("app: unable to open the ngrok tunnel (%w), nor listen locally: %w", err, lerr)

@@ -46,7 +46,7 @@ func ServeUI(addr, dataDir string, h http.Handler, log *slog.Logger) (*UI, error
 		host = "127.0.0.1" // every address: this computer's is one
 		fallthrough
 	case !tcp.IP.IsLoopback():
-		log.Warn("app: the inbox and its API are served beyond this computer: anyone on the network with the link can read your replies",
+		log.Warn("the inbox and its API are served beyond this computer: anyone on the network with the link can read your replies",
 			"ui", ln.Addr().String())
 		handler = api.TokenGate(token, api.CookieName(port), h)
 	}

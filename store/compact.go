@@ -66,7 +66,7 @@ func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Opt
 	// A copy left by a crash: this process holds the lock, so nobody is
 	// making it now.
 	if err := os.Remove(tmp); err == nil {
-		log.Info("store: removed an unfinished compaction", "path", tmp)
+		log.Info("removed an unfinished compaction", "path", tmp)
 	}
 	ok, before := sparse(db, path)
 	if !ok && !force {
@@ -75,12 +75,12 @@ func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Opt
 	start := time.Now()
 	if err := compactCopy(db, tmp, bopts, fault); err != nil {
 		_ = os.Remove(tmp)
-		log.Warn("store: compaction abandoned, the file is kept as it is", "error", err)
+		log.Warn("compaction abandoned, the file is kept as it is", "error", err)
 		return db, nil
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
-		log.Warn("store: compaction abandoned, the file is kept as it is", "error", err)
+		log.Warn("compaction abandoned, the file is kept as it is", "error", err)
 		return db, nil
 	}
 	// The new file is in place: from here on the old one is gone.
@@ -100,7 +100,7 @@ func compactIfSparse(db *bolt.DB, path string, log *slog.Logger, bopts *bolt.Opt
 	if info, err := os.Stat(path); err == nil {
 		after = info.Size()
 	}
-	log.Info("store: compacted the file", "path", path, "bytes_before", before, "bytes_after", after, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("compacted the file", "path", path, "bytes_before", before, "bytes_after", after, "took", time.Since(start).Round(time.Millisecond))
 	return ndb, nil
 }
 

@@ -138,7 +138,7 @@ func (h *health) fail(source string, err error, now time.Time) int {
 	p.attempts++
 	h.reportLocked(now)
 	if cur := h.currentLocked(); now.Sub(h.lastLog) >= problemLogEvery {
-		h.logf("warn", "store: still unable to save new events", "problem", cur.Problem,
+		h.logf("warn", "still unable to save new events", "problem", cur.Problem,
 			"for", now.Sub(cur.Since).Round(time.Second), "attempts", p.attempts, "error", cur.Err)
 		h.lastLog = now
 	}
@@ -201,11 +201,11 @@ func (h *health) reportLocked(now time.Time) {
 	}
 	switch {
 	case cur.OK():
-		h.logf("info", "store: saving works again", "problem", was.Problem, "after", now.Sub(was.Since).Round(time.Millisecond))
+		h.logf("info", "saving works again", "problem", was.Problem, "after", now.Sub(was.Since).Round(time.Millisecond))
 	case was.OK():
-		h.logf("error", "store: unable to save new events", "problem", cur.Problem, "error", cur.Err)
+		h.logf("error", "unable to save new events", "problem", cur.Problem, "error", cur.Err)
 	case cur.Problem != was.Problem:
-		h.logf("error", "store: unable to save new events, for another reason", "problem", cur.Problem, "error", cur.Err)
+		h.logf("error", "unable to save new events, for another reason", "problem", cur.Problem, "error", cur.Err)
 	}
 	h.lastLog = now
 	h.reported = cur

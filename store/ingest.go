@@ -104,7 +104,7 @@ func (s *Store) logBatch(batch []*appendOp) {
 			if p.ev.Key != "" {
 				ev, dup, err := s.findDup(p, inBatch)
 				if err != nil {
-					s.log.Error("store: duplicate check failed", "error", err)
+					s.log.Error("duplicate check failed", "error", err)
 					s.wal.discard()
 					finishAll(batch, err)
 					return
@@ -138,7 +138,7 @@ func (s *Store) logBatch(batch []*appendOp) {
 		}
 		if err != nil {
 			if s.failure.CompareAndSwap(nil, &err) {
-				s.log.Error("store: writing the log failed; no new events are taken until Leadbell restarts", "error", err)
+				s.log.Error("writing the log failed; no new events are taken until Leadbell restarts", "error", err)
 			}
 			s.health.fail("log", err, time.Now())
 			finishAll(batch, err)

@@ -51,7 +51,7 @@ func (s *Store) catchUpLeads(chunk int) error {
 		return err
 	}
 	start, first := time.Now(), from
-	s.log.Info("store: building the lead directory", "events", last-from+1)
+	s.log.Info("building the lead directory", "events", last-from+1)
 	read, skipped := 0, 0
 	for from <= last {
 		err := s.db.Update(func(tx *bolt.Tx) error {
@@ -66,7 +66,7 @@ func (s *Store) catchUpLeads(chunk int) error {
 			return fmt.Errorf("store: unable to build the lead directory: %w", err)
 		}
 	}
-	s.log.Info("store: built the lead directory", "events", read, "skipped", skipped, "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("built the lead directory", "events", read, "skipped", skipped, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

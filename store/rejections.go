@@ -88,11 +88,11 @@ func (s *Store) Reject(r Rejection) {
 	}
 	data, err := json.Marshal(r)
 	if err != nil {
-		s.log.Warn("store: unable to encode rejection", "error", err)
+		s.log.Warn("unable to encode rejection", "error", err)
 		return
 	}
 	if !s.trySubmit(&rejectOp{data: data}) {
-		s.log.Debug("store: rejection dropped", "status", r.Status)
+		s.log.Debug("rejection dropped", "status", r.Status)
 	}
 }
 

@@ -41,7 +41,7 @@ func (s *Store) replay() error {
 		if err != nil {
 			return err
 		}
-		s.log.Warn("store: the log is damaged; every valid record is replayed and the log files are kept for recovery",
+		s.log.Warn("the log is damaged; every valid record is replayed and the log files are kept for recovery",
 			"missing", missing, "undecodable", undecodable, "kept", kept)
 	}
 	for len(items) > 0 {
@@ -58,7 +58,7 @@ func (s *Store) replay() error {
 			}
 		}
 		s.seq = chunk[len(chunk)-1].seq
-		s.log.Info("store: replayed events from the log", "events", len(chunk))
+		s.log.Info("replayed events from the log", "events", len(chunk))
 	}
 	return nil
 }

@@ -184,6 +184,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	opts.Logger = opts.Logger.With("component", "store")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: unable to create directory: %w", err)
 	}
@@ -251,7 +252,7 @@ func open(path string, opts Options, linger, delay time.Duration) (*Store, error
 			return err
 		}
 		if scrubbed {
-			opts.Logger.Info("store: removed webhook secrets kept in the log of refused deliveries", "path", path)
+			opts.Logger.Info("removed webhook secrets kept in the log of refused deliveries", "path", path)
 		}
 		db, err = compactIfSparse(db, path, opts.Logger, bopts, opts.compactFault, scrubbed)
 		return err
@@ -364,10 +365,10 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 	case len(v) == 8 && readU64(v) == schemaVersion:
 		return nil
 	case len(v) == 8 && readU64(v) == 1:
-		s.log.Info("store: upgrading the file to schema 3", "path", s.path)
+		s.log.Info("upgrading the file to schema 3", "path", s.path)
 		return migrateV1(tx)
 	case len(v) == 8 && readU64(v) == 2:
-		s.log.Info("store: upgrading the file to schema 3", "path", s.path)
+		s.log.Info("upgrading the file to schema 3", "path", s.path)
 		return migrateV2(tx)
 	}
 	return fmt.Errorf("unsupported schema version %x", meta.Get(metaSchema))

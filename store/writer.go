@@ -191,11 +191,11 @@ func (s *Store) commit(batch []op) (backlog []op) {
 			s.health.fail("db", err, time.Now())
 			return []op{batch[0]} // not batch: the writer reuses it
 		}
-		s.log.Warn("store: write failed", "error", err)
+		s.log.Warn("write failed", "error", err)
 		batch[0].finish(err)
 		return nil
 	} else {
-		s.log.Debug("store: batch failed, retrying one by one", "requests", len(batch), "error", err)
+		s.log.Debug("batch failed, retrying one by one", "requests", len(batch), "error", err)
 	}
 	for i := 0; i < len(batch); {
 		if _, logged := batch[i].(*applyOp); !logged || len(backlog) > 0 {

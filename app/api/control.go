@@ -152,7 +152,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
 		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now. Check the network and try again.")
 	default:
-		s.cfg.Logger.Warn("api: sign-in failed", "error", err)
+		s.cfg.Logger.Warn("sign-in failed", "error", err)
 		writeCode(w, http.StatusBadGateway, "unreachable", "SmartLead did not answer as expected. Try again in a moment.")
 	}
 }

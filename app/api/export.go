@@ -27,11 +27,11 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
 	case !dl.started:
 		s.fail(w, r, err)
 	case r.Context().Err() != nil:
-		s.cfg.Logger.Debug("api: export ended by the client", "events", n)
+		s.cfg.Logger.Debug("export ended by the client", "events", n)
 	default:
 		// The 200 and part of the file are gone: cut the connection so the
 		// download fails, rather than end it well-formed and short.
-		s.cfg.Logger.Error("api: export failed midway", "events", n, "error", err)
+		s.cfg.Logger.Error("export failed midway", "events", n, "error", err)
 		abort(w)
 	}
 }

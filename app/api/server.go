@@ -120,6 +120,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = cfg.Logger.With("component", "api")
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 20 * time.Second
 	}
@@ -257,7 +258,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
 		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now.")
 	default:
-		s.cfg.Logger.Error("api: request failed", "path", r.URL.Path, "error", err)
+		s.cfg.Logger.Error("request failed", "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 }

@@ -49,11 +49,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if last == "" {
 		if last, err = s.cfg.Store.LastID(); err != nil {
-			s.cfg.Logger.Error("api: stream failed", "error", err)
+			s.cfg.Logger.Error("stream failed", "error", err)
 			return
 		}
 	} else if last, err = s.catchUp(w, last); err != nil {
-		s.cfg.Logger.Debug("api: stream ended during catch-up", "error", err)
+		s.cfg.Logger.Debug("stream ended during catch-up", "error", err)
 		return
 	}
 	fmt.Fprintf(w, "id: %s\nevent: ready\ndata: {}\n\n", last)

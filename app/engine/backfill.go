@@ -116,7 +116,7 @@ func (e *Engine) loadAliveLocked() {
 	}
 	ok, err := e.store.GetJSON(aliveKey, &e.catchUp.alive)
 	if err != nil {
-		e.cfg.Logger.Warn("app: unable to read the alive record", "error", err)
+		e.cfg.Logger.Warn("unable to read the alive record", "error", err)
 	}
 	if !ok {
 		var h Health
@@ -130,7 +130,7 @@ func (e *Engine) loadAliveLocked() {
 // saveAliveLocked writes the alive record; catchUp.mu must be held.
 func (e *Engine) saveAliveLocked() {
 	if err := e.store.PutJSON(aliveKey, e.catchUp.alive); err != nil {
-		e.cfg.Logger.Warn("app: unable to save the alive record", "error", err)
+		e.cfg.Logger.Warn("unable to save the alive record", "error", err)
 	}
 }
 

@@ -38,7 +38,7 @@ func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope 
 		return 0, err
 	}
 	if len(leads) > o.maxHistory {
-		e.cfg.Logger.Info("app: reading only the newest leads' histories", "leads", len(leads), "max", o.maxHistory)
+		e.cfg.Logger.Info("reading only the newest leads' histories", "leads", len(leads), "max", o.maxHistory)
 		leads = leads[:o.maxHistory]
 	}
 	if len(leads) > 0 {
@@ -54,7 +54,7 @@ func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope 
 		case ctx.Err() != nil, errors.Is(err, smartlead.ErrRateLimited), errors.Is(err, smartlead.ErrUnreachable):
 			return stored, err
 		default:
-			e.cfg.Logger.Warn("app: unable to read a lead's message history", "campaign_id", l.campaignID, "lead_id", l.leadID, "error", err)
+			e.cfg.Logger.Warn("unable to read a lead's message history", "campaign_id", l.campaignID, "lead_id", l.leadID, "error", err)
 			continue
 		}
 		for _, m := range msgs {
@@ -135,10 +135,10 @@ func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlea
 	}
 	if m.MessageID != "" {
 		if err := e.catchUp.replies.remember(m.MessageID, stored.ID, ev.ReceivedAt); err != nil {
-			e.cfg.Logger.Warn("app: a backfilled reply may be stored again if SmartLead delivers it", "error", err)
+			e.cfg.Logger.Warn("a backfilled reply may be stored again if SmartLead delivers it", "error", err)
 		}
 	}
-	e.cfg.Logger.Info("app: reply recovered from the message history", "event_id", stored.ID, "campaign_id", l.campaignID, "lead_id", l.leadID)
+	e.cfg.Logger.Info("reply recovered from the message history", "event_id", stored.ID, "campaign_id", l.campaignID, "lead_id", l.leadID)
 	e.broker.Publish(stored)
 	return true, nil
 }

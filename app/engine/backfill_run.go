@@ -22,7 +22,7 @@ func (e *Engine) backfill(ctx context.Context, from, to time.Time) error {
 	}
 	e.catchUp.replies.catchingUp(from, to)
 	log := e.cfg.Logger.With("from", from.Format(time.RFC3339), "to", to.Format(time.RFC3339))
-	log.Info("app: catching up")
+	log.Info("catching up")
 	// SmartLead disables a webhook whose deliveries kept failing, and its
 	// per-campaign list does not say so: save each one again first.
 	if err := e.register(ctx, regRepair); err != nil {
@@ -44,7 +44,7 @@ func (e *Engine) backfill(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return e.catchUpFailed(ctx, err)
 	}
-	log.Info("app: caught up", "campaigns_retriggered", retriggered, "replies_from_history", stored)
+	log.Info("caught up", "campaigns_retriggered", retriggered, "replies_from_history", stored)
 	e.setNote("")
 	return nil
 }
@@ -56,7 +56,7 @@ func (e *Engine) catchUpFailed(ctx context.Context, err error) error {
 		e.setNote("")
 		return err
 	}
-	e.cfg.Logger.Warn("app: catch-up stopped", "error", err)
+	e.cfg.Logger.Warn("catch-up stopped", "error", err)
 	e.setNote("Missed events are not caught up yet: " + describe(err) + " Leadbell will try again.")
 	return err
 }
@@ -94,7 +94,7 @@ func (e *Engine) backfillCampaigns(ctx context.Context, c *smartlead.Client) ([]
 	}
 	slices.SortStableFunc(list, func(a, b smartlead.Campaign) int { return rank(a.Status) - rank(b.Status) })
 	if len(list) > e.catchUp.opts.maxCampaigns {
-		e.cfg.Logger.Info("app: re-triggering only the first campaigns", "campaigns", len(list), "max", e.catchUp.opts.maxCampaigns)
+		e.cfg.Logger.Info("re-triggering only the first campaigns", "campaigns", len(list), "max", e.catchUp.opts.maxCampaigns)
 		list = list[:e.catchUp.opts.maxCampaigns]
 	}
 	return list, all, nil
@@ -111,13 +111,13 @@ func (e *Engine) retrigger(ctx context.Context, c *smartlead.Client, campaigns [
 		case err == nil:
 			n++
 		case errors.Is(err, smartlead.ErrUnsupported):
-			e.cfg.Logger.Info("app: this account cannot re-trigger failed deliveries; reading message histories only")
+			e.cfg.Logger.Info("this account cannot re-trigger failed deliveries; reading message histories only")
 			return n, nil
 		case errors.Is(err, smartlead.ErrNotFound):
 		case ctx.Err() != nil, errors.Is(err, smartlead.ErrRateLimited), errors.Is(err, smartlead.ErrUnreachable):
 			return n, err
 		default:
-			e.cfg.Logger.Warn("app: unable to re-trigger failed deliveries", "campaign_id", camp.ID, "error", err)
+			e.cfg.Logger.Warn("unable to re-trigger failed deliveries", "campaign_id", camp.ID, "error", err)
 		}
 	}
 	return n, nil

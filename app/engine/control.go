@@ -168,7 +168,7 @@ func (e *Engine) SignIn(ctx context.Context, key string) error {
 	if old != "" && old != key {
 		// Another account: take this install's webhooks off the old one.
 		if err := e.Deregister(ctx); err != nil {
-			e.cfg.Logger.Warn("app: unable to delete the old account's webhooks", "error", err)
+			e.cfg.Logger.Warn("unable to delete the old account's webhooks", "error", err)
 		}
 	}
 	if err := e.secrets.Set(secrets.APIKey, key); err != nil {
@@ -183,7 +183,7 @@ func (e *Engine) SignIn(ctx context.Context, key string) error {
 func (e *Engine) SignOut(ctx context.Context) error {
 	if e.api() != nil {
 		if err := e.Deregister(ctx); err != nil {
-			e.cfg.Logger.Warn("app: unable to delete the webhooks at sign-out", "error", err)
+			e.cfg.Logger.Warn("unable to delete the webhooks at sign-out", "error", err)
 		}
 	}
 	if err := e.secrets.Delete(secrets.APIKey); err != nil {

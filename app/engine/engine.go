@@ -123,6 +123,7 @@ const deliveryLogSize = 500
 // kept in sec from an earlier sign-in.
 func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*Engine, error) {
 	cfg.SetDefaults()
+	cfg.Logger = cfg.Logger.With("component", "engine")
 	token, err := hookToken(st)
 	if err != nil {
 		return nil, err

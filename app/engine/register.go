@@ -121,7 +121,7 @@ func (e *Engine) register(ctx context.Context, mode regMode) error {
 			continue
 		}
 		if err := e.deleteHook(ctx, old); err != nil {
-			e.cfg.Logger.Warn("app: unable to delete an old webhook", "webhook_id", old.ID, "error", err)
+			e.cfg.Logger.Warn("unable to delete an old webhook", "webhook_id", old.ID, "error", err)
 		}
 	}
 	return e.saveRegistration(next, nil)
@@ -139,7 +139,7 @@ func (e *Engine) categories(ctx context.Context, mode regMode, prev Registration
 	cats, err := e.api().Categories(ctx)
 	if err != nil || len(cats) == 0 {
 		if err != nil && ctx.Err() == nil {
-			e.cfg.Logger.Warn("app: unable to read the lead categories; registering with SmartLead's defaults", "error", err)
+			e.cfg.Logger.Warn("unable to read the lead categories; registering with SmartLead's defaults", "error", err)
 		}
 		cats = smartlead.DefaultCategories
 	}

@@ -57,7 +57,7 @@ func (e *Engine) registerCampaigns(ctx context.Context, mode regMode, scope sett
 		}
 		if slices.ContainsFunc(campaigns, func(c smartlead.Campaign) bool { return c.ID == old.CampaignID }) {
 			if err := e.deleteHook(ctx, old); err != nil {
-				e.cfg.Logger.Warn("app: unable to delete the webhook of a campaign out of scope", "campaign_id", old.CampaignID, "error", err)
+				e.cfg.Logger.Warn("unable to delete the webhook of a campaign out of scope", "campaign_id", old.CampaignID, "error", err)
 				next.Hooks = append(next.Hooks, old) // try again next time
 			}
 		}
@@ -112,7 +112,7 @@ func (e *Engine) ensureCampaign(ctx context.Context, mode regMode, campaign stri
 	}
 	for _, h := range strays {
 		if err := e.api().DeleteCampaignWebhook(ctx, h); err != nil && !errors.Is(err, smartlead.ErrNotFound) {
-			e.cfg.Logger.Warn("app: unable to delete a stray webhook", "webhook_id", h.ID, "error", err)
+			e.cfg.Logger.Warn("unable to delete a stray webhook", "webhook_id", h.ID, "error", err)
 		}
 	}
 	ref := HookRef{CampaignID: campaign}
@@ -135,7 +135,7 @@ func (e *Engine) ensureCampaign(ctx context.Context, mode regMode, campaign stri
 	if keep == nil {
 		verb = "created"
 	}
-	e.cfg.Logger.Info("app: webhook "+verb, "webhook_id", saved.ID, "campaign_id", campaign)
+	e.cfg.Logger.Info("webhook "+verb, "webhook_id", saved.ID, "campaign_id", campaign)
 	ref.ID = saved.ID
 	return ref, others, nil
 }

@@ -36,7 +36,7 @@ func (e *Engine) registerGlobal(ctx context.Context, mode regMode, scope setting
 			return next, nil
 		case err == nil:
 			if _, err := e.api().UpdateWebhook(ctx, w); err == nil {
-				e.cfg.Logger.Info("app: webhook updated", "webhook_id", w.ID, "level", string(w.Level()))
+				e.cfg.Logger.Info("webhook updated", "webhook_id", w.ID, "level", string(w.Level()))
 				next.Hooks = append(next.Hooks, *old)
 				return next, nil
 			} else if !errors.Is(err, smartlead.ErrNotFound) {
@@ -51,7 +51,7 @@ func (e *Engine) registerGlobal(ctx context.Context, mode regMode, scope setting
 	if err != nil {
 		return next, err
 	}
-	e.cfg.Logger.Info("app: webhook created", "webhook_id", created.ID, "level", string(w.Level()))
+	e.cfg.Logger.Info("webhook created", "webhook_id", created.ID, "level", string(w.Level()))
 	ref.ID = created.ID
 	next.Hooks = append(next.Hooks, ref)
 	return next, nil

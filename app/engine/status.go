@@ -50,10 +50,10 @@ func (e *Engine) delivered(test bool) {
 		e.view.status.Message = e.listeningMessageLocked()
 	}
 	e.mu.Unlock()
-	e.cfg.Logger.Info("app: SmartLead reached Leadbell", "test_event", test)
+	e.cfg.Logger.Info("SmartLead reached Leadbell", "test_event", test)
 	go func() { // OnDelivery must not block on a commit
 		if err := e.store.PutJSON(confirmedKey, c); err != nil {
-			e.cfg.Logger.Warn("app: unable to save the confirmation", "error", err)
+			e.cfg.Logger.Warn("unable to save the confirmation", "error", err)
 		}
 	}()
 }
@@ -79,7 +79,7 @@ func (e *Engine) setWarning(code, msg string) {
 		delete(e.view.warnings, code)
 	} else {
 		e.view.warnings[code] = msg
-		e.cfg.Logger.Info("app: warning", "code", code)
+		e.cfg.Logger.Info("warning", "code", code)
 	}
 }
 

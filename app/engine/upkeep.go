@@ -100,13 +100,13 @@ func (u *upkeeper) prune(ctx context.Context) (map[event.Type]int, error) {
 	}
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed)):
-		u.log.Info("upkeep: pruning stopped by shutdown", attrs...)
+		u.log.Info("pruning stopped by shutdown", attrs...)
 	case err != nil:
-		u.log.Error("upkeep: unable to prune old events", append(attrs, "error", err)...)
+		u.log.Error("unable to prune old events", append(attrs, "error", err)...)
 	case total > 0:
-		u.log.Info("upkeep: deleted old events", attrs...)
+		u.log.Info("deleted old events", attrs...)
 	default:
-		u.log.Debug("upkeep: no events old enough to delete")
+		u.log.Debug("no events old enough to delete")
 	}
 	return n, err
 }

@@ -108,7 +108,7 @@ func TestUpkeepPrunesByTheCurrentSettings(t *testing.T) {
 		}
 	}
 	out := logs.String()
-	if !strings.Contains(out, "upkeep: deleted old events") || !strings.Contains(out, "opened=2") {
+	if !strings.Contains(out, "deleted old events") || !strings.Contains(out, "opened=2") {
 		t.Errorf("the log does not say what was pruned:\n%s", out)
 	}
 	if strings.Contains(out, "secret reply text") {

@@ -104,7 +104,7 @@ func (w wakeWatch) run(ctx context.Context, out chan<- wakeEvent, log *slog.Logg
 		if !ok {
 			continue
 		}
-		log.Info("app: wake detected", "reason", string(ev.reason), "away", ev.slept.Round(time.Second))
+		log.Info("wake detected", "reason", string(ev.reason), "away", ev.slept.Round(time.Second))
 		select {
 		case out <- ev:
 		default:

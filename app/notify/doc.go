@@ -86,7 +86,7 @@
 //	go func() {
 //		for ctx.Err() == nil {
 //			if err := n.Run(ctx, b.Subscribe(0)); err != nil {
-//				log.Warn("notify: resubscribing", "error", err)
+//				log.Warn("resubscribing", "error", err)
 //			}
 //		}
 //	}()

@@ -114,7 +114,7 @@ func (n *Notifier) flush(gen uint64) {
 	n.batch, n.timer = batch{}, nil
 	if why := n.silenced(now, cfg); why != "" {
 		n.mu.Unlock()
-		n.log.Debug("notify: dropped held events", "events", b.count, "reason", why)
+		n.log.Debug("dropped held events", "events", b.count, "reason", why)
 		return
 	}
 	b.only(cfg.Types)
@@ -142,7 +142,7 @@ func (n *Notifier) flush(gen uint64) {
 		err := n.opts.Sender.Send(ctx, m)
 		cancel()
 		if err != nil {
-			n.log.Warn("notify: unable to show a notification", "events", m.Events, "error", err)
+			n.log.Warn("unable to show a notification", "events", m.Events, "error", err)
 		}
 	}
 }

@@ -89,6 +89,7 @@ func newNotifier(o Options, c clock) *Notifier {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	o.Logger = o.Logger.With("component", "notify")
 	if o.Location == nil {
 		o.Location = time.Local
 	}
@@ -116,7 +117,7 @@ func positive(d, def time.Duration) time.Duration {
 //
 //	for ctx.Err() == nil {
 //		if err := n.Run(ctx, b.Subscribe(0)); err != nil {
-//			log.Warn("notify: resubscribing", "error", err)
+//			log.Warn("resubscribing", "error", err)
 //		}
 //	}
 func (n *Notifier) Run(ctx context.Context, sub *broker.Subscription) error {
@@ -147,11 +148,11 @@ func (n *Notifier) Handle(ev event.Event) {
 	defer n.mu.Unlock()
 	now := n.clock.Now()
 	if !n.seen.add(eventKey(ev)) {
-		n.log.Debug("notify: skipped", "event_id", ev.ID, "reason", reasonDuplicate)
+		n.log.Debug("skipped", "event_id", ev.ID, "reason", reasonDuplicate)
 		return
 	}
 	if why := n.skip(ev, now, cfg); why != "" {
-		n.log.Debug("notify: skipped", "event_id", ev.ID, "type", ev.Type, "reason", why)
+		n.log.Debug("skipped", "event_id", ev.ID, "type", ev.Type, "reason", why)
 		return
 	}
 	n.hold(ev, now)
@@ -218,6 +219,6 @@ func (n *Notifier) Notice(summary, body string) {
 	ctx, cancel := context.WithTimeout(context.Background(), n.opts.SendTimeout)
 	defer cancel()
 	if err := n.opts.Sender.Send(ctx, Notification{Summary: oneLine(summary), Body: oneLine(body)}); err != nil {
-		n.log.Warn("notify: unable to show a notification", "notice", summary, "error", err)
+		n.log.Warn("unable to show a notification", "notice", summary, "error", err)
 	}
 }

@@ -67,7 +67,11 @@ func NewClient(baseURL, apiKey string, opts ClientOptions) *Client {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
-	c := &Client{apiKey: apiKey, log: opts.Logger, maxRetries: opts.MaxRetries,
+	log := opts.Logger
+	if log != nil {
+		log = log.With("component", "smartlead")
+	}
+	c := &Client{apiKey: apiKey, log: log, maxRetries: opts.MaxRetries,
 		sleep: opts.Sleep, limiter: opts.Limiter}
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	switch {
@@ -192,7 +196,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ap
 				return nil, uerr
 			}
 			wait = apiBackoff(attempt)
-			c.log.Warn("smartlead: retrying", "op", op, "attempt", attempt+1, "wait", wait, "error", uerr.Error())
+			c.log.Warn("retrying", "op", op, "attempt", attempt+1, "wait", wait, "error", uerr.Error())
 		default:
 			if !apiShouldRetry(resp.status) || attempt >= c.maxRetries {
 				return resp, nil
@@ -204,7 +208,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ap
 			if wait == 0 {
 				wait = apiBackoff(attempt)
 			}
-			c.log.Warn("smartlead: retrying", "op", op, "attempt", attempt+1, "wait", wait, "status", resp.status)
+			c.log.Warn("retrying", "op", op, "attempt", attempt+1, "wait", wait, "status", resp.status)
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("smartlead: %s: %w", op, err)

@@ -104,7 +104,7 @@ func (l *connLimit) evict(c *limitedConn) {
 	c.Close()
 	now := time.Now().UnixNano()
 	if last := l.warned.Load(); now-last >= int64(time.Minute) && l.warned.CompareAndSwap(last, now) {
-		l.log.Warn("app: too many connections to the webhook URL, closing the oldest waiting ones",
+		l.log.Warn("too many connections to the webhook URL, closing the oldest waiting ones",
 			"limit", l.max, "closed_so_far", n)
 	}
 }

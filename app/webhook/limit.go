@@ -115,6 +115,7 @@ func Limit(next http.Handler, cfg LimitConfig) *Limiter {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = cfg.Logger.With("component", "webhook")
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -171,7 +172,7 @@ func (l *Limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		l.unreadable.Add(1)
-		l.cfg.Logger.Debug("webhook: unable to read delivery", "remote", remote(r), "error", err)
+		l.cfg.Logger.Debug("unable to read delivery", "remote", remote(r), "error", err)
 		w.Header().Set("Connection", "close")
 		answer(w, http.StatusBadRequest, "unable to read the body")
 		return
@@ -313,7 +314,7 @@ func (l *Limiter) refuse(w http.ResponseWriter, r *http.Request, body []byte, ki
 	l.sample(kind, now, r, body, status, reason)
 	if last := l.warned.Load(); now.UnixNano()-last >= int64(warnEvery) && l.warned.CompareAndSwap(last, now.UnixNano()) {
 		st := l.Stats()
-		l.cfg.Logger.Warn("webhook: refusing requests under load", "shed", st.Shed, "slow_bodies", st.SlowBodies, "too_large", st.TooLarge)
+		l.cfg.Logger.Warn("refusing requests under load", "shed", st.Shed, "slow_bodies", st.SlowBodies, "too_large", st.TooLarge)
 	}
 }
 

@@ -87,6 +87,7 @@ func New(cfg Config) *Receiver {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = cfg.Logger.With("component", "webhook")
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -138,7 +139,7 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 		}
 		// The client went away, stalled or sent a broken body: say so
 		// (never an implicit 200 for a delivery that was not kept).
-		r.cfg.Logger.Debug("webhook: unable to read delivery", "remote", remote(req), "error", err)
+		r.cfg.Logger.Debug("unable to read delivery", "remote", remote(req), "error", err)
 		answer(w, http.StatusBadRequest, "unable to read the body")
 		return
 	}
@@ -173,9 +174,9 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		if errors.Is(err, store.ErrCannotSave) {
 			// The store says so, once, when the disk starts refusing.
-			r.cfg.Logger.Debug("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+			r.cfg.Logger.Debug("unable to store delivery", "type", ev.SourceType, "error", err)
 		} else {
-			r.cfg.Logger.Error("webhook: unable to store delivery", "type", ev.SourceType, "error", err)
+			r.cfg.Logger.Error("unable to store delivery", "type", ev.SourceType, "error", err)
 		}
 		// SmartLead's first retry comes a minute later.
 		w.Header().Set("Retry-After", "60")
@@ -286,7 +287,7 @@ func (r *Receiver) reject(req *http.Request, body []byte, status int, reason str
 			}
 		}
 	}
-	r.cfg.Logger.Debug("webhook: delivery rejected", "status", status, "reason", reason, "remote", rej.Remote)
+	r.cfg.Logger.Debug("delivery rejected", "status", status, "reason", reason, "remote", rej.Remote)
 	r.cfg.Store.Reject(rej)
 }
 

@@ -195,10 +195,10 @@ func (s *Server) attempt(ctx context.Context, f *failedDelivery, duplicate, retr
 			h.failures = 0
 		} else if h.failures++; h.failures >= s.opts.DisableAfter {
 			h.w.Enabled = false
-			s.log.Warn("simulator: webhook disabled after failures", "webhook_id", f.hookID, "failures", h.failures)
+			s.log.Warn("webhook disabled after failures", "webhook_id", f.hookID, "failures", h.failures)
 		}
 	}
-	s.log.Debug("simulator: delivery", "webhook_id", f.hookID, "event", d.EventName, "status", status, "attempt", d.Attempt)
+	s.log.Debug("delivery", "webhook_id", f.hookID, "event", d.EventName, "status", status, "attempt", d.Attempt)
 	return d, true
 }
 

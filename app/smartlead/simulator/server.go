@@ -78,6 +78,7 @@ func NewServer(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With("component", "simulator")
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0xa91))
 	s := &Server{
 		opts: opts, log: log, gen: NewGenerator(opts.Seed), rng: rng, done: make(chan struct{}),
@@ -97,7 +98,7 @@ func NewServer(opts Options) *Server {
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("simulator: serving stopped", "error", err)
+			s.log.Error("serving stopped", "error", err)
 		}
 	}()
 	return s

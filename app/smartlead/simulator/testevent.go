@@ -89,6 +89,6 @@ func (s *Server) sendTestEvent(w smartlead.Webhook) {
 		s.mu.Lock()
 		s.deliveries = append(s.deliveries, d)
 		s.mu.Unlock()
-		s.log.Debug("simulator: test event", "webhook_id", w.ID, "event", name, "status", status)
+		s.log.Debug("test event", "webhook_id", w.ID, "event", name, "status", status)
 	})
 }
