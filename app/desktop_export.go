@@ -15,6 +15,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/export"
 )
 
@@ -31,17 +32,17 @@ func saveExports(next http.Handler, sess *Session, window func() context.Context
 		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Use POST.")
+			api.WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Use POST.")
 			return
 		}
 		o, err := export.ParseQuery(r.URL.Query())
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "invalid", err.Error())
+			api.WriteError(w, http.StatusBadRequest, "invalid", err.Error())
 			return
 		}
 		ctx := window()
 		if ctx == nil {
-			writeError(w, http.StatusServiceUnavailable, "no_window", "The window is not ready.")
+			api.WriteError(w, http.StatusServiceUnavailable, "no_window", "The window is not ready.")
 			return
 		}
 		home, _ := os.UserHomeDir()
@@ -52,13 +53,13 @@ func saveExports(next http.Handler, sess *Session, window func() context.Context
 			Filters:          []runtime.FileFilter{{DisplayName: string(o.Format), Pattern: "*." + string(o.Format)}},
 		})
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "dialog", "Leadbell could not open the save dialog. Try again, or export from a browser.")
+			api.WriteError(w, http.StatusInternalServerError, "dialog", "Leadbell could not open the save dialog. Try again, or export from a browser.")
 			return
 		}
 		var n int
 		if path != "" { // "" means the user cancelled
 			if n, err = writeExport(r.Context(), path, sess, o); err != nil {
-				writeError(w, http.StatusInternalServerError, "export_failed", exportFailure(err))
+				api.WriteError(w, http.StatusInternalServerError, "export_failed", exportFailure(err))
 				return
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/leadbell/leadbell/app/api"
 )
 
 // ServeHTTP serves /api/demo itself and everything else from the current
@@ -18,7 +20,7 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.cur == nil {
-		writeError(w, http.StatusServiceUnavailable, "stopped", "Leadbell is stopping.")
+		api.WriteError(w, http.StatusServiceUnavailable, "stopped", "Leadbell is stopping.")
 		return
 	}
 	ctx, cancel := context.WithCancel(r.Context())
@@ -44,24 +46,18 @@ func (s *Session) serveDemo(w http.ResponseWriter, r *http.Request) {
 		err = s.SwitchDemo(r.Context(), false)
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Use GET, POST or DELETE.")
+		api.WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Use GET, POST or DELETE.")
 		return
 	}
 	switch {
 	case errors.Is(err, ErrNoAccount):
-		writeError(w, http.StatusConflict, "no_account", "This Leadbell was started as leadbell demo. Quit it and start Leadbell to use your SmartLead account.")
+		api.WriteError(w, http.StatusConflict, "no_account", "This Leadbell was started as leadbell demo. Quit it and start Leadbell to use your SmartLead account.")
 		return
 	case err != nil:
-		writeError(w, http.StatusInternalServerError, "switch_failed", "Leadbell could not make the switch. Try again, or restart Leadbell.")
+		api.WriteError(w, http.StatusInternalServerError, "switch_failed", "Leadbell could not make the switch. Try again, or restart Leadbell.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(DemoState{Demo: s.InDemo(), CanLeave: s.home != nil})
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg, "code": code})
 }

@@ -122,7 +122,7 @@ func (s *Server) routeControl() {
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 	var u settings.Update
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&u); err != nil {
-		writeError(w, http.StatusBadRequest, "body must be a JSON object of settings")
+		WriteError(w, http.StatusBadRequest, "invalid", "body must be a JSON object of settings")
 		return
 	}
 	st, err := s.cfg.Control.UpdateSettings(r.Context(), u)
@@ -138,7 +138,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		APIKey string `json:"api_key"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, `body must be {"api_key": "..."}`)
+		WriteError(w, http.StatusBadRequest, "invalid", `body must be {"api_key": "..."}`)
 		return
 	}
 	err := s.cfg.Control.SignIn(r.Context(), body.APIKey)
@@ -146,14 +146,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		writeJSON(w, http.StatusOK, map[string]bool{"signed_in": true})
 	case errors.Is(err, smartlead.ErrUnauthorized):
-		writeCode(w, http.StatusUnauthorized, "invalid_key", "SmartLead does not accept this API key. Copy it again from SmartLead under Settings → API Key.")
+		WriteError(w, http.StatusUnauthorized, "invalid_key", "SmartLead does not accept this API key. Copy it again from SmartLead under Settings → API Key.")
 	case errors.Is(err, smartlead.ErrNoAPIAccess):
-		writeCode(w, http.StatusForbidden, "no_api_access", "This SmartLead plan has no API access. Webhooks need a plan that includes the API.")
+		WriteError(w, http.StatusForbidden, "no_api_access", "This SmartLead plan has no API access. Webhooks need a plan that includes the API.")
 	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
-		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now. Check the network and try again.")
+		WriteError(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now. Check the network and try again.")
 	default:
 		s.cfg.Logger.Warn("sign-in failed", "error", err)
-		writeCode(w, http.StatusBadGateway, "unreachable", "SmartLead did not answer as expected. Try again in a moment.")
+		WriteError(w, http.StatusBadGateway, "unreachable", "SmartLead did not answer as expected. Try again in a moment.")
 	}
 }
 
@@ -175,7 +175,7 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			WriteError(w, http.StatusBadRequest, "invalid", "limit must be a number from 1 to 1000")
 			return
 		}
 		limit = n
@@ -202,10 +202,6 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request) {
 		status = "duplicate"
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": status, "id": ev.ID})
-}
-
-func writeCode(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg, "code": code})
 }
 
 // Answers counts what the webhook answered since Leadbell started: every

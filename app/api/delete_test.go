@@ -53,10 +53,10 @@ func TestDeleteEvent(t *testing.T) {
 	}{
 		{"cross-site origin", path, map[string]string{"Origin": "https://evil.example"}, 403, ""},
 		{"cross-site fetch", path, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, ""},
-		{"unknown id", "/api/events/9999", nil, 404, `{"error":"no such event"}`},
-		{"malformed id", "/api/events/abc", nil, 404, `{"error":"no such event"}`},
+		{"unknown id", "/api/events/9999", nil, 404, `{"code":"not_found","error":"This event no longer exists."}`},
+		{"malformed id", "/api/events/abc", nil, 404, `{"code":"not_found","error":"This event no longer exists."}`},
 		{"same origin", path, map[string]string{"Origin": f.srv.URL, "Sec-Fetch-Site": "same-origin"}, 200, `{"deleted":true,"id":"` + gone.ID + `"}`},
-		{"deleted already", path, nil, 404, `{"error":"no such event"}`},
+		{"deleted already", path, nil, 404, `{"code":"not_found","error":"This event no longer exists."}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

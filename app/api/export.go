@@ -14,7 +14,7 @@ import (
 func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) {
 	o, err := export.ParseQuery(r.URL.Query())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		WriteError(w, http.StatusBadRequest, "invalid", err.Error())
 		return
 	}
 	dl := &download{w: w, o: o, now: time.Now()}

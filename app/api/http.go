@@ -21,7 +21,7 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-s
 func HostCheck(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !loopbackHost(r.Host) {
-			writeCode(w, http.StatusForbidden, "host", "This address is only served to localhost.")
+			WriteError(w, http.StatusForbidden, "host", "This address is only served to localhost.")
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -137,7 +137,7 @@ func New(cfg Config) *Server {
 		s.routeControl()
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API call")
+		WriteError(w, http.StatusNotFound, "not_found", "No such API call.")
 	})
 	s.mux.Handle("/", s.assets())
 	return s
@@ -181,7 +181,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("unread"); v != "" {
 		unread, err := strconv.ParseBool(v)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "unread must be true or false")
+			WriteError(w, http.StatusBadRequest, "invalid", "unread must be true or false")
 			return
 		}
 		query.Unread = unread
@@ -189,7 +189,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "limit must be a positive number")
+			WriteError(w, http.StatusBadRequest, "invalid", "limit must be a positive number")
 			return
 		}
 		query.Limit = n
@@ -219,7 +219,7 @@ func (s *Server) setRead(w http.ResponseWriter, r *http.Request) {
 		Read *bool `json:"read"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&body); err != nil || body.Read == nil {
-		writeError(w, http.StatusBadRequest, `body must be {"read": true} or {"read": false}`)
+		WriteError(w, http.StatusBadRequest, "invalid", `body must be {"read": true} or {"read": false}`)
 		return
 	}
 	ev, err := s.cfg.Store.SetRead(r.PathValue("id"), *body.Read)
@@ -246,20 +246,20 @@ func (s *Server) leadEvents(w http.ResponseWriter, r *http.Request) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "no such event")
+		WriteError(w, http.StatusNotFound, "not_found", "This event no longer exists.")
 	case errors.Is(err, store.ErrBadCursor):
-		writeError(w, http.StatusBadRequest, "bad cursor in before")
+		WriteError(w, http.StatusBadRequest, "invalid", "bad cursor in before")
 	case errors.Is(err, ErrInvalid):
-		writeCode(w, http.StatusBadRequest, "invalid", invalidSentence(err))
+		WriteError(w, http.StatusBadRequest, "invalid", invalidSentence(err))
 	case errors.Is(err, ErrSignedOut):
-		writeCode(w, http.StatusConflict, "signed_out", "Sign in with a SmartLead API key first.")
+		WriteError(w, http.StatusConflict, "signed_out", "Sign in with a SmartLead API key first.")
 	case errors.Is(err, smartlead.ErrUnauthorized), errors.Is(err, smartlead.ErrNoAPIAccess):
-		writeCode(w, http.StatusBadGateway, "unauthorized", "SmartLead refused the API key.")
+		WriteError(w, http.StatusBadGateway, "unauthorized", "SmartLead refused the API key.")
 	case errors.Is(err, smartlead.ErrUnreachable), errors.Is(err, smartlead.ErrRateLimited):
-		writeCode(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now.")
+		WriteError(w, http.StatusBadGateway, "unreachable", "Leadbell cannot reach SmartLead right now.")
 	default:
 		s.cfg.Logger.Error("request failed", "path", r.URL.Path, "error", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		WriteError(w, http.StatusInternalServerError, "internal", "Something went wrong in Leadbell. Try again.")
 	}
 }
 
@@ -288,6 +288,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// WriteError answers status with the local API's one error envelope,
+// {"error": a sentence for the user, "code": a word for programs}.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg, "code": code})
 }

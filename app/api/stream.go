@@ -29,7 +29,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	if last != "" {
 		if _, err := strconv.ParseUint(last, 10, 64); err != nil {
-			writeError(w, http.StatusBadRequest, "since must be an event id")
+			WriteError(w, http.StatusBadRequest, "invalid", "since must be an event id")
 			return
 		}
 	}

@@ -103,7 +103,7 @@ func TokenGate(token, cookieName string, next http.Handler) http.Handler {
 		case ok:
 			next.ServeHTTP(w, r)
 		case api:
-			writeCode(w, http.StatusUnauthorized, "ui_token",
+			WriteError(w, http.StatusUnauthorized, "ui_token",
 				"This is Leadbell's own API: open Leadbell with the link it printed, or send its token (the ui-token file in its data folder).")
 		default:
 			howToOpen(w)
