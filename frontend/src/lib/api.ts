@@ -266,10 +266,6 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
   }
-  /** The endpoint does not exist in this version of Leadbell. */
-  get notAvailable(): boolean {
-    return this.status === 404;
-  }
 }
 
 /**
@@ -288,11 +284,6 @@ export function errorText(err: unknown, fallback: string): string {
   if (!m) return fallback;
   m = m[0].toUpperCase() + m.slice(1);
   return /[.!?…]$/.test(m) ? m : `${m}.`;
-}
-
-/** True when err says the endpoint does not exist in this version. */
-export function isNotAvailable(err: unknown): boolean {
-  return err instanceof ApiError && err.notAvailable;
 }
 
 async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
