@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -103,6 +104,29 @@ func checkFile(path string, timeout time.Duration) error {
 	}
 	defer db.Close()
 	err = db.View(func(tx *bolt.Tx) error {
+		// The check reads every page through bbolt's mapping, which would
+		// leave the whole file counted in the resident set (measured: a
+		// peak of 1.6 GB for a store of a million events, against 68 MB
+		// without the check). Dropping the mappings as it goes keeps the
+		// peak to what it reads between two drops (see releaseMapped).
+		// The dropping stops before the transaction ends: past it the
+		// file may be unmapped and the range reused.
+		done := make(chan struct{})
+		var dropping sync.WaitGroup
+		defer dropping.Wait()
+		defer close(done)
+		dropping.Go(func() {
+			t := time.NewTicker(5 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					releaseMapped(tx)
+				}
+			}
+		})
 		var first error
 		n := 0
 		for err := range tx.Check() {
