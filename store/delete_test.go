@@ -222,7 +222,7 @@ func TestDeleteJustAppended(t *testing.T) {
 		defer release()
 		ev := appendOne(t, s)
 		errs := deleteLater(s, ev.ID)
-		waitQueued(s, 2) // the events, then the Delete
+		waitQueued(t, s, 2) // the events, then the Delete
 		release()
 		if err := <-errs; err != nil {
 			t.Fatalf("Delete: %v", err)
@@ -241,7 +241,7 @@ func TestDeleteJustAppended(t *testing.T) {
 			t.Fatalf("queued request %T, want the events", apply)
 		}
 		errs := deleteLater(s, ev.ID)
-		waitQueued(s, 1)
+		waitQueued(t, s, 1)
 		s.ops <- apply
 		release()
 		if err := <-errs; err != nil {

@@ -174,9 +174,22 @@ func holdWriter(tb testing.TB, s *Store) (release func()) {
 	return sync.OnceFunc(func() { close(o.release) })
 }
 
-// waitQueued waits until n requests wait in s's writer's queue.
-func waitQueued(s *Store, n int) {
-	for len(s.ops) < n {
+// waitQueued waits until n requests wait in s's writer's queue, failing
+// the test after ten seconds.
+func waitQueued(tb testing.TB, s *Store, n int) {
+	tb.Helper()
+	waitUntil(tb, fmt.Sprintf("%d requests queued for the writer", n), func() bool { return len(s.ops) >= n })
+}
+
+// waitUntil polls ok every millisecond until it holds, failing the test
+// with what after ten seconds.
+func waitUntil(tb testing.TB, what string, ok func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("waited ten seconds for %s", what)
+		}
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -189,11 +202,11 @@ func holdIngest(tb testing.TB, s *Store) (release func()) {
 	return sync.OnceFunc(s.ingestGate.Unlock)
 }
 
-// waitAppends waits until n appends wait in s's ingest queue.
-func waitAppends(s *Store, n int) {
-	for len(s.appends) < n {
-		time.Sleep(time.Millisecond)
-	}
+// waitAppends waits until n appends wait in s's ingest queue, failing the
+// test after ten seconds.
+func waitAppends(tb testing.TB, s *Store, n int) {
+	tb.Helper()
+	waitUntil(tb, fmt.Sprintf("%d appends queued for ingest", n), func() bool { return len(s.appends) >= n })
 }
 
 // indexesOf maps events to their fixture indexes, for readable failures.

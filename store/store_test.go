@@ -102,7 +102,7 @@ func TestCloseCommitsQueuedRequests(t *testing.T) {
 		}()
 	}
 	// One is taken by the held ingest goroutine, the others wait.
-	waitAppends(s, len(evs)-1)
+	waitAppends(t, s, len(evs)-1)
 	closed := make(chan error)
 	go func() { closed <- s.Close() }()
 	// Close refuses new work before it drains the queue.

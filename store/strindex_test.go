@@ -108,7 +108,7 @@ func TestMarkAllReadSeesCampaignOfSameBatch(t *testing.T) {
 		}
 		marked <- n
 	}()
-	waitQueued(s, 2)
+	waitQueued(t, s, 2)
 	release()
 	if n := <-marked; n != 1 {
 		t.Errorf("MarkAllRead in the same batch marked %d, want 1", n)

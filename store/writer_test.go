@@ -23,7 +23,7 @@ func queueAppends(t *testing.T, s *Store, evs []event.Event) (errs <-chan error,
 			ch <- err
 		}()
 	}
-	waitAppends(s, len(evs)-1)
+	waitAppends(t, s, len(evs)-1)
 	return ch, release
 }
 
