@@ -13,9 +13,21 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead"
 )
 
+// runOptions are the flags that say how this process runs, beside the
+// engine's configuration.
+type runOptions struct {
+	// gui opens the window for leadbell demo.
+	gui bool
+	// readyFD, when above 2, is a file descriptor inherited from the
+	// caller on which one JSON line says where the UI is served, once it
+	// is: {"ui": base URL, "link": the URL that opens it, with the token}.
+	// Programs read it instead of the sentence on standard output.
+	readyFD int
+}
+
 // parseServe reads serve's flags (design.md's table), each falling back to
 // its environment variable; flags win.
-func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Config, bool, error) {
+func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Config, runOptions, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -42,15 +54,16 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	fs.StringVar(&cfg.ClientID, "client-id", "", "the SmartLead client id for --scope client")
 	fs.DurationVar(&cfg.Watchdog, "watchdog", 5*time.Minute, "how often to confirm the registration and round-trip a self-test")
 	fs.BoolVar(&cfg.StartFresh, "start-fresh", false, "if the data file is damaged, keep it aside (as leadbell.db.damaged-<time>) and start with an empty inbox")
-	gui := false
+	var run runOptions
 	if demo {
-		fs.BoolVar(&gui, "gui", false, "open the desktop window instead of serving a browser UI")
+		fs.BoolVar(&run.gui, "gui", false, "open the desktop window instead of serving a browser UI")
 	}
+	fs.IntVar(&run.readyFD, "ready-fd", 0, "a file descriptor (3 or above) on which to write one JSON line, {\"ui\", \"link\"}, once the UI is served: for programs that start Leadbell")
 	if err := fs.Parse(args); err != nil {
-		return cfg, false, err
+		return cfg, run, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, false, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
+		return cfg, run, fmt.Errorf("%s takes no arguments, got %q", name, fs.Arg(0))
 	}
 	// A secret on the command line can be read by every user of this
 	// computer (ps, /proc/<pid>/cmdline): say so, and how to avoid it.
@@ -72,21 +85,21 @@ func parseServe(name string, args []string, stderr io.Writer, demo bool) (app.Co
 	}
 	cfg.Campaigns = campaigns
 	if err := settings.ValidateLevel(cfg.Scope, cfg.ClientID); err != nil {
-		return cfg, false, fmt.Errorf("--scope: %s", strings.TrimPrefix(err.Error(), "settings: "))
+		return cfg, run, fmt.Errorf("--scope: %s", strings.TrimPrefix(err.Error(), "settings: "))
 	}
 	if cfg.Scope != "" && cfg.Scope != settings.LevelCampaigns && len(campaigns) > 0 {
-		return cfg, false, fmt.Errorf("--campaign needs --scope campaigns: an %s webhook covers every campaign", cfg.Scope)
+		return cfg, run, fmt.Errorf("--campaign needs --scope campaigns: an %s webhook covers every campaign", cfg.Scope)
 	}
 	if events != "" {
 		for _, name := range strings.Split(events, ",") {
 			t, ok := smartlead.ParseEventType(strings.TrimSpace(name))
 			if !ok {
-				return cfg, false, fmt.Errorf("unknown event type %q", name)
+				return cfg, run, fmt.Errorf("unknown event type %q", name)
 			}
 			cfg.Events = append(cfg.Events, t)
 		}
 	}
-	return cfg, gui, nil
+	return cfg, run, nil
 }
 
 func env(key, fallback string) string {

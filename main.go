@@ -11,11 +11,13 @@ package main
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -63,23 +65,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 		cfg.Logger = log
 		return window(ctx, cfg, stdout)
 	case "serve":
-		cfg, _, err := parseServe("serve", args, stderr, false)
+		cfg, run, err := parseServe("serve", args, stderr, false)
 		if err != nil {
 			return err
 		}
 		cfg.Logger = log
-		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
+		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout, run.readyFD))
 	case "demo":
-		cfg, gui, err := parseServe("demo", args, stderr, true)
+		cfg, run, err := parseServe("demo", args, stderr, true)
 		if err != nil {
 			return err
 		}
 		cfg.Logger = log
 		cfg.Demo = true // the session starts the simulator
-		if gui {
+		if run.gui {
 			return window(ctx, cfg, stdout)
 		}
-		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
+		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout, run.readyFD))
 	case "trigger":
 		return trigger(ctx, args, stdout, stderr)
 	case "export":
@@ -116,7 +118,7 @@ Run "leadbell serve -h" for the flags.
 func window(ctx context.Context, cfg app.Config, stdout io.Writer) error {
 	if !app.HasWindow || !hasDisplay() {
 		fmt.Fprintln(stdout, "No desktop display here: running without a window.")
-		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout))
+		return app.Serve(ctx, cfg, frontend.Dist(), announce(stdout, 0))
 	}
 	err := app.Desktop(ctx, cfg, frontend.Dist(), appIcon, func(uiURL string) {
 		fmt.Fprintf(stdout, "Leadbell's window is open; the same inbox is at %s in a browser.\n", uiURL)
@@ -138,9 +140,25 @@ func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }
 
-func announce(w io.Writer) func(string) {
+// announce tells where the UI is served: a sentence on w, and, when
+// readyFD is a descriptor the caller passed (3 or above), one JSON line on
+// it, {"ui": base URL, "link": uiURL}, after which it is closed.
+func announce(w io.Writer, readyFD int) func(string) {
 	return func(uiURL string) {
 		fmt.Fprintf(w, "Leadbell is running. Open %s in your browser.\n", uiURL)
+		if readyFD < 3 {
+			return
+		}
+		f := os.NewFile(uintptr(readyFD), "ready")
+		if f == nil {
+			return
+		}
+		defer f.Close()
+		base := uiURL
+		if u, err := url.Parse(uiURL); err == nil {
+			base = u.Scheme + "://" + u.Host
+		}
+		_ = json.NewEncoder(f).Encode(map[string]string{"ui": base, "link": uiURL})
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -58,17 +57,19 @@ type proc struct {
 	err      error
 }
 
-var uiLine = regexp.MustCompile(`Open (http://\S+) in your browser`)
-
-// start runs leadbell with args and waits until it announces its UI.
+// start runs leadbell serve or demo with args and waits until it says, on
+// its ready descriptor (--ready-fd), where its UI is.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Env = append(cleanEnv(), env...)
-	stdout, err := p.cmd.StdoutPipe()
+	ready, readyW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ready.Close()
+	p := &proc{t: t, cmd: exec.Command(bin, append(args, "--ready-fd", "3")...), done: make(chan struct{})}
+	p.cmd.Env = append(cleanEnv(), env...)
+	p.cmd.ExtraFiles = []*os.File{readyW} // fd 3 in the child
+	p.cmd.Stdout = io.Discard
 	p.cmd.Stderr = writerFunc(func(b []byte) (int, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -77,30 +78,40 @@ func start(t *testing.T, env []string, args ...string) *proc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ui := make(chan string, 1)
+	readyW.Close() // the child's copy stays open until it writes
+	announced := make(chan readyLine, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := uiLine.FindStringSubmatch(sc.Text()); m != nil {
-				ui <- m[1]
-			}
+		var line readyLine
+		if json.NewDecoder(ready).Decode(&line) == nil {
+			announced <- line
 		}
 	}()
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.kill() })
+	var line readyLine
 	select {
-	case p.Link = <-ui:
+	case line = <-announced:
 	case <-p.done:
 		t.Fatalf("leadbell exited before serving: %v\n%s", p.err, p.logs())
 	case <-time.After(30 * time.Second):
-		t.Fatalf("leadbell did not announce its UI\n%s", p.logs())
+		t.Fatalf("leadbell did not say it was ready\n%s", p.logs())
 	}
+	p.Link = line.Link
 	base, token, err := parseLink(p.Link)
 	if err != nil {
-		t.Fatalf("leadbell printed a link that opens nothing: %v", err)
+		t.Fatalf("leadbell gave a link that opens nothing: %v", err)
+	}
+	if base != line.UI {
+		t.Fatalf("ready line %+v: the link is not on the UI's address", line)
 	}
 	p.UI, p.client = base, uiClient(base, token)
 	return p
+}
+
+// readyLine is what leadbell writes on --ready-fd once its UI is served.
+type readyLine struct {
+	UI   string `json:"ui"`
+	Link string `json:"link"`
 }
 
 func cleanEnv() []string {
