@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -27,20 +25,17 @@ import (
 // Each Message-ID is claimed while it is being looked up and stored, so a
 // delivery and the catch-up racing with the same reply store it once.
 
-// backfilledKey is the settings key of the Message-IDs of replies stored
-// from the history, with their event ids: kept so that a delivery of one
-// of them after a restart is still a duplicate.
+// backfilledKey is the settings key under which Leadbell before the store's
+// "backfilled" bucket kept the Message-IDs of replies stored from the
+// history, as one JSON map; newReplyGuard moves them to the bucket.
 const backfilledKey = "backfilled_replies"
 
-// How long, and how many, replies stored from the history are remembered.
-// SmartLead retries for hours and a catch-up reaches back at most
-// maxGap, both far below the age limit.
-const (
-	backfilledMaxAge = 60 * 24 * time.Hour
-	backfilledMax    = 20000
-)
+// backfilledMaxAge is how long a reply stored from the history is
+// remembered (pruned by the daily upkeep): SmartLead retries for hours and
+// a catch-up reaches back at most maxGap, both far below it.
+const backfilledMaxAge = 60 * 24 * time.Hour
 
-// backfilledReply is one reply stored from a lead's message history.
+// backfilledReply is one entry of the old JSON map.
 type backfilledReply struct {
 	ID string    `json:"id"` // the stored event's id
 	At time.Time `json:"at"` // when it was stored
@@ -52,20 +47,30 @@ type backfilledReply struct {
 // marked backfilled, since SmartLead only sent it because Leadbell missed
 // it (a re-trigger or a late retry).
 type replyGuard struct {
-	st     *store.Store
-	log    *slog.Logger
-	saveMu sync.Mutex // orders the saves of seen
+	st  *store.Store
+	log *slog.Logger
 
 	mu       sync.Mutex
 	busy     map[string]chan struct{} // Message-IDs being looked up and stored
-	seen     map[string]backfilledReply
-	from, to time.Time // the last catch-up's gap
+	from, to time.Time                // the last catch-up's gap
 }
 
 func newReplyGuard(st *store.Store, log *slog.Logger) (*replyGuard, error) {
-	g := &replyGuard{st: st, log: log, busy: map[string]chan struct{}{}, seen: map[string]backfilledReply{}}
-	if _, err := st.GetJSON(backfilledKey, &g.seen); err != nil {
-		return nil, fmt.Errorf("app: unable to read the backfilled replies: %w", err)
+	g := &replyGuard{st: st, log: log, busy: map[string]chan struct{}{}}
+	var old map[string]backfilledReply
+	ok, err := st.GetJSON(backfilledKey, &old)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unable to read the backfilled replies: %w", err)
+	}
+	if ok { // kept by an earlier Leadbell: moved to the store's bucket, once
+		for id, r := range old {
+			if err := st.PutBackfilled(context.Background(), id, r.ID, r.At); err != nil {
+				return nil, err
+			}
+		}
+		if err := st.DeleteKey(backfilledKey); err != nil {
+			return nil, err
+		}
 	}
 	return g, nil
 }
@@ -138,34 +143,15 @@ func (g *replyGuard) claim(ctx context.Context, id string) (release func(), err 
 // backfilledID is the event id of the reply with Message-ID id stored from
 // the history, if there is one.
 func (g *replyGuard) backfilledID(id string) (string, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	r, ok := g.seen[id]
-	return r.ID, ok
+	eventID, ok, err := g.st.Backfilled(id)
+	if err != nil {
+		g.log.Warn("unable to read a backfilled reply", "error", err)
+	}
+	return eventID, ok
 }
 
 // remember records that the reply with Message-ID id was stored from the
-// history as event eventID, and saves the list, oldest entries dropped.
+// history as event eventID.
 func (g *replyGuard) remember(id, eventID string, now time.Time) error {
-	g.saveMu.Lock()
-	defer g.saveMu.Unlock()
-	g.mu.Lock()
-	g.seen[id] = backfilledReply{ID: eventID, At: now}
-	for k, r := range g.seen {
-		if now.Sub(r.At) > backfilledMaxAge {
-			delete(g.seen, k)
-		}
-	}
-	if over := len(g.seen) - backfilledMax; over > 0 {
-		ids := slices.SortedFunc(maps.Keys(g.seen), func(a, b string) int { return g.seen[a].At.Compare(g.seen[b].At) })
-		for _, k := range ids[:over] {
-			delete(g.seen, k)
-		}
-	}
-	snapshot := maps.Clone(g.seen)
-	g.mu.Unlock()
-	if err := g.st.PutJSON(backfilledKey, snapshot); err != nil {
-		return fmt.Errorf("app: unable to save the backfilled replies: %w", err)
-	}
-	return nil
+	return g.st.PutBackfilled(context.Background(), id, eventID, now)
 }

@@ -84,6 +84,11 @@ func (u *upkeeper) run(ctx context.Context) {
 // prune deletes what the retention settings no longer keep and logs how
 // many events of each type went (counts only, never content).
 func (u *upkeeper) prune(ctx context.Context) (map[event.Type]int, error) {
+	if n, err := u.store.PruneBackfilled(u.now().Add(-backfilledMaxAge)); err != nil {
+		u.log.Warn("unable to forget old backfilled replies", "error", err)
+	} else if n > 0 {
+		u.log.Debug("forgot old backfilled replies", "replies", n)
+	}
 	cuts := u.retention().Cutoffs(u.now())
 	if len(cuts) == 0 {
 		return map[event.Type]int{}, nil
