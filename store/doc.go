@@ -116,11 +116,14 @@
 //	          the events, only when one changes the record
 //	meta      schema version, counters (stats.go), the last string id, and
 //	          leads_seq: the seq up to which leads holds the events
-//	settings  key -> JSON
+//	settings  key -> JSON; meta also holds rejected_redacted once the
+//	          rejected log has been redacted (rejections.go)
 //	rejected  seq (8) -> JSON Rejection, the newest 1000, sampled: at most
 //	          5 of each status per second are written, all are counted
 //	pruned    seq (8) -> tombstone of a pruned event with a Key: its type
 //	          and sha256(Key)[:16] (prune.go)
+//	backfilled Message-ID -> when (8, Unix ns) and the event id of a reply
+//	          the catch-up stored from a lead's history (backfilled.go)
 //
 // "when" is Event.When() as Unix nanoseconds with the sign bit flipped, so a
 // cursor walking by_time backwards lists events newest first by event time,
