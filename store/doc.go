@@ -116,8 +116,12 @@
 //	          the events, only when one changes the record
 //	meta      schema version, counters (stats.go), the last string id, and
 //	          leads_seq: the seq up to which leads holds the events
-//	settings  key -> JSON; meta also holds rejected_redacted once the
-//	          rejected log has been redacted (rejections.go)
+//	settings  name -> JSON document (a Doc, settings.go), each declared by
+//	          the package owning its type: hook_token, settings,
+//	          registration, confirmed, health (app/engine), alive and,
+//	          until moved to backfilled, backfilled_replies
+//	          (app/engine/catchup). meta also holds rejected_redacted once
+//	          the rejected log has been redacted (rejections.go)
 //	rejected  seq (8) -> JSON Rejection, the newest 1000, sampled: at most
 //	          5 of each status per second are written, all are counted
 //	pruned    seq (8) -> tombstone of a pruned event with a Key: its type

@@ -16,7 +16,7 @@ import (
 // writer's queue is first in, first out.
 func syncWriter(tb testing.TB, s *Store) {
 	tb.Helper()
-	if err := s.PutJSON("sync", true); err != nil {
+	if err := s.putJSON("sync", true); err != nil {
 		tb.Fatal(err)
 	}
 }

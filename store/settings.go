@@ -12,9 +12,35 @@ import (
 
 var errEmptyKey = errors.New("store: empty settings key")
 
-// GetJSON decodes the setting stored under key into v. It reports false, and
+// A Doc names one small JSON document kept in the store's settings bucket,
+// and its Go type. Each is declared once, beside its type, by the package
+// that owns it, so that no key is spelled twice:
+//
+//	var registrationDoc = store.Doc[Registration]("registration")
+//
+// store/doc.go lists them all.
+type Doc[T any] string
+
+// Get reads the document; ok is false, and v zero, when there is none.
+func (d Doc[T]) Get(s *Store) (v T, ok bool, err error) {
+	ok, err = s.getJSON(string(d), &v)
+	return v, ok, err
+}
+
+// Load decodes the document into *v, which keeps what the stored document
+// does not name (defaults set beforehand); it reports false, and leaves *v
+// alone, when there is none.
+func (d Doc[T]) Load(s *Store, v *T) (bool, error) { return s.getJSON(string(d), v) }
+
+// Put saves v as the document; it returns once that is on disk.
+func (d Doc[T]) Put(s *Store, v T) error { return s.putJSON(string(d), v) }
+
+// Delete removes the document; removing a missing one is not an error.
+func (d Doc[T]) Delete(s *Store) error { return s.deleteKey(string(d)) }
+
+// getJSON decodes the setting stored under key into v. It reports false, and
 // leaves v alone, when there is no such setting.
-func (s *Store) GetJSON(key string, v any) (bool, error) {
+func (s *Store) getJSON(key string, v any) (bool, error) {
 	var data []byte
 	err := s.view(func(tx *bolt.Tx) error {
 		data = bytes.Clone(tx.Bucket(bucketSettings).Get([]byte(key)))
@@ -32,9 +58,9 @@ func (s *Store) GetJSON(key string, v any) (bool, error) {
 	return true, nil
 }
 
-// PutJSON stores v, encoded as JSON, under key; it returns once that is on
+// putJSON stores v, encoded as JSON, under key; it returns once that is on
 // disk.
-func (s *Store) PutJSON(key string, v any) error {
+func (s *Store) putJSON(key string, v any) error {
 	if key == "" {
 		return errEmptyKey
 	}
@@ -45,9 +71,9 @@ func (s *Store) PutJSON(key string, v any) error {
 	return s.writeSetting(key, data)
 }
 
-// DeleteKey removes the setting under key; removing a missing key is not an
+// deleteKey removes the setting under key; removing a missing key is not an
 // error.
-func (s *Store) DeleteKey(key string) error {
+func (s *Store) deleteKey(key string) error {
 	if key == "" {
 		return errEmptyKey
 	}

@@ -1,15 +1,17 @@
 // Package engine is what keeps replies arriving from SmartLead: the
 // connect flow (sign in, register, self-test), the status, the watchdog
 // that proves deliveries still arrive (wake and network changes
-// included), the catch-up after a gap, retention, and what the local API
-// asks of it (settings, sign-in, replay). The app package wires it to the
-// store, the tunnel, the receiver's server and the window.
+// included), when to catch up after a gap (package catchup does it),
+// retention, and what the local API asks of it (settings, sign-in,
+// replay). The app package wires it to the store, the tunnel, the
+// receiver's server and the window.
 package engine
 
 import (
 	"log/slog"
 	"time"
 
+	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/event"
@@ -48,6 +50,10 @@ type Config struct {
 	// a test); zero means ngrok's own and 20 s.
 	NgrokServerAddr     string
 	NgrokConnectTimeout time.Duration
+
+	// CatchUp bounds the catch-up after downtime; zero fields are its
+	// defaults (catchup.Options).
+	CatchUp catchup.Options
 
 	// Client tunes the SmartLead client (its pacing, retries); zero is
 	// SmartLead's own limits.

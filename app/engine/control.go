@@ -15,10 +15,11 @@ import (
 	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/app/webhook"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/store"
 )
 
-// settingsKey is the store key of the user's settings.
-const settingsKey = "settings"
+// settingsDoc is the user's settings.
+var settingsDoc = store.Doc[settings.Settings]("settings")
 
 // errSignedOut answers calls that need SmartLead while no key is set.
 var errSignedOut = fmt.Errorf("app: not signed in: %w", api.ErrSignedOut)
@@ -27,7 +28,7 @@ var errSignedOut = fmt.Errorf("app: not signed in: %w", api.ErrSignedOut)
 // command line's --campaign and --events win over them for this run.
 func (e *Engine) loadSettings() error {
 	s := settings.Default()
-	if _, err := e.store.GetJSON(settingsKey, &s); err != nil {
+	if _, err := settingsDoc.Load(e.store, &s); err != nil {
 		return fmt.Errorf("app: unable to read the settings: %w", err)
 	}
 	if len(e.cfg.Campaigns) > 0 {
@@ -120,7 +121,7 @@ func (e *Engine) UpdateSettings(ctx context.Context, u settings.Update) (api.Set
 			return api.Settings{}, err
 		}
 	}
-	if err := e.store.PutJSON(settingsKey, next); err != nil {
+	if err := settingsDoc.Put(e.store, next); err != nil {
 		return api.Settings{}, fmt.Errorf("app: unable to save the settings: %w", err)
 	}
 	e.mu.Lock()

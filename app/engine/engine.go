@@ -14,6 +14,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/broker"
+	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -22,8 +23,8 @@ import (
 	"github.com/leadbell/leadbell/store"
 )
 
-// tokenKey is the settings key of the path token of the webhook URL.
-const tokenKey = "hook_token"
+// tokenDoc is the path token of the webhook URL.
+var tokenDoc = store.Doc[string]("hook_token")
 
 // errRefused marks a SmartLead answer that retrying cannot change (a bad
 // key, a plan without API access): the engine waits for the user instead of
@@ -49,7 +50,7 @@ type Engine struct {
 	http    *http.Client
 	restart chan struct{} // asks Run to connect again (new key, new scope)
 	wake    wakeWatch
-	catchUp catchUp // after downtime (backfill.go)
+	catchUp *catchup.Catcher // after downtime (catchup.go)
 	regs    registrations
 
 	mu       sync.Mutex
@@ -104,7 +105,9 @@ type statusView struct {
 	// other tools' webhooks seen on the last full pass.
 	confirmed Confirmation
 	warnings  map[string]string
-	others    []api.OtherWebhook
+	// note is what the status adds to "listening" while catching up.
+	note   string
+	others []api.OtherWebhook
 }
 
 // signedOutMessage is the status message while no API key is set.
@@ -143,8 +146,7 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 		wake:    wakeWatch{addrs: interfaceAddrs},
 	}
 	e.wake.setDefaults()
-	e.catchUp.opts.setDefaults()
-	if e.catchUp.replies, err = newReplyGuard(st, cfg.Logger); err != nil {
+	if e.catchUp, err = catchup.New(st, catchUpHost{e}, e.broker.Publish, cfg.CatchUp, cfg.Logger.With("component", "catchup")); err != nil {
 		return nil, err
 	}
 	if err := e.loadSettings(); err != nil {
@@ -160,7 +162,7 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 	e.in.receiver = webhook.New(webhook.Config{
 		Token:            token,
 		Secret:           cfg.WebhookSecret,
-		Store:            e.catchUp.replies,
+		Store:            e.catchUp.Guard(),
 		OnStored:         e.broker.Publish,
 		OnSelfTest:       e.probeReturned,
 		OnDelivery:       e.delivered,
@@ -168,10 +170,10 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 		Logger:           cfg.Logger,
 	})
 	e.in.log = webhook.NewLog(e.in.receiver, deliveryLogSize)
-	if _, err := st.GetJSON(registrationKey, &e.reg); err != nil {
+	if _, err := registrationDoc.Load(st, &e.reg); err != nil {
 		return nil, fmt.Errorf("app: unable to read the registration: %w", err)
 	}
-	if _, err := st.GetJSON(confirmedKey, &e.view.confirmed); err != nil {
+	if _, err := confirmedDoc.Load(st, &e.view.confirmed); err != nil {
 		return nil, fmt.Errorf("app: unable to read the confirmation: %w", err)
 	}
 	e.view.status = api.Status{
@@ -189,8 +191,7 @@ func New(cfg Config, st *store.Store, sec secrets.Store, tun tunnel.Tunnel) (*En
 
 // hookToken returns the store's path token, creating 256 random bits once.
 func hookToken(st *store.Store) (string, error) {
-	var token string
-	ok, err := st.GetJSON(tokenKey, &token)
+	token, ok, err := tokenDoc.Get(st)
 	if err != nil {
 		return "", fmt.Errorf("app: unable to read the hook token: %w", err)
 	}
@@ -202,7 +203,7 @@ func hookToken(st *store.Store) (string, error) {
 		return "", fmt.Errorf("app: unable to make a hook token: %w", err)
 	}
 	token = hex.EncodeToString(b)
-	if err := st.PutJSON(tokenKey, token); err != nil {
+	if err := tokenDoc.Put(st, token); err != nil {
 		return "", fmt.Errorf("app: unable to save the hook token: %w", err)
 	}
 	return token, nil
@@ -367,17 +368,17 @@ func (e *Engine) checkReach() error {
 // then every Watchdog period, at once again after a wake from sleep or a
 // network change (wake.go), and sooner while checks fail (from RetryDelay,
 // doubling up to the period). Each check that comes back is a sign of life
-// and, after a gap, starts a catch-up (backfill.go).
+// and, after a gap, starts a catch-up (package catchup).
 func (e *Engine) watch(ctx context.Context) {
 	var bg sync.WaitGroup // the wake watch and catch-ups: done before Run returns
 	defer bg.Wait()
 	woke := make(chan wakeEvent, 1)
 	bg.Go(func() { e.wake.run(ctx, woke, e.cfg.Logger) })
-	e.watchStarts()
+	e.catchUp.WatchStarts()
 	ok := e.check(ctx, nil)
 	retry := e.cfg.RetryDelay
 	for {
-		e.alive(ctx, ok, &bg)
+		e.catchUp.Checked(ctx, ok, &bg)
 		next := e.cfg.Watchdog
 		if !ok {
 			next, retry = min(retry, next), min(retry*2, next)
@@ -390,14 +391,16 @@ func (e *Engine) watch(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			e.shutdownAlive()
+			if e.Status().State == api.StateListening {
+				e.catchUp.Shutdown()
+			}
 			return
 		case <-disk:
 			t.Stop()
 			if !e.store.Health().OK() {
 				// Deliveries are refused from now on: a gap to catch
 				// up on, from the last sign of life before it.
-				e.noteMissed()
+				e.catchUp.NoteMissed()
 				ok = false
 				continue
 			}
@@ -406,7 +409,7 @@ func (e *Engine) watch(ctx context.Context) {
 		case w := <-woke:
 			t.Stop()
 			if w.reason == wakeSlept {
-				e.noteMissed()
+				e.catchUp.NoteMissed()
 			}
 			mode = regFull // after a sleep or a network change, look at everything
 		}
@@ -511,7 +514,6 @@ func (e *Engine) DataDir() string { return e.cfg.DataDir }
 
 // LoadSettings reads the user's settings kept in st (zero when none are).
 func LoadSettings(st *store.Store) (settings.Settings, error) {
-	var saved settings.Settings
-	_, err := st.GetJSON(settingsKey, &saved)
+	saved, _, err := settingsDoc.Get(st)
 	return saved, err
 }

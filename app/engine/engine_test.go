@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -44,7 +45,8 @@ func newEngineOn(t *testing.T, opts store.Options, sim *simulator.Server, key, p
 		t.Fatal(err)
 	}
 	e, err := New(Config{DataDir: dir, SmartLeadURL: sim.URL(), APIKey: key, Campaigns: campaigns, SelfTestTimeout: 2 * time.Second,
-		Client: smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, secrets.NewFile(filepath.Join(t.TempDir(), "secrets.json")), tun)
+		CatchUp: catchup.Options{Quiet: 100 * time.Millisecond, Poll: 10 * time.Millisecond},
+		Client:  smartlead.ClientOptions{Limiter: rate.NewLimiter(rate.Inf, 0)}}, st, secrets.NewFile(filepath.Join(t.TempDir(), "secrets.json")), tun)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +116,7 @@ func TestWatchdogRepairsRegistration(t *testing.T) {
 			if st := e.Status(); st.WebhookID != after[0].ID || !st.Registered {
 				t.Errorf("status %+v, want registered with webhook %s", st, after[0].ID)
 			}
-			var reg Registration
-			e.store.GetJSON(registrationKey, &reg)
+			reg, _, _ := registrationDoc.Get(e.store)
 			if len(reg.Hooks) != 1 || reg.Hooks[0].ID != after[0].ID {
 				t.Errorf("saved registration %+v, want hook %s", reg, after[0].ID)
 			}
@@ -240,8 +241,7 @@ func TestNewCampaignGetsItsWebhook(t *testing.T) {
 	if len(hooks) != n-1 || slices.ContainsFunc(hooks, func(h smartlead.Webhook) bool { return h.CampaignID == first || h.CampaignID == added.ID }) {
 		t.Fatalf("SmartLead holds %+v, want the archived and the deleted campaigns' hooks gone", hooks)
 	}
-	var reg Registration
-	e.store.GetJSON(registrationKey, &reg)
+	reg, _, _ := registrationDoc.Get(e.store)
 	if len(reg.Hooks) != n-1 {
 		t.Errorf("saved registration has %d hooks, want %d", len(reg.Hooks), n-1)
 	}

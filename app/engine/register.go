@@ -11,6 +11,7 @@ import (
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/store"
 )
 
 // Registering at SmartLead. By default Leadbell holds one webhook per
@@ -30,7 +31,7 @@ import (
 //     webhooks (repairing one deleted or changed behind Leadbell's back,
 //     and noting other tools' webhooks for Settings) and read the
 //     account's lead categories;
-//   - regRepair, after a gap (backfill.go): save every webhook again,
+//   - regRepair, after a gap (package catchup): save every webhook again,
 //     since SmartLead disables a webhook whose deliveries keep failing and
 //     the per-campaign list does not say so (it has no is_active).
 type regMode int
@@ -44,8 +45,8 @@ const (
 // fullEvery is how often a watchdog check makes a full pass.
 const fullEvery = time.Hour
 
-// registrationKey is the settings key of the saved Registration.
-const registrationKey = "registration"
+// registrationDoc is the saved Registration.
+var registrationDoc = store.Doc[Registration]("registration")
 
 // webhookName is how Leadbell's webhooks are named at SmartLead.
 const webhookName = "Leadbell"
@@ -208,7 +209,7 @@ func (e *Engine) saveRegistration(reg Registration, cause error) error {
 	e.view.status.WebhookID = strings.Join(ids, ",")
 	e.view.status.Registered = cause == nil && len(reg.Hooks) > 0
 	e.mu.Unlock()
-	if err := e.store.PutJSON(registrationKey, reg); err != nil {
+	if err := registrationDoc.Put(e.store, reg); err != nil {
 		return fmt.Errorf("app: unable to save the registration: %w", err)
 	}
 	return cause

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/webhook"
+	"github.com/leadbell/leadbell/store"
 )
 
-// healthKey is the settings key of the last successful self-test.
-const healthKey = "health"
+// selfTestDoc is the record of the last self-test that came back.
+var selfTestDoc = store.Doc[Health]("health")
 
 // Health is the record of the last self-test that came back.
 type Health struct {
@@ -66,7 +67,7 @@ func (e *Engine) selfTest(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("the self-test never reached Leadbell's receiver")
 	}
-	if err := e.store.PutJSON(healthKey, Health{LastSelfTestAt: time.Now().UTC()}); err != nil {
+	if err := selfTestDoc.Put(e.store, Health{LastSelfTestAt: time.Now().UTC()}); err != nil {
 		return fmt.Errorf("app: unable to save the self-test: %w", err)
 	}
 	return nil

@@ -8,13 +8,14 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/webhook"
+	"github.com/leadbell/leadbell/store"
 )
 
 // What the status says beyond its state: SmartLead's confirmation that it
 // reaches Leadbell, and warnings that do not stop it.
 
-// confirmedKey is the settings key of the Confirmation.
-const confirmedKey = "confirmed"
+// confirmedDoc is the saved Confirmation.
+var confirmedDoc = store.Doc[Confirmation]("confirmed")
 
 // Confirmation records when SmartLead itself first reached a webhook
 // address: its test event after a save, or any delivery.
@@ -52,7 +53,7 @@ func (e *Engine) delivered(test bool) {
 	e.mu.Unlock()
 	e.cfg.Logger.Info("SmartLead reached Leadbell", "test_event", test)
 	go func() { // OnDelivery must not block on a commit
-		if err := e.store.PutJSON(confirmedKey, c); err != nil {
+		if err := confirmedDoc.Put(e.store, c); err != nil {
 			e.cfg.Logger.Warn("unable to save the confirmation", "error", err)
 		}
 	}()

@@ -58,9 +58,8 @@ func TestSmartLeadTestEventConfirms(t *testing.T) {
 	default:
 	}
 	// The confirmation belongs to the address: kept across a restart.
-	var c Confirmation
 	deadline := time.Now().Add(5 * time.Second)
-	for ok, _ := e.store.GetJSON(confirmedKey, &c); !ok || c.URL != e.HookURL(); ok, _ = e.store.GetJSON(confirmedKey, &c) {
+	for c, ok, _ := confirmedDoc.Get(e.store); !ok || c.URL != e.HookURL(); c, ok, _ = confirmedDoc.Get(e.store) {
 		if time.Now().After(deadline) {
 			t.Fatalf("confirmation saved as %+v", c)
 		}

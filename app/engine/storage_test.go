@@ -59,7 +59,6 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 	faults := &store.Faults{}
 	e := newEngineOn(t, store.Options{Faults: faults}, sim, sim.APIKey(), "")
 	e.cfg.Watchdog, e.cfg.RetryDelay = time.Hour, time.Hour
-	e.catchUp.opts.quiet, e.catchUp.opts.poll = 100*time.Millisecond, 10*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()
@@ -125,7 +124,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 		t.Fatal("no notice when the disk took events again")
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, event.Replied)) < 1+len(refused) || !caughtUp(e) {
+	for len(storedOfType(t, e, event.Replied)) < 1+len(refused) || !e.catchUp.Idle() {
 		if time.Now().After(deadline) {
 			t.Fatalf("not caught up: %d replies stored, want %d", len(storedOfType(t, e, event.Replied)), 1+len(refused))
 		}

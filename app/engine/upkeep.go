@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
@@ -84,7 +85,7 @@ func (u *upkeeper) run(ctx context.Context) {
 // prune deletes what the retention settings no longer keep and logs how
 // many events of each type went (counts only, never content).
 func (u *upkeeper) prune(ctx context.Context) (map[event.Type]int, error) {
-	if n, err := u.store.PruneBackfilled(u.now().Add(-backfilledMaxAge)); err != nil {
+	if n, err := u.store.PruneBackfilled(u.now().Add(-catchup.BackfilledMaxAge)); err != nil {
 		u.log.Warn("unable to forget old backfilled replies", "error", err)
 	} else if n > 0 {
 		u.log.Debug("forgot old backfilled replies", "replies", n)

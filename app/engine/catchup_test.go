@@ -6,14 +6,13 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
@@ -50,13 +49,6 @@ func (f *flakyTunnel) to(e *Engine) {
 	f.target.Store(httputil.NewSingleHostReverseProxy(u))
 }
 
-// idle reports whether no catch-up is running or pending.
-func caughtUp(e *Engine) bool {
-	e.catchUp.mu.Lock()
-	defer e.catchUp.mu.Unlock()
-	return !e.catchUp.running && e.catchUp.alive.Pending.IsZero()
-}
-
 func storedOfType(t *testing.T, e *Engine, typ event.Type) []event.Event {
 	t.Helper()
 	page, err := e.store.List(store.Query{Type: typ, Limit: store.MaxLimit})
@@ -87,7 +79,6 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	e := newEngine(t, sim, sim.APIKey(), tun.URL)
 	tun.to(e)
 	e.cfg.Watchdog, e.cfg.RetryDelay = time.Hour, time.Hour // checks come from the wakes below
-	e.catchUp.opts.quiet, e.catchUp.opts.poll = 100*time.Millisecond, 10*time.Millisecond
 	clock, ticks := newWakeTestClock(), make(chan time.Time)
 	e.wake = clock.watch(ticks)
 	network := func(addrs string) {
@@ -138,7 +129,7 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	network("wlan0=10.9.8.7/24,wg0=10.200.0.2/32")
 	waitEngineState(t, e, api.StateListening)
 	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, event.Replied)) < 2 || !caughtUp(e) {
+	for len(storedOfType(t, e, event.Replied)) < 2 || !e.catchUp.Idle() {
 		if time.Now().After(deadline) {
 			t.Fatalf("not caught up: replies %+v", storedOfType(t, e, event.Replied))
 		}
@@ -192,111 +183,10 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	if ds := emitSample(t, sim, unsent); len(ds) != 1 || !ds[0].OK() {
 		t.Fatalf("late delivery %+v, want it acknowledged", ds)
 	}
-	if err := e.backfill(ctx, time.Now().Add(-time.Hour), time.Now()); err != nil {
+	if err := e.catchUp.Run(ctx, time.Now().Add(-time.Hour), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	checkCaughtUp(t)
-}
-
-// A reply that arrives as a delivery while the catch-up finds it in the
-// history, over and over at the same moment, is stored once each time.
-func TestHistoryAndDeliveryRacingStoreOnce(t *testing.T) {
-	sim := simulator.NewServer(simulator.Options{Seed: 9})
-	defer sim.Close()
-	e := newEngine(t, sim, sim.APIKey(), "")
-	gen := sim.Generator()
-	lead := gen.Leads()[3]
-	ctx := context.Background()
-	for round := range 20 {
-		s := gen.EventFor(event.Replied, lead)
-		delivered, err := smartlead.Parse(s.LiveJSON(""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		delivered.ReceivedAt = time.Now()
-		l := activeLead{campaignID: lead.CampaignID, leadID: lead.ID}
-		m := smartlead.Message{MessageID: s.MessageID, Type: "REPLY", Time: s.At, Body: s.BodyHTML, Subject: s.Subject}
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			if _, err := e.storeHistoryReply(ctx, l, m); err != nil {
-				t.Error(err)
-			}
-		})
-		wg.Go(func() {
-			if _, _, err := e.catchUp.replies.Append(ctx, delivered); err != nil {
-				t.Error(err)
-			}
-		})
-		wg.Wait()
-		got, err := e.store.LeadEvents(lead.ID, store.MaxLimit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, ev := range got {
-			if ev.MessageID == s.MessageID {
-				n++
-			}
-		}
-		if n != 1 {
-			t.Fatalf("round %d: the reply is stored %d times", round, n)
-		}
-	}
-}
-
-// The gap a catch-up covers starts a margin before the last sign of life,
-// or where an unfinished one started, but never more than maxGap back; a
-// first run has nothing to catch up on.
-func TestCatchUpGap(t *testing.T) {
-	now := time.Now().UTC()
-	tests := []struct {
-		name   string
-		alive  *aliveRecord
-		health *Health
-		want   time.Time // zero: no catch-up
-	}{
-		{name: "first run"},
-		{name: "closed for three hours", alive: &aliveRecord{At: now.Add(-3 * time.Hour)}, want: now.Add(-3*time.Hour - 10*time.Minute)},
-		{name: "an earlier catch-up did not finish", alive: &aliveRecord{At: now.Add(-time.Hour), Pending: now.Add(-26 * time.Hour)}, want: now.Add(-26 * time.Hour)},
-		{name: "closed for a month", alive: &aliveRecord{At: now.AddDate(0, -1, 0)}, want: now.Add(-7 * 24 * time.Hour)},
-		{name: "data from before the alive record", health: &Health{LastSelfTestAt: now.Add(-2 * time.Hour)}, want: now.Add(-2*time.Hour - 10*time.Minute)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sim := simulator.NewServer(simulator.Options{})
-			defer sim.Close()
-			e := newEngine(t, sim, sim.APIKey(), "")
-			e.catchUp.opts.quiet, e.catchUp.opts.poll = 50*time.Millisecond, 10*time.Millisecond
-			if tt.alive != nil {
-				e.store.PutJSON(aliveKey, tt.alive)
-			}
-			if tt.health != nil {
-				e.store.PutJSON(healthKey, tt.health)
-			}
-			e.watchStarts()
-			connectAndCheck(t, e)
-			calls := len(sim.Calls())
-			var bg sync.WaitGroup
-			e.alive(context.Background(), true, &bg)
-			bg.Wait()
-			from, to := e.catchUp.replies.from, e.catchUp.replies.to
-			retriggered := slices.ContainsFunc(sim.Calls()[calls:], func(c simulator.Call) bool {
-				return strings.HasSuffix(c.Path, "/retrigger-failed-events")
-			})
-			if tt.want.IsZero() {
-				if !to.IsZero() || retriggered {
-					t.Fatalf("caught up on [%s, %s] on a first run", from, to)
-				}
-			} else if from.Sub(tt.want).Abs() > time.Minute || to.Before(now) || !retriggered {
-				t.Fatalf("caught up on [%s, %s] (retriggered: %v), want from %s to now", from, to, retriggered, tt.want)
-			}
-			var rec aliveRecord
-			e.store.GetJSON(aliveKey, &rec)
-			if rec.At.Before(now) || !rec.Pending.IsZero() {
-				t.Errorf("alive record %+v after the check, want at now and nothing pending", rec)
-			}
-		})
-	}
 }
 
 // A clean shutdown while listening records that deliveries arrived until
@@ -310,66 +200,19 @@ func TestShutdownRecordsAlive(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()
 	waitEngineState(t, e, api.StateListening)
-	var before aliveRecord
-	for !caughtUp(e) || before.At.IsZero() {
-		e.store.GetJSON(aliveKey, &before)
+	var before time.Time
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.catchUp.Idle() || before.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("no sign of life saved after the first check")
+		}
+		before, _ = catchup.LastAlive(e.store)
 		time.Sleep(5 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Millisecond) // so that the wall clock has moved on
 	cancel()
 	<-done
-	var after aliveRecord
-	if ok, err := e.store.GetJSON(aliveKey, &after); !ok || err != nil || !after.At.After(before.At) {
-		t.Fatalf("alive record %+v after shutdown (was %+v), want a later time", after, before)
-	}
-}
-
-// A tunnel that flaps does not start a catch-up after each return: within
-// minInterval of the last one, the gap waits (kept pending) for a later
-// good check.
-func TestCatchUpsAreSpaced(t *testing.T) {
-	sim := simulator.NewServer(simulator.Options{})
-	defer sim.Close()
-	e := newEngine(t, sim, sim.APIKey(), "")
-	e.catchUp.opts.quiet, e.catchUp.opts.poll = 50*time.Millisecond, 10*time.Millisecond
-	now := time.Now().UTC()
-	e.store.PutJSON(aliveKey, aliveRecord{At: now.Add(-time.Hour)})
-	e.watchStarts()
-	connectAndCheck(t, e)
-	retriggers := func() int {
-		n := 0
-		for _, c := range sim.Calls() {
-			if strings.HasSuffix(c.Path, "/retrigger-failed-events") {
-				n++
-			}
-		}
-		return n
-	}
-	var bg sync.WaitGroup
-	e.alive(context.Background(), true, &bg) // after the start: catches up
-	bg.Wait()
-	first := retriggers()
-	if first == 0 {
-		t.Fatal("no catch-up after the start")
-	}
-
-	e.alive(context.Background(), false, &bg) // the tunnel drops...
-	e.alive(context.Background(), true, &bg)  // ...and is back at once
-	bg.Wait()
-	if n := retriggers(); n != first {
-		t.Fatalf("%d more retrigger calls right after the last catch-up, want none yet", n-first)
-	}
-	var rec aliveRecord
-	if e.store.GetJSON(aliveKey, &rec); rec.Pending.IsZero() {
-		t.Fatal("the deferred gap is not kept pending")
-	}
-
-	e.catchUp.mu.Lock()
-	e.catchUp.began = e.catchUp.began.Add(-e.catchUp.opts.minInterval) // the interval has passed
-	e.catchUp.mu.Unlock()
-	e.alive(context.Background(), true, &bg)
-	bg.Wait()
-	if n := retriggers(); n == first {
-		t.Fatal("the deferred gap was not caught up once the interval passed")
+	if after, err := catchup.LastAlive(e.store); err != nil || !after.After(before) {
+		t.Fatalf("last sign of life %v after shutdown (was %v, %v), want a later time", after, before, err)
 	}
 }

@@ -1,9 +1,8 @@
-package engine
+package catchup
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -18,35 +17,25 @@ import (
 // idempotency key, and the two roads cannot give the same key: a
 // delivery's key holds fields as SmartLead sent them (event_timestamp,
 // stats_id) that the history does not echo. Both carry the reply's
-// Message-ID, though, so replies are told apart by it: replyGuard stands
+// Message-ID, though, so replies are told apart by it: the Guard stands
 // between the receiver and the store and answers a delivery of a reply
 // already stored from the history as a duplicate, and the catch-up stores a
 // reply from the history only when no stored event has its Message-ID.
 // Each Message-ID is claimed while it is being looked up and stored, so a
 // delivery and the catch-up racing with the same reply store it once.
 
-// backfilledKey is the settings key under which Leadbell before the store's
-// "backfilled" bucket kept the Message-IDs of replies stored from the
-// history, as one JSON map; newReplyGuard moves them to the bucket.
-const backfilledKey = "backfilled_replies"
+// BackfilledMaxAge is how long a reply stored from the history is
+// remembered (store.PruneBackfilled, by the daily upkeep): SmartLead
+// retries for hours and a catch-up reaches back at most MaxGap, both far
+// below it.
+const BackfilledMaxAge = 60 * 24 * time.Hour
 
-// backfilledMaxAge is how long a reply stored from the history is
-// remembered (pruned by the daily upkeep): SmartLead retries for hours and
-// a catch-up reaches back at most maxGap, both far below it.
-const backfilledMaxAge = 60 * 24 * time.Hour
-
-// backfilledReply is one entry of the old JSON map.
-type backfilledReply struct {
-	ID string    `json:"id"` // the stored event's id
-	At time.Time `json:"at"` // when it was stored
-}
-
-// replyGuard is the store as the receiver sees it (webhook.Store): replies
-// are deduplicated by Message-ID against those the catch-up stored, and a
+// Guard is the store as the receiver sees it (webhook.Store): replies are
+// deduplicated by Message-ID against those the catch-up stored, and a
 // delivery of an event that happened during the last caught-up gap is
 // marked backfilled, since SmartLead only sent it because Leadbell missed
 // it (a re-trigger or a late retry).
-type replyGuard struct {
+type Guard struct {
 	st  *store.Store
 	log *slog.Logger
 
@@ -55,28 +44,15 @@ type replyGuard struct {
 	from, to time.Time                // the last catch-up's gap
 }
 
-func newReplyGuard(st *store.Store, log *slog.Logger) (*replyGuard, error) {
-	g := &replyGuard{st: st, log: log, busy: map[string]chan struct{}{}}
-	var old map[string]backfilledReply
-	ok, err := st.GetJSON(backfilledKey, &old)
-	if err != nil {
-		return nil, fmt.Errorf("engine: unable to read the backfilled replies: %w", err)
+func newGuard(st *store.Store, log *slog.Logger) (*Guard, error) {
+	if err := moveOldBackfilled(st); err != nil {
+		return nil, err
 	}
-	if ok { // kept by an earlier Leadbell: moved to the store's bucket, once
-		for id, r := range old {
-			if err := st.PutBackfilled(context.Background(), id, r.ID, r.At); err != nil {
-				return nil, err
-			}
-		}
-		if err := st.DeleteKey(backfilledKey); err != nil {
-			return nil, err
-		}
-	}
-	return g, nil
+	return &Guard{st: st, log: log, busy: map[string]chan struct{}{}}, nil
 }
 
-// Append stores a delivery; see replyGuard.
-func (g *replyGuard) Append(ctx context.Context, ev event.Event) (event.Event, bool, error) {
+// Append stores a delivery; see Guard.
+func (g *Guard) Append(ctx context.Context, ev event.Event) (event.Event, bool, error) {
 	g.mu.Lock()
 	if !g.to.IsZero() && !ev.Timestamp.IsZero() && !ev.Timestamp.Before(g.from) && ev.Timestamp.Before(g.to) {
 		ev.Backfilled = true
@@ -104,19 +80,26 @@ func (g *replyGuard) Append(ctx context.Context, ev event.Event) (event.Event, b
 }
 
 // Reject logs a refused delivery.
-func (g *replyGuard) Reject(r store.Rejection) { g.st.Reject(r) }
+func (g *Guard) Reject(r store.Rejection) { g.st.Reject(r) }
 
 // catchingUp makes deliveries of events that happened in [from, to) count
 // as backfilled from now on.
-func (g *replyGuard) catchingUp(from, to time.Time) {
+func (g *Guard) catchingUp(from, to time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.from, g.to = from, to
 }
 
+// gap is the last catch-up's gap; zero before the first.
+func (g *Guard) gap() (from, to time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.from, g.to
+}
+
 // claim waits until nobody else is storing a reply with Message-ID id and
 // claims it; release gives it back.
-func (g *replyGuard) claim(ctx context.Context, id string) (release func(), err error) {
+func (g *Guard) claim(ctx context.Context, id string) (release func(), err error) {
 	for {
 		g.mu.Lock()
 		wait, taken := g.busy[id]
@@ -142,7 +125,7 @@ func (g *replyGuard) claim(ctx context.Context, id string) (release func(), err 
 
 // backfilledID is the event id of the reply with Message-ID id stored from
 // the history, if there is one.
-func (g *replyGuard) backfilledID(id string) (string, bool) {
+func (g *Guard) backfilledID(id string) (string, bool) {
 	eventID, ok, err := g.st.Backfilled(id)
 	if err != nil {
 		g.log.Warn("unable to read a backfilled reply", "error", err)
@@ -152,6 +135,6 @@ func (g *replyGuard) backfilledID(id string) (string, bool) {
 
 // remember records that the reply with Message-ID id was stored from the
 // history as event eventID.
-func (g *replyGuard) remember(id, eventID string, now time.Time) error {
+func (g *Guard) remember(id, eventID string, now time.Time) error {
 	return g.st.PutBackfilled(context.Background(), id, eventID, now)
 }

@@ -1,4 +1,4 @@
-package engine
+package catchup
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // offers no list of who replied when, so the leads are the store's: those
 // with events in the gap (re-triggered deliveries) or shortly before it
 // (a lead sent an e-mail, or who opened one, is who replies next), newest
-// first, at most maxHistory of them.
+// first, at most MaxHistory of them.
 
 // activeLead is a lead whose history a catch-up reads, with its newest
 // stored event (for the names a reply from the history lacks).
@@ -31,22 +31,21 @@ type activeLead struct {
 // histories of the active leads of the campaigns in scope (scope nil: all),
 // and returns how many it stored. Running into the rate limit or losing
 // the network stops it.
-func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope map[string]bool, from time.Time) (int, error) {
-	o := e.catchUp.opts
-	leads, err := e.activeLeads(from.Add(-o.lookback), scope)
+func (c *Catcher) historyReplies(ctx context.Context, client *smartlead.Client, scope map[string]bool, from time.Time) (int, error) {
+	leads, err := c.activeLeads(from.Add(-c.opts.Lookback), scope)
 	if err != nil {
 		return 0, err
 	}
-	if len(leads) > o.maxHistory {
-		e.cfg.Logger.Info("reading only the newest leads' histories", "leads", len(leads), "max", o.maxHistory)
-		leads = leads[:o.maxHistory]
+	if len(leads) > c.opts.MaxHistory {
+		c.log.Info("reading only the newest leads' histories", "leads", len(leads), "max", c.opts.MaxHistory)
+		leads = leads[:c.opts.MaxHistory]
 	}
 	if len(leads) > 0 {
-		e.setNote(fmt.Sprintf("Catching up on %d lead%s' conversations…", len(leads), plural(len(leads))))
+		c.host.Note(fmt.Sprintf("Catching up on %d lead%s' conversations…", len(leads), plural(len(leads))))
 	}
 	stored := 0
 	for _, l := range leads {
-		msgs, err := c.MessageHistory(ctx, l.campaignID, l.leadID)
+		msgs, err := client.MessageHistory(ctx, l.campaignID, l.leadID)
 		switch {
 		case err == nil:
 		case errors.Is(err, smartlead.ErrNotFound):
@@ -54,7 +53,7 @@ func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope 
 		case ctx.Err() != nil, errors.Is(err, smartlead.ErrRateLimited), errors.Is(err, smartlead.ErrUnreachable):
 			return stored, err
 		default:
-			e.cfg.Logger.Warn("unable to read a lead's message history", "campaign_id", l.campaignID, "lead_id", l.leadID, "error", err)
+			c.log.Warn("unable to read a lead's message history", "campaign_id", l.campaignID, "lead_id", l.leadID, "error", err)
 			continue
 		}
 		for _, m := range msgs {
@@ -62,7 +61,7 @@ func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope 
 			if !strings.EqualFold(m.Type, "REPLY") || m.Time.IsZero() || m.Time.Before(from) {
 				continue
 			}
-			ok, err := e.storeHistoryReply(ctx, l, m)
+			ok, err := c.storeHistoryReply(ctx, l, m)
 			if err != nil {
 				return stored, err
 			}
@@ -75,13 +74,13 @@ func (e *Engine) historyReplies(ctx context.Context, c *smartlead.Client, scope 
 }
 
 // activeLeads lists the leads with stored events since since, newest
-// activity first, reading at most maxScan events.
-func (e *Engine) activeLeads(since time.Time, scope map[string]bool) ([]activeLead, error) {
+// activity first, reading at most MaxScan events.
+func (c *Catcher) activeLeads(since time.Time, scope map[string]bool) ([]activeLead, error) {
 	var out []activeLead
 	seen := map[string]bool{}
 	q := store.Query{Limit: store.MaxLimit}
-	for scanned := 0; scanned < e.catchUp.opts.maxScan; {
-		page, err := e.store.List(q)
+	for scanned := 0; scanned < c.opts.MaxScan; {
+		page, err := c.st.List(q)
 		if err != nil {
 			return nil, err
 		}
@@ -106,20 +105,20 @@ func (e *Engine) activeLeads(since time.Time, scope map[string]bool) ([]activeLe
 }
 
 // storeHistoryReply stores a reply from a lead's history unless an event
-// with its Message-ID is stored already (see replyGuard), and reports
+// with its Message-ID is stored already (see Guard), and reports
 // whether it did.
-func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlead.Message) (bool, error) {
+func (c *Catcher) storeHistoryReply(ctx context.Context, l activeLead, m smartlead.Message) (bool, error) {
 	ev := historyEvent(l, m, time.Now().UTC())
 	if m.MessageID != "" {
-		release, err := e.catchUp.replies.claim(ctx, m.MessageID)
+		release, err := c.guard.claim(ctx, m.MessageID)
 		if err != nil {
 			return false, err
 		}
 		defer release()
-		if _, ok := e.catchUp.replies.backfilledID(m.MessageID); ok {
+		if _, ok := c.guard.backfilledID(m.MessageID); ok {
 			return false, nil
 		}
-		known, err := e.store.LeadEvents(l.leadID, store.MaxLimit)
+		known, err := c.st.LeadEvents(l.leadID, store.MaxLimit)
 		if err != nil {
 			return false, err
 		}
@@ -129,17 +128,17 @@ func (e *Engine) storeHistoryReply(ctx context.Context, l activeLead, m smartlea
 			}
 		}
 	}
-	stored, dup, err := e.store.Append(ctx, ev)
+	stored, dup, err := c.st.Append(ctx, ev)
 	if err != nil || dup {
 		return false, err
 	}
 	if m.MessageID != "" {
-		if err := e.catchUp.replies.remember(m.MessageID, stored.ID, ev.ReceivedAt); err != nil {
-			e.cfg.Logger.Warn("a backfilled reply may be stored again if SmartLead delivers it", "error", err)
+		if err := c.guard.remember(m.MessageID, stored.ID, ev.ReceivedAt); err != nil {
+			c.log.Warn("a backfilled reply may be stored again if SmartLead delivers it", "error", err)
 		}
 	}
-	e.cfg.Logger.Info("reply recovered from the message history", "event_id", stored.ID, "campaign_id", l.campaignID, "lead_id", l.leadID)
-	e.broker.Publish(stored)
+	c.log.Info("reply recovered from the message history", "event_id", stored.ID, "campaign_id", l.campaignID, "lead_id", l.leadID)
+	c.publish(stored)
 	return true, nil
 }
 
