@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/secrets"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // runSession starts a signed-out session (or a demo one) in a temp dir and
@@ -82,17 +83,6 @@ func demoCall(t *testing.T, srv *httptest.Server, method string) (int, DemoState
 	return res.StatusCode, st
 }
 
-// waitFor polls cond every 50 ms for up to 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func TestSessionTryTheDemoAndLeave(t *testing.T) {
 	sess, srv, dir := runSession(t, false)
 	if st := getJSON[api.Status](t, srv.URL+"/api/status"); st.State != api.StateSignedOut || st.Demo {
@@ -123,11 +113,11 @@ func TestSessionTryTheDemoAndLeave(t *testing.T) {
 	if !sess.InDemo() {
 		t.Fatal("InDemo() = false after POST /api/demo")
 	}
-	waitFor(t, "the demo to listen", func() bool {
+	testkit.WaitFor(t, "the demo to listen", func() bool {
 		st := getJSON[api.Status](t, srv.URL+"/api/status")
 		return st.Demo && st.State == api.StateListening
 	})
-	waitFor(t, "simulated events", func() bool {
+	testkit.WaitFor(t, "simulated events", func() bool {
 		page := getJSON[struct{ Events []json.RawMessage }](t, srv.URL+"/api/events?limit=5")
 		return len(page.Events) > 0
 	})
@@ -212,7 +202,7 @@ func TestMakeThisComputerReachable(t *testing.T) {
 	_, srv, _ := serveSession(t, Config{Tunnel: "none", APIKey: "a-key-never-sent-anywhere",
 		SmartLeadURL: "https://smartlead.invalid/api/v1", RetryDelay: time.Hour, SelfTestTimeout: 2 * time.Second})
 	var st api.Status
-	waitFor(t, "the unreachable state", func() bool {
+	testkit.WaitFor(t, "the unreachable state", func() bool {
 		st = getJSON[api.Status](t, srv.URL+"/api/status")
 		return st.State == api.StateUnreachable
 	})
@@ -225,7 +215,7 @@ func TestMakeThisComputerReachable(t *testing.T) {
 	if code := putSettings(t, srv, `{"public_url": "https://leads.example.com/"}`); code != http.StatusOK {
 		t.Fatalf("PUT public_url: %d", code)
 	}
-	waitFor(t, "the new address in use", func() bool {
+	testkit.WaitFor(t, "the new address in use", func() bool {
 		st = getJSON[api.Status](t, srv.URL+"/api/status")
 		return strings.HasPrefix(st.WebhookURL, "https://leads.example.com/hooks/") && st.State != api.StateUnreachable
 	})
@@ -246,7 +236,7 @@ func TestNgrokThatCannotConnectStillStarts(t *testing.T) {
 	_, srv, _ := serveSession(t, Config{Tunnel: "ngrok", APIKey: "k-0000000000", SmartLeadURL: "https://smartlead.invalid/api/v1",
 		NgrokServerAddr: addr, NgrokConnectTimeout: 500 * time.Millisecond})
 	var st api.Status
-	waitFor(t, "the unreachable state", func() bool {
+	testkit.WaitFor(t, "the unreachable state", func() bool {
 		st = getJSON[api.Status](t, srv.URL+"/api/status")
 		return st.State == api.StateUnreachable
 	})

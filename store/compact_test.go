@@ -206,32 +206,35 @@ func TestOpenLeavesADenseFileAlone(t *testing.T) {
 	_ = s.Close()
 }
 
-// A second Open waiting while the first compacts (and so swaps the file
-// under bbolt's lock) must not get in: the store's own lock file is held
-// throughout.
+// A second Open while the first compacts (and so swaps the file under
+// bbolt's lock), or just after, must not get in: the store's own lock file
+// is held throughout, where bbolt's lock belongs to the file swapped out.
 func TestSecondOpenDuringCompactionIsLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leadbell.db")
 	s, _ := sparseStore(t, path)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	second := make(chan error, 1)
+	tryOpen := func() error {
+		other, err := Open(path, Options{Timeout: time.Millisecond})
+		if err == nil {
+			other.Close()
+		}
+		return err
+	}
+	var during error
 	first, err := Open(path, Options{compactFault: func(step string) error {
-		go func() {
-			other, err := Open(path, Options{Timeout: 2 * time.Second})
-			if err == nil {
-				other.Close()
-			}
-			second <- err
-		}()
-		time.Sleep(300 * time.Millisecond) // the second is waiting for the lock
+		during = tryOpen() // the copy is made, the swap comes next
 		return nil
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	if err := <-second; !errors.Is(err, ErrLocked) {
-		t.Fatalf("a second Open during the compaction = %v, want ErrLocked", err)
+	if !errors.Is(during, ErrLocked) {
+		t.Fatalf("a second Open during the compaction = %v, want ErrLocked", during)
+	}
+	if err := tryOpen(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("a second Open after the swap = %v, want ErrLocked", err)
 	}
 }

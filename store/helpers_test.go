@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // openTest opens a store in a fresh temporary directory and closes it when
@@ -174,24 +175,10 @@ func holdWriter(tb testing.TB, s *Store) (release func()) {
 	return sync.OnceFunc(func() { close(o.release) })
 }
 
-// waitQueued waits until n requests wait in s's writer's queue, failing
-// the test after ten seconds.
+// waitQueued waits until n requests wait in s's writer's queue.
 func waitQueued(tb testing.TB, s *Store, n int) {
 	tb.Helper()
-	waitUntil(tb, fmt.Sprintf("%d requests queued for the writer", n), func() bool { return len(s.ops) >= n })
-}
-
-// waitUntil polls ok every millisecond until it holds, failing the test
-// with what after ten seconds.
-func waitUntil(tb testing.TB, what string, ok func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("waited ten seconds for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testkit.WaitFor(tb, fmt.Sprintf("%d requests queued for the writer", n), func() bool { return len(s.ops) >= n })
 }
 
 // holdIngest stalls s's ingest goroutine before its next batch until the
@@ -202,11 +189,10 @@ func holdIngest(tb testing.TB, s *Store) (release func()) {
 	return sync.OnceFunc(s.ingestGate.Unlock)
 }
 
-// waitAppends waits until n appends wait in s's ingest queue, failing the
-// test after ten seconds.
+// waitAppends waits until n appends wait in s's ingest queue.
 func waitAppends(tb testing.TB, s *Store, n int) {
 	tb.Helper()
-	waitUntil(tb, fmt.Sprintf("%d appends queued for ingest", n), func() bool { return len(s.appends) >= n })
+	testkit.WaitFor(tb, fmt.Sprintf("%d appends queued for ingest", n), func() bool { return len(s.appends) >= n })
 }
 
 // indexesOf maps events to their fixture indexes, for readable failures.

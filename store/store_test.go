@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadbell/leadbell/internal/testkit"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -106,12 +107,10 @@ func TestCloseCommitsQueuedRequests(t *testing.T) {
 	closed := make(chan error)
 	go func() { closed <- s.Close() }()
 	// Close refuses new work before it drains the queue.
-	for {
-		if _, err := s.Stats(); errors.Is(err, ErrClosed) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testkit.WaitFor(t, "Close to refuse new work", func() bool {
+		_, err := s.Stats()
+		return errors.Is(err, ErrClosed)
+	})
 	if _, _, err := s.Append(context.Background(), evs[0]); !errors.Is(err, ErrClosed) {
 		t.Errorf("Append while closing: err = %v, want ErrClosed", err)
 	}

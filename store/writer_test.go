@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // queueAppends starts one Append per event behind a held ingest goroutine
@@ -227,9 +228,7 @@ func TestCloseEndsALinger(t *testing.T) {
 	}
 	// Once the ingest goroutine has taken the lone event, it lingers over
 	// it until Close, which logs and applies it.
-	for len(s.appends) > 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.WaitFor(t, "the ingest goroutine to take the lone event", func() bool { return len(s.appends) == 0 })
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

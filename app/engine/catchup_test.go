@@ -16,6 +16,7 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -128,13 +129,9 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 	tun.down.Store(false)
 	network("wlan0=10.9.8.7/24,wg0=10.200.0.2/32")
 	waitEngineState(t, e, api.StateListening)
-	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, event.Replied)) < 2 || !e.catchUp.Idle() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not caught up: replies %+v", storedOfType(t, e, event.Replied))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitFor(t, "the catch-up to store both replies", func() bool {
+		return len(storedOfType(t, e, event.Replied)) >= 2 && e.catchUp.Idle()
+	})
 
 	checkCaughtUp := func(t *testing.T) {
 		t.Helper()
@@ -200,16 +197,9 @@ func TestShutdownRecordsAlive(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()
 	waitEngineState(t, e, api.StateListening)
-	var before time.Time
-	deadline := time.Now().Add(10 * time.Second)
-	for !e.catchUp.Idle() || before.IsZero() {
-		if time.Now().After(deadline) {
-			t.Fatal("no sign of life saved after the first check")
-		}
-		before, _ = catchup.LastAlive(e.store)
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(2 * time.Millisecond) // so that the wall clock has moved on
+	before := testkit.Poll(t, "a sign of life saved after the first check",
+		func() time.Time { at, _ := catchup.LastAlive(e.store); return at },
+		func(at time.Time) bool { return !at.IsZero() && e.catchUp.Idle() })
 	cancel()
 	<-done
 	if after, err := catchup.LastAlive(e.store); err != nil || !after.After(before) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // When SmartLead rate limits the key, the status says so in words, and
@@ -26,24 +27,16 @@ func TestRateLimitIsVisibleAndPassesOver(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	var sawLimit bool
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		st := e.Status()
+	testkit.Poll(t, "listening once the limit lifted", e.Status, func(st api.Status) bool {
 		if strings.Contains(st.Message, "rate limiting") {
 			sawLimit = true
 			if st.State == api.StateListening {
 				t.Fatalf("state listening while the message says %q", st.Message)
 			}
 		}
-		if st.State == api.StateListening {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return st.State == api.StateListening
+	})
 	if !sawLimit {
 		t.Error("the status never said SmartLead is rate limiting the key")
-	}
-	if st := e.Status(); st.State != api.StateListening {
-		t.Errorf("after the limit lifted: state %q (%s), want listening", st.State, st.Message)
 	}
 }

@@ -5,28 +5,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 	"github.com/leadbell/leadbell/store"
 )
 
 // waitStatus polls the engine's status until ok says so.
 func waitStatus(t *testing.T, e *Engine, what string, ok func(api.Status) bool) api.Status {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st := e.Status()
-		if ok(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v: want %s", st, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return testkit.Poll(t, "a status "+what, e.Status, ok)
 }
 
 // TestSmartLeadTestEventConfirms: SmartLead sends its test event when a
@@ -58,13 +48,9 @@ func TestSmartLeadTestEventConfirms(t *testing.T) {
 	default:
 	}
 	// The confirmation belongs to the address: kept across a restart.
-	deadline := time.Now().Add(5 * time.Second)
-	for c, ok, _ := confirmedDoc.Get(e.store); !ok || c.URL != e.HookURL(); c, ok, _ = confirmedDoc.Get(e.store) {
-		if time.Now().After(deadline) {
-			t.Fatalf("confirmation saved as %+v", c)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Poll(t, "the confirmation of this address saved",
+		func() Confirmation { c, _, _ := confirmedDoc.Get(e.store); return c },
+		func(c Confirmation) bool { return c.URL == e.HookURL() })
 }
 
 // TestUnconfirmedSaysItWaits: until SmartLead's first delivery, listening

@@ -11,6 +11,7 @@ import (
 	"github.com/leadbell/leadbell/app/api"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -75,12 +76,7 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 		t.Fatalf("deliveries %+v, want one taken", before)
 	}
 
-	for deadline := time.Now().Add(10 * time.Second); len(storedOfType(t, e, event.Replied)) != 1; {
-		if time.Now().After(deadline) {
-			t.Fatal("the first reply was never applied")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitFor(t, "the first reply to be applied", func() bool { return len(storedOfType(t, e, event.Replied)) == 1 })
 	faults.Fail(fmt.Errorf("write: %w", syscall.EROFS))
 	var refused []simulator.Sample
 	for _, lead := range leads[1:4] {
@@ -123,13 +119,9 @@ func TestDiskRefusesThenRecovers(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no notice when the disk took events again")
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(storedOfType(t, e, event.Replied)) < 1+len(refused) || !e.catchUp.Idle() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not caught up: %d replies stored, want %d", len(storedOfType(t, e, event.Replied)), 1+len(refused))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitFor(t, fmt.Sprintf("the catch-up to store %d replies", 1+len(refused)), func() bool {
+		return len(storedOfType(t, e, event.Replied)) >= 1+len(refused) && e.catchUp.Idle()
+	})
 	byMsg := map[string]int{}
 	for _, r := range storedOfType(t, e, event.Replied) {
 		byMsg[r.MessageID]++

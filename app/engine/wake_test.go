@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // wakeTestClock is a wall and a monotonic clock that a test moves by hand.
@@ -127,16 +129,10 @@ func TestWakeChecksAtOnce(t *testing.T) {
 			ticks <- time.Now() // an ordinary tick: taken once the baseline is read
 			tt.wake(clock)
 			ticks <- time.Now()
-			deadline := time.Now().Add(15 * time.Second)
-			for {
-				if h := enabledHooks(sim); len(h) == 1 && h[0].URL == e.HookURL() && h[0].ID != hooks[0].ID {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the deleted webhook was not recreated after the wake; SmartLead holds %+v", sim.Webhooks())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			testkit.Poll(t, "the deleted webhook recreated after the wake", func() []smartlead.Webhook { return enabledHooks(sim) },
+				func(h []smartlead.Webhook) bool {
+					return len(h) == 1 && h[0].URL == e.HookURL() && h[0].ID != hooks[0].ID
+				})
 			waitEngineState(t, e, api.StateListening)
 		})
 	}
@@ -145,15 +141,5 @@ func TestWakeChecksAtOnce(t *testing.T) {
 // waitEngineState polls the engine's status until it is state.
 func waitEngineState(t *testing.T, e *Engine, state string) api.Status {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		st := e.Status()
-		if st.State == state {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("state %q (%s), want %q", st.State, st.Message, state)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return testkit.Poll(t, "state "+state, e.Status, func(st api.Status) bool { return st.State == state })
 }

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 func TestNgrokOptions(t *testing.T) {
@@ -99,9 +101,7 @@ func TestNgrokRefusesBadOptionsWithoutDialing(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			for accepts.Load() == 0 {
-				time.Sleep(5 * time.Millisecond)
-			}
+			testkit.WaitFor(t, "our connection accepted", func() bool { return accepts.Load() > 0 })
 			if n := accepts.Load(); n != 1 {
 				t.Errorf("the server saw %d connections; Ngrok dialed", n-1)
 			}

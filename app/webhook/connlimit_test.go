@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // limitedServer serves h on a loopback listener capped at max connections.
@@ -75,17 +76,11 @@ func (l *connLimit) counts() (open, fresh, idle int) {
 
 func waitCounts(t *testing.T, l *connLimit, open, fresh, idle int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	want := [3]int{open, fresh, idle}
+	testkit.Poll(t, fmt.Sprintf("open, fresh and idle connections %v", want), func() [3]int {
 		o, f, i := l.counts()
-		if o == open && f == fresh && i == idle {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("open %d, fresh %d, idle %d; want %d, %d, %d", o, f, i, open, fresh, idle)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return [3]int{o, f, i}
+	}, func(got [3]int) bool { return got == want })
 }
 
 func TestConnLimitClosesTheOldestSilentConnection(t *testing.T) {
@@ -160,11 +155,26 @@ func TestConnLimitWaitsWhileEveryConnectionIsBusy(t *testing.T) {
 	}
 }
 
+// signalling is a listener that says when it has handed out a connection.
+type signalling struct {
+	net.Listener
+	accepted chan struct{}
+}
+
+func (s signalling) Accept() (net.Conn, error) {
+	c, err := s.Listener.Accept()
+	if err == nil {
+		s.accepted <- struct{}{}
+	}
+	return c, err
+}
+
 func TestConnLimitCloseEndsAWaitingAccept(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := signalling{inner, make(chan struct{}, 2)}
 	l := newConnLimit(ln, 1, slog.New(slog.DiscardHandler))
 	dial(t, ln.Addr().String())
 	first, err := l.Accept()
@@ -178,7 +188,8 @@ func TestConnLimitCloseEndsAWaitingAccept(t *testing.T) {
 		_, err := l.Accept()
 		accepted <- err
 	}()
-	time.Sleep(50 * time.Millisecond) // let it reach the wait
+	<-ln.accepted // the first
+	<-ln.accepted // the second, for which there is no slot: Accept waits
 	l.Close()
 	if err := <-accepted; !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Accept after Close: %v, want net.ErrClosed", err)
@@ -241,19 +252,11 @@ func TestTrickledBodiesAtTheCapDoNotHoldADeliveryBack(t *testing.T) {
 	for range max {
 		go func() { outcomes <- simulator.SlowRequest(ctx, addr, "/hooks/t0k3n", true) }()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Poll(t, fmt.Sprintf("all %d tricklers sending their bodies", max), func() int {
 		hs.conns.mu.Lock()
-		n := hs.conns.reading.Len()
-		hs.conns.mu.Unlock()
-		if n == max {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d tricklers are sending their bodies", n, max)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer hs.conns.mu.Unlock()
+		return hs.conns.reading.Len()
+	}, func(n int) bool { return n == max })
 
 	client := &http.Client{Timeout: 20 * time.Second} // a third of the body timeout
 	resp, err := client.Post("http://"+addr+"/hooks/t0k3n", "application/json", strings.NewReader(`{"event":"EMAIL_REPLIED"}`))

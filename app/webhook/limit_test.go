@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/smartlead"
+	"github.com/leadbell/leadbell/internal/testkit"
 	"github.com/leadbell/leadbell/store"
 )
 
@@ -211,7 +212,7 @@ func TestLimitBudgetSparesSmallBodies(t *testing.T) {
 	srv := httptest.NewServer(lim)
 	t.Cleanup(srv.Close) // after the connections slowPost leaves open
 	hog := slowPost(t, srv.Listener.Addr().String(), 200<<10, bytes.Repeat([]byte("h"), 100<<10))
-	waitFor(t, "the stalled body to draw on the budget", func() bool { return lim.Stats().Buffered == 64<<10 })
+	testkit.WaitFor(t, "the stalled body to draw on the budget", func() bool { return lim.Stats().Buffered == 64<<10 })
 
 	post := func(n int) int {
 		resp, err := http.Post(srv.URL+limitPath, "application/json", bytes.NewReader(bytes.Repeat([]byte("x"), n)))
@@ -228,20 +229,9 @@ func TestLimitBudgetSparesSmallBodies(t *testing.T) {
 		t.Fatalf("a 4 KiB body with the budget taken: %d, want 200", code)
 	}
 	hog.Close()
-	waitFor(t, "the budget to be given back", func() bool { return lim.Stats().Buffered == 0 })
+	testkit.WaitFor(t, "the budget to be given back", func() bool { return lim.Stats().Buffered == 0 })
 	if code := post(100 << 10); code != 200 {
 		t.Fatalf("a 100 KiB body once the budget is back: %d, want 200", code)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // A delivery that fails is kept for retrigger-failed-events from its first
@@ -32,7 +33,7 @@ func TestFailedIsKeptFromTheFirstFailure(t *testing.T) {
 	var wg sync.WaitGroup
 	var ds []simulator.Delivery
 	wg.Go(func() { ds, _ = s.Emit(context.Background(), ev) })
-	waitFor(t, "the failed delivery to be kept", func() bool { return len(s.Undelivered()) > 0 })
+	testkit.WaitFor(t, "the failed delivery to be kept", func() bool { return len(s.Undelivered()) > 0 })
 	if got := s.Undelivered(); len(got) != 1 || got[0].MessageID != ev.MessageID {
 		t.Fatalf("undelivered %+v, want the reply", got)
 	}

@@ -224,21 +224,6 @@ func message(msg string) string {
 	return string(b) + "\n"
 }
 
-// waitFor polls cond until it holds, failing the test after a deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.After(wait)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
-	}
-}
-
 // leadOf returns a lead of campaign cid.
 func leadOf(t *testing.T, s *simulator.Server, cid string) simulator.Lead {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
+	"github.com/leadbell/leadbell/internal/testkit"
 )
 
 // Each save, on either API, sends the saved webhook one test event that
@@ -49,7 +50,7 @@ func TestTestEventOnEachSave(t *testing.T) {
 			t.Errorf("%s: the test event is signed", sv.name)
 		}
 	}
-	waitFor(t, "the test events to be recorded", func() bool { return len(s.Deliveries()) == len(saves) })
+	testkit.WaitFor(t, "the test events to be recorded", func() bool { return len(s.Deliveries()) == len(saves) })
 	s.Close() // waits for background sends: no more can come
 	if n := rcv.count(); n != len(saves) {
 		t.Errorf("receiver got %d test events, want one per save (%d)", n, len(saves))
@@ -72,7 +73,7 @@ func TestFailedTestEventIsLeftAlone(t *testing.T) {
 	rcv := newReceiver(t, always(http.StatusInternalServerError))
 	saveCampaignHook(t, s, s.Campaigns()[0].ID, "", rcv.URL, nil)
 	rcv.next(t)
-	waitFor(t, "the test event to be recorded", func() bool { return len(s.Deliveries()) == 1 })
+	testkit.WaitFor(t, "the test event to be recorded", func() bool { return len(s.Deliveries()) == 1 })
 	s.Close()
 	if n := rcv.count(); n != 1 {
 		t.Errorf("%d attempts, want 1", n)
