@@ -50,14 +50,8 @@ func listView(h *hook) map[string]any {
 // webhook and answers it as saved. Saving re-enables a webhook disabled
 // after failed deliveries, and sends it a test event.
 func (s *Server) campaignUpsert(w http.ResponseWriter, r *http.Request) {
-	cid := r.PathValue("cid")
-	if !s.gen.hasCampaign(cid) {
-		fail(w, http.StatusNotFound, "Campaign not found")
-		return
-	}
-	body, ok := readBody(r)
+	cid, body, ok := s.campaignRequest(w, r, true)
 	if !ok {
-		fail(w, http.StatusBadRequest, badJSON)
 		return
 	}
 	id, msg := checkID(body["id"])
@@ -88,9 +82,8 @@ func (s *Server) campaignUpsert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) campaignList(w http.ResponseWriter, r *http.Request) {
-	cid := r.PathValue("cid")
-	if !s.gen.hasCampaign(cid) {
-		fail(w, http.StatusNotFound, "Campaign not found")
+	cid, _, ok := s.campaignRequest(w, r, false)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -110,22 +103,12 @@ func (s *Server) campaignList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) campaignDelete(w http.ResponseWriter, r *http.Request) {
-	cid := r.PathValue("cid")
-	if !s.gen.hasCampaign(cid) {
-		fail(w, http.StatusNotFound, "Campaign not found")
-		return
-	}
-	body, ok := readBody(r)
+	cid, body, ok := s.campaignRequest(w, r, true)
 	if !ok {
-		fail(w, http.StatusBadRequest, badJSON)
 		return
 	}
-	id, msg := checkID(body["id"])
-	if msg == "" && id == "" {
-		msg = `"id" is required`
-	}
-	if msg != "" {
-		fail(w, http.StatusBadRequest, msg)
+	id, ok := requiredID(w, body)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -136,6 +119,38 @@ func (s *Server) campaignDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	delete(s.hooks, id)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// campaignRequest reads the campaign of the path and, with withBody, the
+// request's JSON body; when either is refused it answers and reports
+// false.
+func (s *Server) campaignRequest(w http.ResponseWriter, r *http.Request, withBody bool) (cid string, body map[string]any, ok bool) {
+	cid = r.PathValue("cid")
+	if !s.gen.hasCampaign(cid) {
+		fail(w, http.StatusNotFound, "Campaign not found")
+		return "", nil, false
+	}
+	if !withBody {
+		return cid, nil, true
+	}
+	if body, ok = readBody(r); !ok {
+		fail(w, http.StatusBadRequest, badJSON)
+	}
+	return cid, body, ok
+}
+
+// requiredID reads the webhook id a delete names in its body; when it is
+// missing or not a number it answers 400 and reports false.
+func requiredID(w http.ResponseWriter, body map[string]any) (string, bool) {
+	id, msg := checkID(body["id"])
+	if msg == "" && id == "" {
+		msg = `"id" is required`
+	}
+	if msg != "" {
+		fail(w, http.StatusBadRequest, msg)
+		return "", false
+	}
+	return id, true
 }
 
 // window reads fromTime and toTime, from the query or a JSON body.
@@ -155,9 +170,8 @@ func parseAPITime(s string) (time.Time, error) {
 }
 
 func (s *Server) campaignSummary(w http.ResponseWriter, r *http.Request) {
-	cid := r.PathValue("cid")
-	if !s.gen.hasCampaign(cid) {
-		fail(w, http.StatusNotFound, "Campaign not found")
+	cid, _, ok := s.campaignRequest(w, r, false)
+	if !ok {
 		return
 	}
 	from, to, ok := window(r.URL.Query().Get("fromTime"), r.URL.Query().Get("toTime"))
@@ -190,14 +204,8 @@ func (s *Server) campaignSummary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) campaignRetrigger(w http.ResponseWriter, r *http.Request) {
-	cid := r.PathValue("cid")
-	if !s.gen.hasCampaign(cid) {
-		fail(w, http.StatusNotFound, "Campaign not found")
-		return
-	}
-	body, ok := readBody(r)
+	cid, body, ok := s.campaignRequest(w, r, true)
 	if !ok {
-		fail(w, http.StatusBadRequest, badJSON)
 		return
 	}
 	fromS, _ := body["fromTime"].(string)

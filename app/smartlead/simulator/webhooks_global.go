@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/leadbell/leadbell/app/smartlead"
@@ -42,31 +43,29 @@ func (s *Server) checkLevel(body map[string]any, w *smartlead.Webhook) (status i
 	switch v {
 	case "user":
 	case "campaign":
-		cid, msg := checkID(body["email_campaign_id"])
-		switch {
-		case msg != "":
-			return http.StatusBadRequest, `"email_campaign_id" must be a number`
-		case cid == "":
-			return http.StatusBadRequest, `"email_campaign_id" is required`
-		case !s.gen.hasCampaign(cid):
-			return http.StatusNotFound, "Campaign not found"
-		}
-		w.CampaignID = cid
+		w.CampaignID, status, msg = checkOwner(body, "email_campaign_id", s.gen.hasCampaign, "Campaign not found")
 	case "client":
-		id, msg := checkID(body["client_id"])
-		switch {
-		case msg != "":
-			return http.StatusBadRequest, `"client_id" must be a number`
-		case id == "":
-			return http.StatusBadRequest, `"client_id" is required`
-		case !s.gen.hasClient(id):
-			return http.StatusNotFound, "Client not found"
-		}
-		w.ClientID = id
+		w.ClientID, status, msg = checkOwner(body, "client_id", s.gen.hasClient, "Client not found")
 	default:
 		return http.StatusBadRequest, `"association_type" must be one of [user, client, campaign]`
 	}
-	return 0, ""
+	return status, msg
+}
+
+// checkOwner reads the id of the campaign or client a webhook belongs to
+// from body[key]: 400 when it is missing or not a number, 404 with
+// notFound when exists says there is no such one.
+func checkOwner(body map[string]any, key string, exists func(string) bool, notFound string) (id string, status int, msg string) {
+	id, msg = checkID(body[key])
+	switch {
+	case msg != "":
+		return "", http.StatusBadRequest, fmt.Sprintf("%q must be a number", key)
+	case id == "":
+		return "", http.StatusBadRequest, fmt.Sprintf("%q is required", key)
+	case !exists(id):
+		return "", http.StatusNotFound, notFound
+	}
+	return id, 0, ""
 }
 
 // globalCreate registers a webhook at user, client or campaign level. An
@@ -184,12 +183,8 @@ func (s *Server) globalDelete(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, badJSON)
 		return
 	}
-	id, msg := checkID(body["id"])
-	if msg == "" && id == "" {
-		msg = `"id" is required`
-	}
-	if msg != "" {
-		fail(w, http.StatusBadRequest, msg)
+	id, ok := requiredID(w, body)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
