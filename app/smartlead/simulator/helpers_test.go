@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -142,6 +143,21 @@ func jsonOf(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// changed is the JSON of base with change applied: a value "-" removes
+// the key, any other sets it.
+func changed(t *testing.T, base, change map[string]any) string {
+	t.Helper()
+	b := maps.Clone(base)
+	for k, v := range change {
+		if v == "-" {
+			delete(b, k)
+		} else {
+			b[k] = v
+		}
+	}
+	return jsonOf(t, b)
 }
 
 // allCategories are the names of the fake's categories.

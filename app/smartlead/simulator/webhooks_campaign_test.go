@@ -20,16 +20,8 @@ func TestCampaignUpsertRefusals(t *testing.T) {
 	cid, other := camps[0].ID, camps[1].ID
 	otherHook := saveCampaignHook(t, s, other, "", "https://example.test/hooks/other", nil)
 	body := func(change map[string]any) string {
-		b := map[string]any{"id": nil, "name": "Leadbell", "webhook_url": "https://example.test/hooks/abc",
-			"event_types": []string{"EMAIL_REPLY"}, "categories": []string{"Interested"}}
-		for k, v := range change {
-			if v == "-" {
-				delete(b, k)
-			} else {
-				b[k] = v
-			}
-		}
-		return jsonOf(t, b)
+		return changed(t, map[string]any{"id": nil, "name": "Leadbell", "webhook_url": "https://example.test/hooks/abc",
+			"event_types": []string{"EMAIL_REPLY"}, "categories": []string{"Interested"}}, change)
 	}
 	tests := []struct {
 		name   string

@@ -15,16 +15,8 @@ func TestGlobalCreate(t *testing.T) {
 	s.SetCampaignStatus(archived, "ARCHIVED")
 	client := s.AddClient("Acme Agency")
 	body := func(change map[string]any) string {
-		b := map[string]any{"name": "Leadbell", "webhook_url": "https://example.test/hooks/abc",
-			"association_type": "user", "event_type_map": map[string]any{"EMAIL_REPLY": true, "EMAIL_OPEN": true}}
-		for k, v := range change {
-			if v == "-" {
-				delete(b, k)
-			} else {
-				b[k] = v
-			}
-		}
-		return jsonOf(t, b)
+		return changed(t, map[string]any{"name": "Leadbell", "webhook_url": "https://example.test/hooks/abc",
+			"association_type": "user", "event_type_map": map[string]any{"EMAIL_REPLY": true, "EMAIL_OPEN": true}}, change)
 	}
 	tests := []struct {
 		name   string
