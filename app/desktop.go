@@ -36,7 +36,7 @@ const instanceID = "app.leadbell.desktop"
 var ErrWokeFirst = errors.New("app: Leadbell is already running; its window was brought forward")
 
 // Desktop runs Leadbell in its window until the user quits. The store's lock
-// is taken before Wails starts: a second copy wakes the first one's window
+// is taken before Wails starts: a second copy raises the first one's window
 // and exits without touching the store or the tunnel (on Linux, Wails runs
 // OnStartup before its own single-instance check would end that copy).
 //
@@ -47,8 +47,8 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 	launched := time.Now()
 	sess, err := NewSession(cfg, assets)
 	if errors.Is(err, ErrAlreadyRunning) {
-		if wakeErr := wakeFirstInstance(); wakeErr != nil {
-			return fmt.Errorf("%w (and its window could not be woken: %v)", err, wakeErr)
+		if raiseErr := raiseFirstInstance(); raiseErr != nil {
+			return fmt.Errorf("%w (and its window could not be raised: %v)", err, raiseErr)
 		}
 		return ErrWokeFirst
 	}
@@ -223,9 +223,9 @@ func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 	}
 }
 
-// wakeFirstInstance asks the running copy, through Wails' single-instance
+// raiseFirstInstance asks the running copy, through Wails' single-instance
 // D-Bus name, to bring its window forward.
-func wakeFirstInstance() error {
+func raiseFirstInstance() error {
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		return err

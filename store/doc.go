@@ -68,7 +68,7 @@
 // answered can be fetched by its id at once. Every other read (List,
 // After, LastID, LeadEvents, Overview, Stats, ...) first asks the writer
 // to commit and waits until it has applied everything logged before the
-// read began (caughtUp); with nothing pending that costs nothing.
+// read began (awaitApplied); with nothing pending that costs nothing.
 //
 // The writer's commits are off the answer's path but still cost disk time
 // and CPU, and on this kind of disk a page in a different place costs

@@ -88,7 +88,7 @@ func bigEvents(n int, start uint64, prefix string) []event.Event {
 func TestDiskFull(t *testing.T) {
 	s, faults, logs := openFaulty(t)
 	before := mustAppendAll(t, s, genEvents(5, 1, "before-"))
-	s.caughtUp() // in bbolt
+	s.awaitApplied() // in bbolt
 	faults.Fail(fmt.Errorf("write leadbell.db: %w", syscall.ENOSPC))
 
 	// The log's prepared room carries deliveries through while bbolt
@@ -166,7 +166,7 @@ func TestDiskFull(t *testing.T) {
 func TestReadOnlyDisk(t *testing.T) {
 	s, faults, _ := openFaulty(t)
 	before := mustAppendAll(t, s, genEvents(3, 1, "before-"))
-	s.caughtUp()
+	s.awaitApplied()
 	faults.Fail(fmt.Errorf("write leadbell.db.wal0: %w", syscall.EROFS))
 	for i, ev := range genEvents(5, 10, "ro-") {
 		if _, err := appendWithin(t, s, ev); !errors.Is(err, ErrCannotSave) {

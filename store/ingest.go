@@ -19,7 +19,7 @@ import (
 // to a transaction. Until then they are in the tail: Event and the
 // duplicate check find them there, and every other read first waits for
 // the writer to catch up with what was logged before it started
-// (caughtUp).
+// (awaitApplied).
 
 // Under load the ingest goroutine lingers a little before it logs a batch:
 // the requests of the connections that filled the previous batch are on
@@ -272,12 +272,12 @@ func (s *Store) waitApplied(seq uint64) {
 	}
 }
 
-// caughtUp waits until the writer has applied every event logged before
+// awaitApplied waits until the writer has applied every event logged before
 // the call, so that a read that follows sees every event acknowledged
 // before it (see waitApplied).
-func (s *Store) caughtUp() { s.waitApplied(s.written.Load()) }
+func (s *Store) awaitApplied() { s.waitApplied(s.written.Load()) }
 
-// progressed wakes the reads waiting in caughtUp, after each commit.
+// progressed wakes the reads waiting in awaitApplied, after each commit.
 func (s *Store) progressed() {
 	s.progressMu.Lock()
 	close(s.progress)

@@ -36,7 +36,7 @@ func TestLeadDirectoryWritesOnlyChanges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := openTest(t)
 			mustAppendAll(t, s, []event.Event{reply, category})
-			s.caughtUp()
+			s.awaitApplied()
 			snapshot := func() map[string]string {
 				m := map[string]string{}
 				if err := s.view(func(tx *bolt.Tx) error {
@@ -50,7 +50,7 @@ func TestLeadDirectoryWritesOnlyChanges(t *testing.T) {
 			if _, _, err := s.Append(context.Background(), tt.ev); err != nil {
 				t.Fatal(err)
 			}
-			s.caughtUp()
+			s.awaitApplied()
 			if got := s.leadWrites.Load() - before; got != tt.writes {
 				t.Errorf("%d directory writes, want %d", got, tt.writes)
 			}

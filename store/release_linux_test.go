@@ -45,7 +45,7 @@ func TestReleaseMappedDropsPagesAndKeepsData(t *testing.T) {
 		})
 		return h.Sum(nil)
 	}
-	s.caughtUp() // the events are in bbolt
+	s.awaitApplied() // the events are in bbolt
 	err := s.db.View(func(tx *bolt.Tx) error {
 		releaseMapped(tx)
 		before := sum(tx)

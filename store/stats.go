@@ -51,7 +51,7 @@ func (s *Store) Stats() (Stats, error) {
 	if closed {
 		return Stats{}, ErrClosed
 	}
-	s.caughtUp()
+	s.awaitApplied()
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	return s.stats.clone(), nil

@@ -141,7 +141,7 @@ type Store struct {
 	// applyFailing is set while the writer fails to apply logged events.
 	applyFailing atomic.Bool
 	// progress is closed and replaced after each of the writer's commits;
-	// hurry asks the writer to commit now (see caughtUp).
+	// hurry asks the writer to commit now (see awaitApplied).
 	progressMu sync.Mutex
 	progress   chan struct{}
 	hurry      chan struct{}
@@ -410,9 +410,9 @@ func (s *Store) Close() error {
 }
 
 // view runs fn in a read transaction that sees every event appended before
-// the call (see caughtUp), mapping a closed database to ErrClosed.
+// the call (see awaitApplied), mapping a closed database to ErrClosed.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
-	s.caughtUp()
+	s.awaitApplied()
 	return s.viewNow(fn)
 }
 

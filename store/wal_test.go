@@ -130,7 +130,7 @@ func TestLogTurnsOver(t *testing.T) {
 		var stored []event.Event
 		for i := range 5 {
 			stored = append(stored, mustAppendAll(t, s, big(20, uint64(20*i+1), fmt.Sprintf("turn%d-", i)))...)
-			s.caughtUp() // applied: the next file may be reused
+			s.awaitApplied() // applied: the next file may be reused
 		}
 		release := holdWriter(t, s)
 		defer release()

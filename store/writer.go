@@ -12,7 +12,7 @@ import (
 // the log (ingest.go), which nobody waits for. So it lets them accumulate
 // for up to applyDelay, and commits at once only for a request somebody
 // waits for (SetRead, settings, a rejection) or a read that needs the
-// events (caughtUp). Its commits are bbolt's own, fsync'd: the log is
+// events (awaitApplied). Its commits are bbolt's own, fsync'd: the log is
 // reused only after a synced commit has applied what it held.
 
 // op is one request to the writer.
@@ -68,7 +68,7 @@ func (s *Store) trySubmit(o op) bool {
 // applyBatch events wait. A commit costs two fsyncs and about a dozen page
 // writes whatever its size (see doc.go), so under load a longer delay
 // spends less CPU per event; reads that need the events ask for a commit
-// at once (caughtUp), so the delay is never seen by them.
+// at once (awaitApplied), so the delay is never seen by them.
 const (
 	applyDelay = 25 * time.Millisecond
 	applyBatch = 1024
