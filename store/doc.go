@@ -16,11 +16,10 @@
 //     in one sequential write, fdatasyncs it, and answers. That is one
 //     sync per batch, of a file whose blocks already exist (the log files
 //     are zero-filled when made), so no file system journal commit rides
-//     along: about 110 µs and 70 µs of system CPU on the development VM,
-//     whatever the batch's size. Under load it lingers up to 0.5 ms for
-//     company, until the batch is half again as large as the one before
-//     (so batches grow while requests keep coming); a lone delivery never
-//     waits.
+//     along, and a sync costs about the same whatever the batch's size.
+//     Under load it lingers up to 0.5 ms for company, until the batch is
+//     half again as large as the one before (so batches grow while
+//     requests keep coming); a lone delivery never waits.
 //  2. The writer goroutine (writer.go), the only one that writes to bbolt,
 //     applies the logged events later, many batches to a transaction: it
 //     commits once 1024 events wait or 25 ms after the first, or at once
@@ -254,32 +253,12 @@
 //
 // # Measured
 //
-// On the 2-core development machine, with a store of a million generated
-// events (BenchmarkSeeded, STORE_BENCH_EVENTS=1000000): first page of List
-// 0.04 ms; a text search for a word only the oldest event has (a full
-// scan) 77 ms; peak RSS of the test process 81 MB. Through HTTP (make
-// bench, BENCH_INGEST_ONLY=1; six runs of each on a shared, noisy machine,
-// medians): at 32 connections 9,300 acknowledged events/s and 31% of a
-// bare Go handler's rate with bbolt commits on the answer's path, 13,900/s
-// and 39.5% with the log, p99 7.5 ms (p50 1.9 ms); at 128 connections 32%
-// and 44%; a lone connection waits 0.34 ms instead of 0.62 ms. What
-// remains is CPU: HTTP on both ends, parsing (about 10 µs an event), the
-// log's sync (about 70 µs of system time a batch of 10-15), bbolt's apply
-// (about 5 µs an event) and the garbage collector. `leadbell serve` over a
-// million events peaks at 70 MB RSS, at about 1,600 bytes on disk per
-// event, plus the two log files (4 MiB each, or the largest run of
-// unapplied batches they have held).
-//
-// The lead directory, measured on a 2-core machine that other work shared
-// (so take the times within a factor of two): building it at Open for a
-// file written before it (BenchmarkOpenBuildsLeads, the file in the page
-// cache) takes about 0.13 s for 100,000 events and 1.5 s for a million of
-// 2,500 leads, 0.45 s and 3.2 s when every event has a lead of its own,
-// with peak RSS 10 to 35 MB above a plain Open's. It costs the writer
-// 1 to 2 µs a new lead and nothing for a known one (BenchmarkApply), and
-// the first page of List about 15 µs (a directory read per lead on it).
-// Ingest through HTTP did not change measurably with a new lead for every
-// event (make bench, 32 connections, interleaved runs before and after,
-// medians of two series of ten: 9,150 and 9,070 events/s, then 9,840 and
-// 9,880).
+// The figures live in what measures them, not here: `make bench` prints
+// ingest through HTTP (acknowledged events a second, p50 and p99, at 1,
+// 32 and 128 connections, against a bare Go handler), the first inbox page
+// and searches over a store of a million events, bytes on disk per event
+// and peak RSS of `leadbell serve`; BenchmarkAppend, BenchmarkApply,
+// BenchmarkSeeded and BenchmarkOpenBuildsLeads (go test -bench) measure
+// the store alone. What bounds ingest is CPU: HTTP on both ends, parsing,
+// the log's sync once a batch, bbolt's apply and the garbage collector.
 package store

@@ -23,9 +23,8 @@ import (
 
 // Under load the ingest goroutine lingers a little before it logs a batch:
 // the requests of the connections that filled the previous batch are on
-// their way, and a sync costs about as much CPU for 20 events as for 5
-// (about 70 µs of system time on the development machine), so sharing it
-// is worth a short wait. It waits until the batch is half again as large
+// their way, and a sync costs about as much CPU for 20 events as for 5,
+// so sharing it is worth a short wait. It waits until the batch is half again as large
 // as the one before it, so that batches grow while requests keep coming,
 // or lingerMax (Store.linger) has passed; and never after a batch of fewer
 // than lingerMinBatch events, so a lone delivery is logged at once.
