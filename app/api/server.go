@@ -22,8 +22,11 @@ import (
 
 // Status is the answer of GET /api/status (a contract: see design.md).
 type Status struct {
-	State       string             `json:"state"`
-	Message     string             `json:"message"`
+	State   string `json:"state"`
+	Message string `json:"message"`
+	// Detail is the technical cause of a problem state, for Diagnostics
+	// and support (never a secret); Message says it in words.
+	Detail      string             `json:"detail,omitempty"`
 	Tunnel      string             `json:"tunnel"`
 	WebhookURL  string             `json:"webhook_url"`
 	WebhookID   string             `json:"webhook_id"`

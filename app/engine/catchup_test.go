@@ -105,8 +105,9 @@ func TestCatchUpAfterTheTunnelStoppedDelivering(t *testing.T) {
 
 	tun.down.Store(true)
 	network("wlan0=10.9.8.7/24")
-	if st := waitEngineState(t, e, api.StateStalled); !strings.Contains(st.Message, "self-test") {
-		t.Errorf("stalled message %q does not say the self-test failed", st.Message)
+	if st := waitEngineState(t, e, api.StateStalled); !strings.Contains(st.Message, "did not come back") ||
+		strings.Contains(st.Message, "self-test") || !strings.Contains(st.Detail, "self-test") {
+		t.Errorf("stalled: message %q, detail %q; want the message to say in words that the test event did not come back, the detail to name the self-test", st.Message, st.Detail)
 	}
 	missed := gen.EventFor(event.Replied, quiet)
 	opened := gen.EventFor(event.Opened, other)

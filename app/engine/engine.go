@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -257,13 +256,25 @@ func (e *Engine) Status() api.Status {
 	return st
 }
 
-func (e *Engine) setState(state, message string) {
+func (e *Engine) setState(state, message string) { e.setProblem(state, message, nil) }
+
+// setProblem is setState for a state that err caused: the message says
+// it in words (say), Status.Detail keeps err's own text for Diagnostics.
+func (e *Engine) setProblem(state, message string, err error) {
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+	}
 	e.mu.Lock()
-	changed := e.view.status.State != state || e.view.status.Message != message
-	e.view.status.State, e.view.status.Message = state, message
+	changed := e.view.status.State != state || e.view.status.Message != message || e.view.status.Detail != detail
+	e.view.status.State, e.view.status.Message, e.view.status.Detail = state, message, detail
 	e.mu.Unlock()
 	if changed {
-		e.cfg.Logger.Info("state", "state", state, "message", message)
+		if err != nil {
+			e.cfg.Logger.Info("state", "state", state, "message", message, "error", err)
+		} else {
+			e.cfg.Logger.Info("state", "state", state, "message", message)
+		}
 	}
 }
 
@@ -312,7 +323,7 @@ func (e *Engine) runOnce(ctx context.Context) {
 			<-ctx.Done() // only the user can fix the key, or the address
 			return
 		}
-		e.setState(api.StateError, fmt.Sprintf("%s Retrying in %s.", describe(err), delay.Round(time.Second)))
+		e.setProblem(api.StateError, fmt.Sprintf("%s Trying again in %s.", say(err), delay.Round(time.Second)), err)
 		if !sleep(ctx, delay) {
 			return
 		}
@@ -424,14 +435,15 @@ func (e *Engine) check(ctx context.Context, mode *regMode) bool {
 	if mode != nil {
 		if err := e.register(ctx, *mode); err != nil {
 			if ctx.Err() == nil {
-				e.setState(api.StateStalled, describe(err)+" Leadbell will try again.")
+				e.setProblem(api.StateStalled, say(err)+" Leadbell will try again.", err)
 			}
 			return false
 		}
 	}
 	if err := e.selfTest(ctx); err != nil {
 		if ctx.Err() == nil {
-			e.setState(api.StateStalled, fmt.Sprintf("Registered at SmartLead, but Leadbell's self-test did not come back through %s: events may not be arriving. %s", e.tunnel.URL(), describe(err)))
+			e.setProblem(api.StateStalled, "Set up at SmartLead, but a test event Leadbell sent to this computer's public address did not come back: events may not be arriving. Leadbell will try again.",
+				fmt.Errorf("%w through %s: %w", errSelfTest, e.tunnel.URL(), err))
 		}
 		return false
 	}
@@ -449,27 +461,8 @@ func (e *Engine) TunnelState(s tunnel.State, err error) {
 	case s == tunnel.StateConnected:
 		e.reconnect()
 	case err != nil:
-		e.setState(api.StateError, "The tunnel closed: "+describe(err))
+		e.setProblem(api.StateError, "The connection to this computer closed. "+say(err), err)
 	}
-}
-
-// describe turns an error into a sentence for the status line. Errors from
-// the client never contain the key.
-func describe(err error) string {
-	switch {
-	case errors.Is(err, smartlead.ErrRateLimited):
-		return "SmartLead is rate limiting this API key."
-	case errors.Is(err, smartlead.ErrUnreachable):
-		return "Cannot reach SmartLead (no network?)."
-	}
-	msg := err.Error()
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
-	}
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -2,12 +2,18 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
+	"github.com/leadbell/leadbell/app/tunnel"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/internal/testkit"
 	"github.com/leadbell/leadbell/store"
@@ -108,4 +114,42 @@ func eventIn(sim *simulator.Server, campaign string, t event.Type) simulator.Sam
 		}
 	}
 	panic("no lead in campaign " + campaign)
+}
+
+// The status line says a problem in words; the error itself, which names
+// routes and status codes, is the detail Diagnostics shows.
+func TestProblemsAreSaidInWords(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&smartlead.APIError{Op: "create webhook", Status: 400, Message: "Invalid categories"}, "SmartLead refused a request from Leadbell."},
+		{&smartlead.APIError{Op: "list campaigns", Status: 502, Message: "Bad Gateway"}, "SmartLead is having trouble right now (it answered with an error)."},
+		{fmt.Errorf("connect: %w", smartlead.ErrUnreachable), "Leadbell cannot reach SmartLead (is this computer online?)."},
+		{&smartlead.APIError{Op: "list campaigns", Status: 429}, "SmartLead is rate limiting this API key."},
+		{fmt.Errorf("ngrok: %w", tunnel.ErrBadAuthtoken), "ngrok does not accept your authtoken: check it in Settings."},
+		{errors.New("app: something nobody planned for"), "Something went wrong while talking to SmartLead."},
+	}
+	for _, tt := range tests {
+		if got := say(tt.err); got != tt.want {
+			t.Errorf("say(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+
+	sim := simulator.NewServer(simulator.Options{})
+	defer sim.Close()
+	e := newEngine(t, sim, sim.APIKey(), "")
+	e.cfg.RetryDelay = time.Hour
+	sim.FailNext(1000, http.StatusBadRequest) // not retried by the client, unlike a 5xx
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	st := waitEngineState(t, e, api.StateError)
+	if strings.Contains(st.Message, "smartlead:") || strings.Contains(st.Message, "400") || !strings.HasPrefix(st.Message, "SmartLead refused a request") {
+		t.Errorf("status message %q, want words for the user", st.Message)
+	}
+	if !strings.Contains(st.Detail, "400") {
+		t.Errorf("status detail %q, want the answer SmartLead gave", st.Detail)
+	}
 }
