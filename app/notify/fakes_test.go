@@ -4,103 +4,41 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/event"
 )
 
-// fakeClock is a clock that moves only when a test advances it. Timers due
-// within an Advance run in time order on the caller's goroutine, so when
-// Advance returns every send they caused has completed.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
+// advance lets d pass on the bubble's clock, then waits until whatever fell
+// due meanwhile (a flush and its sends) has finished. Timers due at the very
+// end of d have fired too, so an event handled next never overtakes them.
+func advance(d time.Duration) {
+	time.Sleep(d)
+	synctest.Wait()
 }
 
-type fakeTimer struct {
-	c    *fakeClock
-	at   time.Time
-	f    func()
-	done bool
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) stopper {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := !t.done
-	t.done = true
-	return was
-}
-
-// Advance moves the clock d forward, running the timers that fall due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		var next *fakeTimer
-		for _, t := range c.timers {
-			if !t.done && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
-				next = t
-			}
-		}
-		if next == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		if next.at.After(c.now) {
-			c.now = next.at
-		}
-		next.done = true
-		c.mu.Unlock()
-		next.f()
-	}
-}
-
-// pending counts timers not yet fired or stopped.
-func (c *fakeClock) pending() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, t := range c.timers {
-		if !t.done {
-			n++
-		}
-	}
-	return n
-}
-
-// recorder is a Sender that keeps what it was asked to show.
+// recorder is a Sender that keeps what it was asked to show, and when.
 type recorder struct {
 	mu  sync.Mutex
 	got []Notification
+	at  []time.Time
 }
 
 func (r *recorder) Send(_ context.Context, n Notification) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, n)
+	r.at = append(r.at, time.Now())
 	return nil
+}
+
+// times returns when each notification was sent.
+func (r *recorder) times() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.at...)
 }
 
 func (r *recorder) all() []Notification {
@@ -121,31 +59,40 @@ func (r *recorder) summaries() []string {
 // machine's zone, so a rule that used either would fail.
 var testZone = time.FixedZone("UTC+5", 5*3600)
 
-// localTime is hh:mm:ss on a fixed day in testZone, as the UTC instant a
-// real clock would return.
+// localTime is hh:mm:ss in testZone on 2 January 2000, the first whole day
+// there after a bubble's clock starts (2000-01-01 00:00 UTC, which is 05:00
+// in testZone), so that newHarness can sleep forward to any time of it.
 func localTime(h, m, s int) time.Time {
-	return time.Date(2024, 3, 5, h, m, s, 0, testZone).UTC()
+	return time.Date(2000, 1, 2, h, m, s, 0, testZone).UTC()
 }
 
-// harness is a Notifier on a fake clock with a recording sender and
-// settings a test may change while it runs.
+// harness is a Notifier with a recording sender and settings a test may
+// change while it runs. It lives in a synctest bubble, whose clock is the
+// notifier's.
 type harness struct {
-	n     *Notifier
-	clock *fakeClock
-	rec   *recorder
+	n   *Notifier
+	rec *recorder
 
 	mu  sync.Mutex
 	cfg settings.Notifications
 }
 
+// newHarness sleeps the bubble's clock forward to start and returns a
+// harness whose notifier reads quiet hours in testZone. It must be called
+// inside synctest.Test, before anything else sleeps.
 func newHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
-	h := &harness{clock: newFakeClock(start), rec: &recorder{}, cfg: settings.Default().Notifications}
-	h.n = newNotifier(Options{
+	d := start.Sub(time.Now())
+	if d < 0 {
+		t.Fatalf("harness starts at %v, before the clock's %v", start, time.Now())
+	}
+	time.Sleep(d)
+	h := &harness{rec: &recorder{}, cfg: settings.Default().Notifications}
+	h.n = New(Options{
 		Sender:   h.rec,
 		Settings: h.settings,
 		Location: testZone,
-	}, h.clock)
+	})
 	return h
 }
 
@@ -165,6 +112,21 @@ func (h *harness) set(f func(*settings.Notifications)) {
 	}
 	h.cfg.Types = types
 	f(&h.cfg)
+}
+
+// settled checks that nothing is left to go out: no event is held, and
+// however long the clock runs on, no timer the notifier set sends anything
+// more. A day is far past any due time (at most Window after an event).
+func (h *harness) settled(t *testing.T) {
+	t.Helper()
+	if n := h.n.held(); n != 0 {
+		t.Errorf("%d events still held after everything went out", n)
+	}
+	before := len(h.rec.all())
+	advance(24 * time.Hour)
+	if after := h.rec.all(); len(after) != before {
+		t.Errorf("%d more notifications a day later: %+v", len(after)-before, after[before:])
+	}
 }
 
 // held counts the events waiting in the batch.

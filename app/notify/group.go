@@ -75,7 +75,7 @@ func (n *Notifier) hold(ev event.Event, now time.Time) {
 	}
 	n.gen++
 	gen := n.gen
-	n.timer = n.clock.AfterFunc(due.Sub(now), func() { n.flush(gen) })
+	n.timer = time.AfterFunc(due.Sub(now), func() { n.flush(gen) })
 }
 
 // recent forgets the sends that left the window and returns the others.
@@ -109,7 +109,7 @@ func (n *Notifier) flush(gen uint64) {
 		n.mu.Unlock()
 		return // the batch was rescheduled or dropped as this timer fired
 	}
-	now := n.clock.Now()
+	now := time.Now()
 	b := n.batch
 	n.batch, n.timer = batch{}, nil
 	if why := n.silenced(now, cfg); why != "" {

@@ -61,16 +61,15 @@ type Options struct {
 // in quiet hours and while paused, and groups bursts. Its methods are safe
 // for concurrent use.
 type Notifier struct {
-	opts  Options
-	clock clock
-	log   *slog.Logger
+	opts Options
+	log  *slog.Logger
 
 	sendMu sync.Mutex // one Send at a time
 
 	mu          sync.Mutex
 	seen        *seenIDs
 	batch       batch       // events held for the next send
-	timer       stopper     // fires flush for batch; nil when batch is empty
+	timer       *time.Timer // fires flush for batch; nil when batch is empty
 	gen         uint64      // counts batches, so a stale timer flushes nothing
 	sent        []time.Time // when the last pops went out, oldest first
 	pausedUntil time.Time
@@ -79,10 +78,6 @@ type Notifier struct {
 
 // New returns a Notifier that shows its notifications through o.Sender.
 func New(o Options) *Notifier {
-	return newNotifier(o, realClock{})
-}
-
-func newNotifier(o Options, c clock) *Notifier {
 	if o.Settings == nil {
 		o.Settings = func() settings.Notifications { return settings.Default().Notifications }
 	}
@@ -100,7 +95,7 @@ func newNotifier(o Options, c clock) *Notifier {
 	if o.Remember <= 0 {
 		o.Remember = DefaultRemember
 	}
-	return &Notifier{opts: o, clock: c, log: o.Logger, seen: newSeenIDs(o.Remember)}
+	return &Notifier{opts: o, log: o.Logger, seen: newSeenIDs(o.Remember)}
 }
 
 func positive(d, def time.Duration) time.Duration {
@@ -146,7 +141,7 @@ func (n *Notifier) Handle(ev event.Event) {
 	cfg := n.opts.Settings()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	now := n.clock.Now()
+	now := time.Now()
 	if !n.seen.add(eventKey(ev)) {
 		n.log.Debug("skipped", "event_id", ev.ID, "reason", reasonDuplicate)
 		return
@@ -173,7 +168,7 @@ func (n *Notifier) PauseUntil(t time.Time) {
 func (n *Notifier) PausedUntil() time.Time {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !n.clock.Now().Before(n.pausedUntil) {
+	if !time.Now().Before(n.pausedUntil) {
 		return time.Time{}
 	}
 	return n.pausedUntil

@@ -1,10 +1,10 @@
 package notify
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/leadbell/leadbell/app/settings"
@@ -151,28 +151,28 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := tt.start
-			if start.IsZero() {
-				start = noon
-			}
-			h := newHarness(t, start)
-			if tt.settings != nil {
-				h.set(tt.settings)
-			}
-			if tt.pause != 0 {
-				h.n.PauseUntil(start.Add(tt.pause))
-			}
-			for _, a := range tt.events {
-				h.clock.Advance(a.after)
-				h.n.Handle(a.ev)
-			}
-			h.clock.Advance(time.Minute)
-			if got := h.rec.summaries(); !slices.Equal(got, tt.want) {
-				t.Errorf("notifications = %q, want %q", got, tt.want)
-			}
-			if p := h.clock.pending(); p != 0 {
-				t.Errorf("%d timers still pending after everything went out", p)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				start := tt.start
+				if start.IsZero() {
+					start = noon
+				}
+				h := newHarness(t, start)
+				if tt.settings != nil {
+					h.set(tt.settings)
+				}
+				if tt.pause != 0 {
+					h.n.PauseUntil(start.Add(tt.pause))
+				}
+				for _, a := range tt.events {
+					advance(a.after)
+					h.n.Handle(a.ev)
+				}
+				advance(time.Minute)
+				if got := h.rec.summaries(); !slices.Equal(got, tt.want) {
+					t.Errorf("notifications = %q, want %q", got, tt.want)
+				}
+				h.settled(t)
+			})
 		})
 	}
 }
@@ -186,30 +186,28 @@ func TestWindowNeverHoldsThree(t *testing.T) {
 	for _, gap := range gaps {
 		for _, count := range []int{1, 2, 3, 5, 10, 25} {
 			t.Run(fmt.Sprintf("%d every %v", count, gap), func(t *testing.T) {
-				h := newHarness(t, localTime(12, 0, 0))
-				var sentAt []time.Time
-				h.n.opts.Sender = SenderFunc(func(ctx context.Context, n Notification) error {
-					sentAt = append(sentAt, h.clock.Now())
-					return h.rec.Send(ctx, n)
-				})
-				for _, a := range replies(count, gap) {
-					h.clock.Advance(a.after)
-					h.n.Handle(a.ev)
-				}
-				h.clock.Advance(time.Minute)
-				total := 0
-				for _, n := range h.rec.all() {
-					total += n.Events
-				}
-				if total != count {
-					t.Errorf("notifications stand for %d events, want %d", total, count)
-				}
-				for i := 2; i < len(sentAt); i++ {
-					if sentAt[i].Sub(sentAt[i-2]) < DefaultWindow {
-						t.Errorf("three notifications within %v: at %v, %v, %v", DefaultWindow,
-							sentAt[i-2].Sub(sentAt[0]), sentAt[i-1].Sub(sentAt[0]), sentAt[i].Sub(sentAt[0]))
+				synctest.Test(t, func(t *testing.T) {
+					h := newHarness(t, localTime(12, 0, 0))
+					for _, a := range replies(count, gap) {
+						advance(a.after)
+						h.n.Handle(a.ev)
 					}
-				}
+					advance(time.Minute)
+					total := 0
+					for _, n := range h.rec.all() {
+						total += n.Events
+					}
+					if total != count {
+						t.Errorf("notifications stand for %d events, want %d", total, count)
+					}
+					sentAt := h.rec.times()
+					for i := 2; i < len(sentAt); i++ {
+						if sentAt[i].Sub(sentAt[i-2]) < DefaultWindow {
+							t.Errorf("three notifications within %v: at %v, %v, %v", DefaultWindow,
+								sentAt[i-2].Sub(sentAt[0]), sentAt[i-1].Sub(sentAt[0]), sentAt[i].Sub(sentAt[0]))
+						}
+					}
+				})
 			})
 		}
 	}
