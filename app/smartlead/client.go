@@ -167,6 +167,17 @@ func (c *Client) decode(op string, r *apiResponse, out any) error {
 // answer whatever its status. Only transport failures and cancellation come
 // back as errors, with the URL scrubbed.
 func (c *Client) send(ctx context.Context, op, method, path string, in any) (*apiResponse, error) {
+	return c.sendMode(ctx, op, method, path, in, false)
+}
+
+// sendOnce is send for a call that must not reach SmartLead twice: after a
+// transport failure or a 5xx it may have been carried out, so it is not
+// tried again; a 429 (refused before anything was done) is.
+func (c *Client) sendOnce(ctx context.Context, op, method, path string, in any) (*apiResponse, error) {
+	return c.sendMode(ctx, op, method, path, in, true)
+}
+
+func (c *Client) sendMode(ctx context.Context, op, method, path string, in any, once bool) (*apiResponse, error) {
 	if c.baseErr != nil {
 		return nil, c.baseErr
 	}
@@ -198,7 +209,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ap
 			wait = apiBackoff(attempt)
 			c.log.Warn("retrying", "op", op, "attempt", attempt+1, "wait", wait, "error", uerr.Error())
 		default:
-			if !apiShouldRetry(resp.status) || attempt >= c.maxRetries {
+			if !apiShouldRetry(resp.status) || once && resp.status != http.StatusTooManyRequests || attempt >= c.maxRetries {
 				return resp, nil
 			}
 			wait = apiRetryAfter(resp.header, resp.body, time.Now())

@@ -60,6 +60,8 @@ type Server struct {
 	failSeq        int
 	retriggers     int
 	history        map[string][]historyItem // by campaign id + "/" + lead id
+	replies        []ThreadReply            // answers accepted (reply.go)
+	leadStates     map[string]leadState     // by campaign id + "/" + lead id
 }
 
 // NewServer starts a fake SmartLead on 127.0.0.1 and a random port. It
@@ -85,7 +87,7 @@ func NewServer(opts Options) *Server {
 		client: &http.Client{Timeout: opts.DeliveryTimeout},
 		apiKey: apiKeyFrom(rng), noKey: apiKeyFrom(rng),
 		hooks: map[string]*hook{}, nextHook: 4000 + rng.IntN(1000),
-		history: map[string][]historyItem{},
+		history: map[string][]historyItem{}, leadStates: map[string]leadState{},
 	}
 	if opts.Categories != nil {
 		s.gen.SetCategories(opts.Categories)

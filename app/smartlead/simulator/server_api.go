@@ -31,6 +31,8 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc("DELETE /api/v1/webhook/delete", s.globalDelete)
 	}
 	mux.HandleFunc("GET /api/v1/campaigns/{cid}/leads/{lid}/message-history", s.messageHistory)
+	mux.HandleFunc("POST /api/v1/campaigns/{cid}/reply-email-thread", s.replyInThread)
+	mux.HandleFunc("POST /api/v1/campaigns/{cid}/leads/{lid}/category", s.setLeadCategory)
 	mux.HandleFunc("/", s.routeMissing)
 	return s.gate(mux)
 }
