@@ -77,6 +77,12 @@ type Event struct {
 	VerifiedBy       string          `json:"verified_by,omitempty"`
 	Backfilled       bool            `json:"backfilled,omitempty"`
 	Read             bool            `json:"read"`
+	// Done is set when the user is finished with the event: it leaves the
+	// inbox's default view.
+	Done bool `json:"done,omitempty"`
+	// SnoozedUntil is when a snoozed event comes back (unread, with a
+	// notification); zero when it is not snoozed.
+	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
 	Raw              json.RawMessage `json:"raw,omitempty"`
 
 	// Key is the idempotency key: two deliveries with the same key are the

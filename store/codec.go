@@ -19,7 +19,7 @@ import (
 // time-index key without decoding anything.
 //
 //	[0]     codec version (eventCodecV2; eventCodecV1 records are read too)
-//	[1]     flags (flagRead, flagBackfilled)
+//	[1]     flags (flagRead, flagBackfilled, flagDone, flagSnoozed)
 //	[2:10]  when key (see whenKey)
 //	[10:]   the fields, in the order of encodeEvent
 //
@@ -41,6 +41,10 @@ const (
 
 	flagRead       = 1 << 0
 	flagBackfilled = 1 << 1
+	// flagDone and flagSnoozed are the reply desk's (desk.go); a binary
+	// from before them ignores them.
+	flagDone    = 1 << 2
+	flagSnoozed = 1 << 3
 )
 
 var errCorrupt = errors.New("store: corrupt record")
@@ -89,6 +93,9 @@ func eventFlags(ev *event.Event) byte {
 	}
 	if ev.Backfilled {
 		f |= flagBackfilled
+	}
+	if ev.Done {
+		f |= flagDone
 	}
 	return f
 }
@@ -182,6 +189,7 @@ func decodeHead(seq uint64, b []byte, d *decoder) (event.Event, error) {
 		ID:               formatID(seq),
 		Read:             h.flags&flagRead != 0,
 		Backfilled:       h.flags&flagBackfilled != 0,
+		Done:             h.flags&flagDone != 0,
 		Type:             eventType(h.typ),
 		SourceType:       string(h.sourceType),
 		Timestamp:        d.parseTime(h.timestamp),

@@ -57,7 +57,11 @@ func getEvent(tx *bolt.Tx, seq uint64, withRaw bool) (event.Event, error) {
 	if v == nil {
 		return event.Event{}, ErrNotFound
 	}
-	return decodeEvent(seq, v, withRaw)
+	ev, err := decodeEvent(seq, v, withRaw)
+	if err == nil && len(v) > 1 && v[1]&flagSnoozed != 0 {
+		ev.SnoozedUntil = snoozedUntil(tx, seq)
+	}
+	return ev, err
 }
 
 func (w *txn) loadEvent(seq uint64) (event.Event, error) {

@@ -199,8 +199,14 @@ func (w *txn) deleteEvent(vi victim) error {
 				return err
 			}
 		}
+		snoozed := len(rec) > 1 && rec[1]&flagSnoozed != 0
 		if err := w.events.Delete(sk); err != nil {
 			return err
+		}
+		if snoozed {
+			if err := w.tx.Bucket(bucketSnoozes).Delete(sk); err != nil {
+				return err
+			}
 		}
 	}
 	if err := w.byTime.Delete(vi.tk); err != nil {

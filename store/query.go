@@ -30,6 +30,9 @@ type Query struct {
 	Text string
 	// Unread keeps unread events.
 	Unread bool
+	// Done, when set, keeps the events marked done (true) or those not
+	// (false); Snoozed likewise for snoozed events (desk.go).
+	Done, Snoozed *bool
 	// Limit is the page size: DefaultLimit when zero or less, at most
 	// MaxLimit.
 	Limit int
@@ -135,6 +138,8 @@ type plan struct {
 	campaign uint32 // string id of the campaign ID; 0 for any
 	lead     uint32 // string id of the lead ID; 0 for any
 	unread   bool
+	done     *bool
+	snoozed  *bool
 	text     *textFilter
 }
 
@@ -147,7 +152,7 @@ func (s *Store) readLookup(p textPart) (uint32, bool) { return s.strIdx.get(p.ha
 // newPlan plans q in tx, finding string ids with lookup; none is true when
 // nothing can match.
 func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
-	p = plan{tx: tx, byTime: tx.Bucket(bucketByTime), typ: q.Type, unread: q.Unread}
+	p = plan{tx: tx, byTime: tx.Bucket(bucketByTime), typ: q.Type, unread: q.Unread, done: q.Done, snoozed: q.Snoozed}
 	var ok bool
 	if q.Campaign != "" {
 		if p.campaign, ok = lookup(idPart(idCampaign, q.Campaign)); !ok {
@@ -169,7 +174,7 @@ func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
 // nil), newest first, calling fn with the time key and the summary of each
 // match until fn returns false. Both are only valid during the call.
 func (p *plan) scan(before []byte, fn func(tk, sum []byte) bool) {
-	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil
+	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil || p.done != nil || p.snoozed != nil
 	c := p.byTime.Cursor()
 	var k, v []byte
 	if before == nil {
@@ -213,6 +218,10 @@ func (p *plan) match(v []byte) bool {
 	case !ok:
 		return false
 	case p.unread && s.flags&flagRead != 0:
+		return false
+	case p.done != nil && (s.flags&flagDone != 0) != *p.done:
+		return false
+	case p.snoozed != nil && (s.flags&flagSnoozed != 0) != *p.snoozed:
 		return false
 	case p.typ != "" && !s.isType(p.typ):
 		return false

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/leadbell/leadbell/event"
+)
+
+func ids(evs []event.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.ID
+	}
+	return out
+}
+
+func listIDs(t *testing.T, s *Store, q Query) []string {
+	t.Helper()
+	page, err := s.List(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids(page.Events)
+}
+
+// Done leaves the default view of a filter that asks for it, persists, and
+// is undone as it was done.
+func TestDone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := mustAppendAll(t, s, loadFixtures(t))
+	target := stored[2]
+	ev, err := s.SetDone(target.ID, true)
+	if err != nil || !ev.Done || ev.ID != target.ID {
+		t.Fatalf("SetDone: %+v, %v", ev, err)
+	}
+	if _, err := s.SetDone("999", true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("SetDone of an unknown id: %v, want ErrNotFound", err)
+	}
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := s.Event(target.ID); err != nil || !got.Done {
+		t.Fatalf("after reopen: done %v, %v", got.Done, err)
+	}
+	no, yes := false, true
+	if got := listIDs(t, s, Query{Done: &no}); slices.Contains(got, target.ID) || len(got) != len(stored)-1 {
+		t.Errorf("not done: %v, want every event but %s", got, target.ID)
+	}
+	if got := listIDs(t, s, Query{Done: &yes}); !slices.Equal(got, []string{target.ID}) {
+		t.Errorf("done: %v, want [%s]", got, target.ID)
+	}
+	if _, err := s.SetDone(target.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := listIDs(t, s, Query{Done: &yes}); len(got) != 0 {
+		t.Errorf("done after undoing: %v, want none", got)
+	}
+}
+
+// A snooze hides an event until its time; the next one due is known; waking
+// it brings it back unread (and counted so), once; an ended snooze is not
+// woken; pruning a snoozed event forgets its snooze.
+func TestSnooze(t *testing.T) {
+	s := openTest(t)
+	stored := mustAppendAll(t, s, loadFixtures(t))
+	var replies []event.Event
+	for _, ev := range stored {
+		if ev.Type == event.Replied {
+			replies = append(replies, ev)
+		}
+	}
+	if len(replies) < 2 {
+		t.Fatalf("the fixtures hold %d replies, want two", len(replies))
+	}
+	a, b := replies[0], replies[1]
+	if _, err := s.SetRead(a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Stats()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if ev, err := s.Snooze(a.ID, now.Add(2*time.Hour)); err != nil || !ev.SnoozedUntil.Equal(now.Add(2*time.Hour)) {
+		t.Fatalf("Snooze: until %v, %v", ev.SnoozedUntil, err)
+	}
+	if _, err := s.Snooze(b.ID, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Event(a.ID); !got.SnoozedUntil.Equal(now.Add(2 * time.Hour)) {
+		t.Errorf("the event reads snoozed until %v", got.SnoozedUntil)
+	}
+	no, yes := false, true
+	if got := listIDs(t, s, Query{Snoozed: &no}); slices.Contains(got, a.ID) || slices.Contains(got, b.ID) {
+		t.Errorf("not snoozed: %v, holds a snoozed event", got)
+	}
+	if got := listIDs(t, s, Query{Snoozed: &yes}); len(got) != 2 {
+		t.Errorf("snoozed: %v, want both", got)
+	}
+	id, until, ok, err := s.NextSnooze()
+	if err != nil || !ok || id != b.ID || !until.Equal(now.Add(time.Hour)) {
+		t.Fatalf("NextSnooze = %s %v %v %v, want %s in an hour", id, until, ok, err, b.ID)
+	}
+
+	ev, woken, err := s.Wake(a.ID)
+	if err != nil || !woken || ev.Read || !ev.SnoozedUntil.IsZero() {
+		t.Fatalf("Wake: %+v woken %v, %v; want it unread and not snoozed", ev, woken, err)
+	}
+	if after, _ := s.Stats(); after.Unread != before.Unread+1 {
+		t.Errorf("unread %d after waking a read reply, want %d", after.Unread, before.Unread+1)
+	}
+	if _, woken, _ := s.Wake(a.ID); woken {
+		t.Error("a reply woken twice")
+	}
+	if _, err := s.Snooze(b.ID, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, woken, _ := s.Wake(b.ID); woken {
+		t.Error("a reply whose snooze was ended was woken")
+	}
+	if _, _, ok, _ := s.NextSnooze(); ok {
+		t.Error("a snooze is still due after both ended")
+	}
+	if _, err := s.Snooze(b.ID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if id, _, ok, _ := s.NextSnooze(); ok {
+		t.Errorf("the deleted event %s is still due to come back", id)
+	}
+}
