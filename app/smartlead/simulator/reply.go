@@ -117,10 +117,12 @@ func (s *Server) replyInThread(w http.ResponseWriter, r *http.Request) {
 		ReplyMessageID: str("reply_message_id"), ReplyTime: at, ReplyBody: str("reply_email_body"),
 		CC: str("cc"), BCC: str("bcc"), AddSignature: signature, At: now})
 	k := cid + "/" + lead
-	s.history[k] = append(s.history[k], historyItem{StatsID: statsID, From: item.To, To: item.From, Type: "SENT",
+	s.history[k] = append(s.history[k], historyItem{
+		StatsID: statsID, From: item.To, To: item.From, Type: "SENT",
 		MessageID: "<" + strconv.Itoa(len(s.replies)) + ".leadbell-answer@" + mailDomain(item.To) + ">",
-		Time: now.Format(liveTime), EmailBody: str("email_body"), Subject: "Re: " + strings.TrimPrefix(item.Subject, "Re: "),
-		SeqNumber: item.SeqNumber})
+		Time:      now.Format(liveTime), EmailBody: str("email_body"),
+		Subject: "Re: " + strings.TrimPrefix(item.Subject, "Re: "), SeqNumber: item.SeqNumber,
+	})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "data": "success"})
 }
