@@ -6,6 +6,7 @@
 //	BENCH_EVENTS=200000 go run ./bench
 //	BENCH_SECONDS=5 BENCH_CACHE=/tmp/lb-bench go run ./bench
 //	BENCH_INGEST_ONLY=1 go run ./bench   (the ingest table alone)
+//	BENCH_SHAPE=live go run ./bench      (live-shape deliveries, secret in the body)
 package main
 
 import (
@@ -40,8 +41,13 @@ func run() error {
 	cache = filepath.Join(cache, strconv.Itoa(events))
 
 	fmt.Printf("Leadbell bench — %s, %d CPUs\n\n", time.Now().Format("2006-01-02 15:04"), runtime.NumCPU())
-	fmt.Printf("Ingest: signed spec-shape replies over loopback HTTP, %ds per row; leadbell = verify, parse, dedupe, fsync'd write-ahead log (group commit), then 200\n\n", seconds)
-	bare, full, err := benchIngest(tmp, []int{1, 32, 128}, time.Duration(seconds)*time.Second)
+	live := os.Getenv("BENCH_SHAPE") == "live"
+	shape := "signed spec-shape"
+	if live {
+		shape = "live-shape (secret_key in the body)"
+	}
+	fmt.Printf("Ingest: %s replies over loopback HTTP, %ds per row; leadbell = verify, parse, dedupe, fsync'd write-ahead log (group commit), then 200\n\n", shape, seconds)
+	bare, full, err := benchIngest(tmp, []int{1, 32, 128}, time.Duration(seconds)*time.Second, live)
 	if err != nil {
 		return err
 	}
