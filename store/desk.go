@@ -56,14 +56,14 @@ func (s *Store) Snooze(id string, until time.Time) (event.Event, error) {
 // false), so that a snooze the user ended meanwhile is not undone.
 func (s *Store) Wake(id string) (ev event.Event, woken bool, err error) {
 	ev, err = s.mark(id, "wake event", func(w *txn, ev *event.Event) error {
-		if ev.SnoozedUntil.IsZero() {
-			return nil
-		}
-		woken = true
 		seq, _ := parseID(ev.ID)
 		if err := w.tx.Bucket(bucketSnoozes).Delete(seqKey(seq)); err != nil {
 			return err
 		}
+		if ev.SnoozedUntil.IsZero() {
+			return w.setFlags(ev, flagSnoozed, false) // a flag without its time: clear it
+		}
+		woken = true
 		ev.SnoozedUntil = time.Time{}
 		if err := w.setFlags(ev, flagSnoozed, false); err != nil {
 			return err
