@@ -112,6 +112,22 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 			cfg.Logger.Debug("notifications resubscribe", "error", err)
 		}
 	})
+	go sess.Follow(runCtx, func(ctx context.Context, in *Instance) {
+		back := in.Back.Subscribe(0)
+		defer func() { back.Cancel() }()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-back.C:
+				if !ok {
+					back = in.Back.Subscribe(0)
+					continue
+				}
+				notifier.Back(ev)
+			}
+		}
+	})
 
 	var tr *tray
 	err = wails.Run(&options.App{

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/app/api"
+	"github.com/leadbell/leadbell/app/broker"
+	"github.com/leadbell/leadbell/app/desk"
 	"github.com/leadbell/leadbell/app/engine"
 	"github.com/leadbell/leadbell/app/secrets"
 	"github.com/leadbell/leadbell/app/tunnel"
@@ -32,6 +34,10 @@ var ErrAlreadyRunning = errors.New("app: another Leadbell is already running")
 type Instance struct {
 	Engine *engine.Engine
 	Store  *store.Store
+	// Desk sends answers and wakes snoozed replies; Back carries the
+	// replies back from a snooze, for notifications.
+	Desk *desk.Desk
+	Back *broker.Broker
 	// API is the local JSON API and UI, without the Host check: serve it
 	// over TCP wrapped in api.HostCheck, or hand it to the window.
 	API    http.Handler
@@ -85,11 +91,17 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		st.Demo = cfg.Demo
 		return st
 	}
+	changes, back := broker.New(), broker.New()
+	dsk := desk.New(desk.Config{Store: st, Client: eng.Client, Stored: eng.Broker().Publish,
+		Changed: changes.Publish, Woken: back.Publish, Logger: cfg.Logger.With("component", "desk")})
 	in := &Instance{
 		demo:   cfg.Demo,
 		Engine: eng,
 		Store:  st,
-		API:    api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Status: status, Assets: assets, Logger: cfg.Logger}).Handler(),
+		Desk:   dsk,
+		Back:   back,
+		API: api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Desk: dsk, Changes: changes,
+			Status: status, Assets: assets, Logger: cfg.Logger}).Handler(),
 		tunnel: tun,
 		errc:   make(chan error, 1),
 	}
@@ -164,8 +176,10 @@ func Serve(ctx context.Context, cfg Config, assets fs.FS, ready func(uiURL strin
 func (in *Instance) Run(ctx context.Context, extra ...<-chan error) error {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
+	deskDone := make(chan struct{})
 	go func() { in.Engine.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
+	go func() { in.Desk.Run(runCtx); close(deskDone) }()
+	defer func() { stop(); <-done; <-deskDone }()
 	var failed <-chan error
 	if len(extra) > 0 {
 		failed = extra[0]

@@ -99,6 +99,10 @@ type Config struct {
 	Store   *store.Store
 	Broker  *broker.Broker
 	Control Control // settings, sign-in, inspector; nil serves none of those
+	Desk    Desk    // answers and categories; nil serves none of those
+	// Changes carries events changed outside the API (a reply back from a
+	// snooze) to the event streams, as "updated"; nil: only the API's own.
+	Changes *broker.Broker
 	// Status reports the connection half of the status (state, message,
 	// tunnel, webhook); the server fills in the counts from the store.
 	Status func() Status
@@ -127,17 +131,25 @@ func New(cfg Config) *Server {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 20 * time.Second
 	}
+	if cfg.Changes == nil {
+		cfg.Changes = broker.New()
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), deletions: broker.New()}
 	s.mux.HandleFunc("GET /api/status", s.status)
 	s.mux.HandleFunc("GET /api/events", s.listEvents)
 	s.mux.HandleFunc("GET /api/events/{id}", s.event)
 	s.mux.HandleFunc("POST /api/events/{id}/read", s.setRead)
+	s.mux.HandleFunc("POST /api/events/{id}/done", s.setDone)
+	s.mux.HandleFunc("POST /api/events/{id}/snooze", s.snooze)
 	s.mux.HandleFunc("DELETE /api/events/{id}", s.deleteEvent)
 	s.mux.HandleFunc("GET /api/leads/{lead_id}/events", s.leadEvents)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
 	s.mux.HandleFunc("GET /api/export", s.exportEvents)
 	if cfg.Control != nil {
 		s.routeControl()
+	}
+	if cfg.Desk != nil {
+		s.routeDesk()
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusNotFound, "not_found", "No such API call.")
@@ -181,13 +193,22 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		Text:     q.Get("q"),
 		Before:   q.Get("before"),
 	}
-	if v := q.Get("unread"); v != "" {
-		unread, err := strconv.ParseBool(v)
-		if err != nil {
-			WriteError(w, http.StatusBadRequest, "invalid", "unread must be true or false")
-			return
+	for _, f := range []struct {
+		name string
+		set  func(bool)
+	}{
+		{"unread", func(b bool) { query.Unread = b }},
+		{"done", func(b bool) { query.Done = &b }},
+		{"snoozed", func(b bool) { query.Snoozed = &b }},
+	} {
+		if v := q.Get(f.name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				WriteError(w, http.StatusBadRequest, "invalid", f.name+" must be true or false")
+				return
+			}
+			f.set(b)
 		}
-		query.Unread = unread
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -21,6 +21,8 @@ const catchUpPage = 500
 // does one that passes ?since=ID. A new client gets a "ready" message whose
 // id is the newest event's, so it can fetch the list and then miss nothing.
 // If the client falls behind the broker, it is caught up from the store.
+// An event changed since it was sent (marked done, snoozed, back from a
+// snooze) comes again as an "updated" message.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	last := r.Header.Get("Last-Event-ID")
@@ -38,6 +40,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	defer func() { sub.Cancel() }()
 	dels := s.deletions.Subscribe(0)
 	defer func() { dels.Cancel() }()
+	changes := s.cfg.Changes.Subscribe(0)
+	defer func() { changes.Cancel() }()
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -76,6 +80,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			}
 			// No SSE id: the stream's place (Last-Event-ID) stays an event's.
 			if _, err := fmt.Fprintf(w, "event: deleted\ndata: {\"id\":%s}\n\n", strconv.Quote(ev.ID)); err != nil {
+				return
+			}
+		case ev, ok := <-changes.C:
+			if !ok { // fell behind: a page that misses one has it on reload
+				changes = s.cfg.Changes.Subscribe(0)
+				break
+			}
+			if err := writeChange(w, ev); err != nil {
 				return
 			}
 		case ev, ok := <-sub.C:
@@ -128,6 +140,18 @@ func writeEvent(w http.ResponseWriter, ev event.Event) error {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "id: %s\nevent: event\ndata: %s\n\n", ev.ID, data)
+	return err
+}
+
+// writeChange sends a changed event (done, snoozed, back from a snooze)
+// without an SSE id: the stream's place stays the newest stored event's.
+func writeChange(w http.ResponseWriter, ev event.Event) error {
+	ev.Raw = nil
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: updated\ndata: %s\n\n", data)
 	return err
 }
 

@@ -499,6 +499,9 @@ func (e *Engine) Retunnel() <-chan struct{} { return e.tun.restart }
 // SignedIn reports whether a SmartLead key is in use.
 func (e *Engine) SignedIn() bool { return e.api() != nil }
 
+// Client is the signed-in account's SmartLead client; nil when signed out.
+func (e *Engine) Client() *smartlead.Client { return e.api() }
+
 // Logger is the engine's logger.
 func (e *Engine) Logger() *slog.Logger { return e.cfg.Logger }
 

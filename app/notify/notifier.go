@@ -203,6 +203,32 @@ func (n *Notifier) discardLocked() {
 // quiet, since it says that replies are at stake. It returns once shown,
 // or when the send failed (logged).
 func (n *Notifier) Notice(summary, body string) {
+	n.now(Notification{Summary: oneLine(summary), Body: oneLine(body)})
+}
+
+// Back pops up a reply back from a snooze (the user asked to see it
+// again then), at once and saying so. A pause or the quiet hours keep it
+// quiet as they do a new reply; it is in the inbox, unread, all the same.
+func (n *Notifier) Back(ev event.Event) {
+	cfg := n.opts.Settings()
+	n.mu.Lock()
+	why := n.silenced(time.Now(), cfg)
+	n.mu.Unlock()
+	if !cfg.Types[ev.Type] {
+		why = reasonTypeOff
+	}
+	if why != "" {
+		n.log.Debug("skipped", "event_id", ev.ID, "reason", why)
+		return
+	}
+	m := single(ev, cfg.Sound)
+	m.Summary = "Back from snooze: " + m.Summary
+	n.now(m)
+}
+
+// now shows m at once; it returns once shown, or when the send failed
+// (logged).
+func (n *Notifier) now(m Notification) {
 	n.mu.Lock()
 	stopped := n.stopped
 	n.mu.Unlock()
@@ -213,7 +239,7 @@ func (n *Notifier) Notice(summary, body string) {
 	defer n.sendMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), n.opts.SendTimeout)
 	defer cancel()
-	if err := n.opts.Sender.Send(ctx, Notification{Summary: oneLine(summary), Body: oneLine(body)}); err != nil {
-		n.log.Warn("unable to show a notification", "notice", summary, "error", err)
+	if err := n.opts.Sender.Send(ctx, m); err != nil {
+		n.log.Warn("unable to show a notification", "summary", m.Summary, "error", err)
 	}
 }

@@ -191,3 +191,22 @@ func TestNewDefaults(t *testing.T) {
 		}
 	})
 }
+
+// A reply back from a snooze pops up at once, saying so, unless the user
+// paused notifications.
+func TestBackFromSnooze(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, localTime(12, 0, 0))
+		ev := event.Event{ID: "41", Type: event.Replied, LeadName: "Jane Doe", Body: "Back to this: can we talk Tuesday?"}
+		h.n.Back(ev)
+		got := h.rec.all()
+		if len(got) != 1 || got[0].Summary != "Back from snooze: Jane Doe replied" || got[0].EventID != "41" {
+			t.Fatalf("notifications %+v, want one saying Jane's reply is back", got)
+		}
+		h.n.PauseUntil(time.Now().Add(time.Hour))
+		h.n.Back(ev)
+		if n := len(h.rec.all()); n != 1 {
+			t.Errorf("%d notifications while paused, want none more", n-1)
+		}
+	})
+}
