@@ -43,6 +43,8 @@ export interface Warning {
 export interface Status {
   state: State;
   message: string;
+  /** The technical cause of a problem state, for diagnostics and support; message says it in words. */
+  detail?: string;
   tunnel: string;
   webhook_url: string;
   webhook_id: string;
@@ -53,9 +55,9 @@ export interface Status {
   /** Set when the events come from the built-in simulator ("Try the demo"). */
   demo?: boolean;
   /** When SmartLead itself first reached the current address (its test event, or a first event); null until then. */
-  confirmed_at?: string | null;
+  confirmed_at: string | null;
   /** Things to know that do not stop Leadbell, each a sentence. */
-  warnings?: Warning[];
+  warnings: Warning[];
   /** Set while new events cannot be saved (state cannot_save). */
   storage?: Storage;
 }
@@ -68,7 +70,7 @@ export interface Storage {
   free_bytes?: number;
 }
 
-/** GET, POST and DELETE /api/demo */
+/** GET, POST and DELETE /api/demo (app.DemoState: not checked by app/api's TestTSTypes, package app imports app/api). */
 export interface DemoState {
   demo: boolean;
   /** False when Leadbell was started as `leadbell demo`: there is no account to go back to. */
@@ -79,7 +81,8 @@ export interface DemoState {
 export interface LeadEvent {
   id: string;
   type: EventType;
-  source_type?: string;
+  /** The event type as SmartLead named it; "" when it named none. */
+  source_type: string;
   timestamp?: string;
   received_at?: string;
   campaign_id?: string;
@@ -105,6 +108,10 @@ export interface LeadEvent {
   verified_by?: string;
   backfilled?: boolean;
   read: boolean;
+  /** The user is finished with it: it leaves the inbox's default view. */
+  done?: boolean;
+  /** When a snoozed event comes back (unread, with a notification); absent when it is not snoozed. */
+  snoozed_until?: string;
   raw?: unknown;
 }
 
@@ -151,9 +158,9 @@ export interface Delivery {
   type?: string;
   source_type?: string;
   remote?: string;
-  headers?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
   body?: string;
-  body_size?: number;
+  body_size: number;
   /** An event SmartLead sent again that Leadbell had already stored. */
   duplicate?: boolean;
   /** SmartLead's own test event (sent when a connection is saved): not stored as an event. */
@@ -179,10 +186,12 @@ export interface ReplayResult {
   id: string;
 }
 
+/** GET /api/campaigns (a map built in its handler: not checked by app/api's TestTSTypes). */
 export interface Campaign {
   id: string;
   name: string;
-  status?: string;
+  /** SmartLead's word for it (ACTIVE, PAUSED, ...); "" when it gave none. */
+  status: string;
 }
 
 export type SecretStorage = "keychain" | "file" | "none";
@@ -190,7 +199,7 @@ export type SecretStorage = "keychain" | "file" | "none";
 /**
  * Where the API key in use came from: "environment" (--api-key or
  * SMARTLEAD_API_KEY; not stored by Leadbell), "stored" (kept by Leadbell after
- * a sign-in, see secret_storage), or "" (signed out, or an older version).
+ * a sign-in, see secret_storage), or "" (signed out).
  */
 export type APIKeySource = "environment" | "stored" | "";
 
@@ -204,7 +213,8 @@ export type ScopeLevel = "campaigns" | "account" | "client";
 export interface Scope {
   all: boolean;
   campaigns: string[];
-  level?: ScopeLevel;
+  /** "" in settings saved before there was a choice: one connection per campaign. */
+  level: ScopeLevel | "";
   client_id?: string;
 }
 
@@ -219,40 +229,62 @@ export interface OtherWebhook {
   host: string;
 }
 
+/** Which events raise a desktop notification, and when. */
+export interface Notifications {
+  types: Partial<Record<EventType, boolean>>;
+  quiet_hours: QuietHours;
+  sound: boolean;
+}
+
+/** A daily window without notifications, "22:00" to "07:00" (local time). */
+export interface QuietHours {
+  enabled: boolean;
+  start: string;
+  end: string;
+}
+
+/** Days each kind of event is kept; 0 keeps it forever. Replies, bounces and unsubscribes are always kept. */
+export interface Retention {
+  sent_days: number;
+  opened_days: number;
+  clicked_days: number;
+}
+
+/** GET /api/settings */
 export interface Settings {
   signed_in: boolean;
   api_key_hint: string;
-  api_key_source?: APIKeySource;
+  api_key_source: APIKeySource;
   secret_storage: SecretStorage;
   ngrok_token_set: boolean;
   ngrok_domain: string;
   /** The public https address of the user's own tunnel or reverse proxy; "" for none. */
-  public_url?: string;
+  public_url: string;
   /** "flag" when the public address was given on the command line for this run (read-only here). */
   public_url_source?: string;
   /** "flag" when Leadbell was started with a choice of connection (--tunnel) for this run. */
   tunnel_source?: string;
-  other_webhooks?: OtherWebhook[];
+  other_webhooks: OtherWebhook[];
   scope: Scope;
   events: EventType[];
-  notifications: {
-    types: Partial<Record<EventType, boolean>>;
-    quiet_hours: { enabled: boolean; start: string; end: string };
-    sound: boolean;
-  };
-  /** Days each kind of event is kept; 0 keeps it forever. Replies, bounces and unsubscribes are always kept. */
-  retention?: { sent_days: number; opened_days: number; clicked_days: number };
+  notifications: Notifications;
+  retention: Retention;
 }
 
 /**
- * A PUT /api/settings body: any part of Settings. ngrok_token is write-only
- * (the server only ever answers ngrok_token_set); an empty string clears it.
+ * A PUT /api/settings body: the parts of Settings to change, the rest left
+ * as they are. ngrok_token is write-only (the server only ever answers
+ * ngrok_token_set); an empty string clears it.
  */
-export type SettingsUpdate = Partial<
-  Omit<Settings, "signed_in" | "api_key_hint" | "api_key_source" | "secret_storage" | "ngrok_token_set" | "public_url_source" | "tunnel_source" | "other_webhooks">
-> & {
+export interface SettingsUpdate {
+  ngrok_domain?: string;
   ngrok_token?: string;
-};
+  public_url?: string;
+  scope?: Scope;
+  events?: EventType[];
+  notifications?: Notifications;
+  retention?: Retention;
+}
 
 export type SignInCode = "invalid_key" | "no_api_access" | "unreachable";
 
@@ -269,11 +301,12 @@ export class ApiError extends Error {
 }
 
 /**
- * What to tell the user about a failed call: the server's sentence, without
- * the "invalid request: settings: " prefixes its errors can carry, or
- * fallback when there is no sentence to show (an internal error).
+ * What to tell the user about anything thrown: the server's sentence,
+ * without the "invalid request: settings: " prefixes its errors can carry,
+ * or fallback when there is no sentence to show (an internal error, a bare
+ * HTTP status, or not an ApiError at all: never a JavaScript error's words).
  */
-export function errorText(err: unknown, fallback: string): string {
+export function errorText(err: unknown, fallback = "Something went wrong. Try again."): string {
   if (!(err instanceof ApiError) || !err.message) return fallback;
   if (err.status === 500 || /^\d{3} /.test(err.message)) return fallback;
   let m = err.message.trim();

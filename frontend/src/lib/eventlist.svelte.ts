@@ -3,11 +3,12 @@
 // first, each id once. Work is proportional to what has been fetched, never to
 // the whole store.
 
-import { api, ApiError, type EventQuery, type LeadEvent } from "./api";
+import { api, errorText, type EventQuery, type LeadEvent } from "./api";
 import { newerFirst } from "./format";
 import type { Live } from "./live.svelte";
 
 const PAGE = 100;
+const LOAD_FAILED = "Something went wrong while loading events.";
 
 export type Filter = Pick<EventQuery, "type" | "campaign" | "lead" | "q" | "unread">;
 
@@ -34,6 +35,8 @@ export class EventList {
   private next = "";
   private ids = new Set<string>();
   private gen = 0;
+  // Not a resource(): pages are fetched on demand and merged with live
+  // events, so a generation number says which answers still count.
   private abort: AbortController | null = null;
   private wanted = false;
   private refreshAfterLoad = false;
@@ -109,7 +112,7 @@ export class EventList {
       }
     } catch (err) {
       if (gen !== this.gen || isAbort(err)) return;
-      this.error = message(err);
+      this.error = errorText(err, LOAD_FAILED);
     } finally {
       if (gen === this.gen) this.loading = false;
     }
@@ -134,7 +137,7 @@ export class EventList {
       this.merge(page.events ?? [], true);
     } catch (err) {
       if (gen !== this.gen) return;
-      this.error = message(err);
+      this.error = errorText(err, LOAD_FAILED);
     }
   }
 
@@ -151,7 +154,7 @@ export class EventList {
       this.exhausted = !this.next;
     } catch (err) {
       if (gen !== this.gen || isAbort(err)) return;
-      this.error = message(err);
+      this.error = errorText(err, LOAD_FAILED);
     } finally {
       if (gen === this.gen) this.loadingMore = false;
     }
@@ -297,9 +300,4 @@ function sameFilter(a: Filter, b: Filter): boolean {
 
 function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === "AbortError";
-}
-
-function message(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return "Something went wrong while loading events.";
 }

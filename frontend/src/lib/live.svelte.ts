@@ -3,7 +3,7 @@
 // and passed down through Svelte context.
 
 import { SvelteMap } from "svelte/reactivity";
-import { api, ApiError, type LeadEvent, type Status } from "./api";
+import { api, errorText, type LeadEvent, type Status } from "./api";
 import { onWailsEvent, setTitle } from "./host";
 
 type EventListener = (ev: LeadEvent) => void;
@@ -149,7 +149,7 @@ export class Live {
       this.statusError = "";
       this.setTitle(st.unread);
     } catch (err) {
-      this.statusError = err instanceof ApiError ? err.message : "Leadbell is not answering.";
+      this.statusError = errorText(err, "Leadbell is not answering.");
     } finally {
       this.statusInFlight = false;
     }
@@ -186,7 +186,7 @@ export class Live {
       const res = await api.campaigns();
       for (const c of res.campaigns ?? []) if (c.id) this.campaigns.set(String(c.id), c.name || String(c.id));
     } catch {
-      // Not in this version, or SmartLead is unreachable: the names seen in events do.
+      // SmartLead is unreachable, or Leadbell is signed out: the names seen in events do.
     }
   }
 
