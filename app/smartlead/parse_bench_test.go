@@ -32,3 +32,28 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIsTestEvent reads the top-level secret_key and stats_id of the
+// same payloads: the receiver does that for every delivery before Parse.
+func BenchmarkIsTestEvent(b *testing.B) {
+	b.Run("bench_reply", func(b *testing.B) {
+		raw := []byte(benchReply)
+		b.ReportAllocs()
+		for b.Loop() {
+			if IsTestEvent(raw) {
+				b.Fatal("a test event")
+			}
+		}
+	})
+	for _, file := range []string{"spec_email_replied.json", "live_email_reply.json", "live_email_open.json"} {
+		b.Run(file, func(b *testing.B) {
+			raw := readFixture(b, file)
+			b.ReportAllocs()
+			for b.Loop() {
+				if IsTestEvent(raw) {
+					b.Fatal("a test event")
+				}
+			}
+		})
+	}
+}

@@ -34,6 +34,11 @@ func addFixtureSeeds(f *testing.F) [][]byte {
 	return bodies
 }
 
+// nestedJSON is an object depth levels deep: {"a":{"a":...1}}.
+func nestedJSON(depth int) string {
+	return strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth)
+}
+
 // FuzzParse checks that Parse never panics, fails only with its sentinel
 // errors and exactly when it should, and that what it returns is safe to
 // store: Raw is valid JSON that differs from the body only in redacted
@@ -49,6 +54,10 @@ func FuzzParse(f *testing.F) {
 		`{"event":"EMAIL_OPENED","timestamp":"0000-01-01T00:00:00+01:00","opened_count":1e400}`,
 		`{"event_type":"EMAIL_REPLY","event_timestamp":99999999999999999999999999}`,
 		"{\"event\":\"\\u0000EMAIL\\u001b\"}", `  {"event":"EMAIL_SENT"}  `, `[]`, `{`, ``,
+		// The edges of JSON's syntax, where ErrNotJSON must follow json.Valid.
+		` { } `, `"a"`, `-0`, `01`, `1.`, `tru`, `nullnull`, "\v{}", `{"a":1,}`, `{"a" 1}`, `{a:1}`,
+		`{"a":1 "b":2}`, `{"a":1}{}`, `{"a":[1,]}`, `{"\u00g0":1}`, `{"\ud800":"\u123"}`, "{\"\xff\":\"\x01\"}",
+		nestedJSON(maxNesting), nestedJSON(maxNesting + 1),
 	} {
 		f.Add([]byte(s))
 	}

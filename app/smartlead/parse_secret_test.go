@@ -29,6 +29,7 @@ func TestParseRedactsSecretKey(t *testing.T) {
 			`{"event":"EMAIL_SENT","lead":{"secret_key":"not ours"}}`},
 		{"other case is kept", `{"event":"EMAIL_SENT","Secret_Key":"x"}`, `{"event":"EMAIL_SENT","Secret_Key":"x"}`},
 		{"null", `{"event":"EMAIL_SENT","secret_key":null}`, `{"event":"EMAIL_SENT","secret_key":"[redacted]"}`},
+		{"escaped name", `{"event":"EMAIL_SENT","\u0073ecret_key":"x"}`, `{"event":"EMAIL_SENT","\u0073ecret_key":"[redacted]"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +77,7 @@ func TestBodySecret(t *testing.T) {
 		{"odd spacing", string(readFixture(t, "live_email_reply_deprecated.json")), "wh-secret-7f3a9c1e", true},
 		{"absent", string(readFixture(t, "spec_email_replied.json")), "", false},
 		{"escaped", `{"secret_key":"a\"b\u00e9"}`, "a\"b\u00e9", true},
+		{"escaped name", `{"\u0073ecret_key":"x"}`, "x", true},
 		{"empty string", `{"secret_key":""}`, "", true},
 		{"number", `{"secret_key":12345}`, "", false},
 		{"null", `{"secret_key":null}`, "", false},

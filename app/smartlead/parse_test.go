@@ -236,6 +236,8 @@ func TestParseInvalidBodies(t *testing.T) {
 		{"number", `42`, ErrNotJSON},
 		{"null", `null`, ErrNotJSON},
 		{"object then junk", `{"event":"EMAIL_SENT"} {}`, ErrNotJSON},
+		{"nested too deep", nestedJSON(maxNesting + 1), ErrNotJSON},
+		{"nested as deep as allowed", nestedJSON(maxNesting), ErrNoEventType},
 		{"empty object", `{}`, ErrNoEventType},
 		{"empty event", `{"event":"","lead_id":1}`, ErrNoEventType},
 		{"blank event type", `{"event_type":"  \u0000 "}`, ErrNoEventType},
