@@ -83,22 +83,29 @@ func (o *backfilledOp) apply(w *txn) error {
 	if o.key != nil {
 		return b.Put(o.key, o.val)
 	}
-	var old [][]byte
 	cut := uint64(o.before.UnixNano())
+	var err error
+	o.pruned, err = deleteWhere(b, func(_, v []byte) bool { return len(v) < 8 || binary.BigEndian.Uint64(v) < cut })
+	return err
+}
+
+// deleteWhere deletes the entries of b that old says are old, and returns
+// how many.
+func deleteWhere(b *bolt.Bucket, old func(k, v []byte) bool) (int, error) {
+	var keys [][]byte
 	err := b.ForEach(func(k, v []byte) error {
-		if len(v) < 8 || binary.BigEndian.Uint64(v) < cut {
-			old = append(old, bytes.Clone(k))
+		if old(k, v) {
+			keys = append(keys, bytes.Clone(k))
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for _, k := range old {
+	for _, k := range keys {
 		if err := b.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	o.pruned = len(old)
-	return nil
+	return len(keys), nil
 }

@@ -179,24 +179,12 @@ func (o *outboxOp) apply(w *txn) error {
 		o.entry = e
 		return putOutbox(b, o.seq, e)
 	}
-	var old [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	var err error
+	o.pruned, err = deleteWhere(b, func(_, v []byte) bool {
 		var e OutboxEntry
-		if json.Unmarshal(v, &e) == nil && e.Finished() && e.CreatedAt.Before(o.prune) {
-			old = append(old, append([]byte(nil), k...))
-		}
-		return nil
+		return json.Unmarshal(v, &e) == nil && e.Finished() && e.CreatedAt.Before(o.prune)
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range old {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	o.pruned = len(old)
-	return nil
+	return err
 }
 
 func putOutbox(b *bolt.Bucket, seq uint64, e OutboxEntry) error {

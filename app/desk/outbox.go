@@ -42,6 +42,11 @@ var (
 	ErrSignedOut = errors.New("desk: not signed in to SmartLead")
 )
 
+// OutboxMaxAge is how long a finished answer stays in the outbox (the
+// daily upkeep forgets older ones); a sent one stays in the lead's
+// timeline.
+const OutboxMaxAge = 90 * 24 * time.Hour
+
 // maxAnswer bounds an answer's text: e-mail, not a document.
 const maxAnswer = 100 << 10
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/leadbell/leadbell/app/desk"
 	"github.com/leadbell/leadbell/app/engine/catchup"
 	"github.com/leadbell/leadbell/app/settings"
 	"github.com/leadbell/leadbell/event"
@@ -89,6 +90,11 @@ func (u *upkeeper) prune(ctx context.Context) (map[event.Type]int, error) {
 		u.log.Warn("unable to forget old backfilled replies", "error", err)
 	} else if n > 0 {
 		u.log.Debug("forgot old backfilled replies", "replies", n)
+	}
+	if n, err := u.store.PruneOutbox(u.now().Add(-desk.OutboxMaxAge)); err != nil {
+		u.log.Warn("unable to forget old answers", "error", err)
+	} else if n > 0 {
+		u.log.Debug("forgot old answers", "answers", n)
 	}
 	cuts := u.retention().Cutoffs(u.now())
 	if len(cuts) == 0 {

@@ -96,14 +96,9 @@ func (s *Server) replyInThread(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	signature := true
-	if v, present := body["add_signature"]; present {
-		b, ok := v.(bool)
-		if !ok {
-			fail(w, http.StatusBadRequest, `"add_signature" must be a boolean`)
-			return
-		}
-		signature = b
+	signature, ok := optionalBool(w, body, "add_signature", true)
+	if !ok {
+		return
 	}
 	s.mu.Lock()
 	lead, item, found := s.threadOf(cid, statsID, str("reply_message_id"))
@@ -181,14 +176,9 @@ func (s *Server) setLeadCategory(w http.ResponseWriter, r *http.Request) {
 		}
 		name = s.gen.Categories()[i].Name
 	}
-	pause := false
-	if v, present := body["pause_lead"]; present {
-		b, ok := v.(bool)
-		if !ok {
-			fail(w, http.StatusBadRequest, `"pause_lead" must be a boolean`)
-			return
-		}
-		pause = b
+	pause, ok := optionalBool(w, body, "pause_lead", false)
+	if !ok {
+		return
 	}
 	s.mu.Lock()
 	st := s.leadStates[cid+"/"+lid]
@@ -196,4 +186,18 @@ func (s *Server) setLeadCategory(w http.ResponseWriter, r *http.Request) {
 	s.leadStates[cid+"/"+lid] = st
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "data": "success"})
+}
+
+// optionalBool reads body[key], def when absent; anything but a boolean is
+// answered 400 and reported as not ok.
+func optionalBool(w http.ResponseWriter, body map[string]any, key string, def bool) (bool, bool) {
+	v, present := body[key]
+	if !present {
+		return def, true
+	}
+	b, ok := v.(bool)
+	if !ok {
+		fail(w, http.StatusBadRequest, `"`+key+`" must be a boolean`)
+	}
+	return b, ok
 }
