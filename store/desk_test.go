@@ -138,3 +138,34 @@ func TestSnooze(t *testing.T) {
 		t.Errorf("the deleted event %s is still due to come back", id)
 	}
 }
+
+// The category filter keeps the events of the leads whose current category
+// it names, whatever event set it.
+func TestListByCategory(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	add := func(typ event.Type, lead, category string, min int) event.Event {
+		ev, _, err := s.Append(t.Context(), event.Event{Type: typ, SourceType: string(typ), LeadID: lead, LeadEmail: lead + "@x.test",
+			CampaignID: "7", Category: category, Timestamp: at.Add(time.Duration(min) * time.Minute), ReceivedAt: at,
+			Key: lead + string(typ) + category})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	a := add(event.Replied, "a", "", 0)
+	b := add(event.Replied, "b", "", 1)
+	add(event.CategoryUpdated, "a", "Interested", 2)
+	add(event.CategoryUpdated, "b", "Interested", 3)
+	add(event.CategoryUpdated, "b", "Not Interested", 4)
+	got := listIDs(t, s, Query{Category: "Interested", Type: event.Replied})
+	if !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("replies of Interested leads: %v, want [%s]", got, a.ID)
+	}
+	if got := listIDs(t, s, Query{Category: "Not Interested", Type: event.Replied}); !slices.Equal(got, []string{b.ID}) {
+		t.Errorf("replies of Not Interested leads: %v, want [%s]", got, b.ID)
+	}
+	if got := listIDs(t, s, Query{Category: "Out Of Office"}); len(got) != 0 {
+		t.Errorf("a category nobody has: %v", got)
+	}
+}

@@ -33,6 +33,9 @@ type Query struct {
 	// Done, when set, keeps the events marked done (true) or those not
 	// (false); Snoozed likewise for snoozed events (desk.go).
 	Done, Snoozed *bool
+	// Category keeps the events of leads whose current SmartLead category
+	// is this one (its exact name), as the lead directory knows it.
+	Category string
 	// Limit is the page size: DefaultLimit when zero or less, at most
 	// MaxLimit.
 	Limit int
@@ -140,6 +143,7 @@ type plan struct {
 	unread   bool
 	done     *bool
 	snoozed  *bool
+	leads    map[uint32]bool // the leads of the category asked for; nil for any
 	text     *textFilter
 }
 
@@ -164,17 +168,38 @@ func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
 			return p, true
 		}
 	}
+	if q.Category != "" {
+		if p.leads = leadsOfCategory(tx, q.Category); len(p.leads) == 0 {
+			return p, true
+		}
+	}
 	if q.Text != "" {
 		p.text, none = newTextFilter(tx, q.Text)
 	}
 	return p, none
 }
 
+// leadsOfCategory is the string ids of the leads whose current category is
+// name: a walk of the lead directory, a record per lead.
+func leadsOfCategory(tx *bolt.Tx, name string) map[uint32]bool {
+	out := map[uint32]bool{}
+	_ = tx.Bucket(bucketLeads).ForEach(func(k, v []byte) error {
+		if len(k) != 4 {
+			return nil
+		}
+		if r, err := decodeLead(v, ""); err == nil && r.Category == name {
+			out[binary.BigEndian.Uint32(k)] = true
+		}
+		return nil
+	})
+	return out
+}
+
 // scan walks the time index below the time key before (all of it when
 // nil), newest first, calling fn with the time key and the summary of each
 // match until fn returns false. Both are only valid during the call.
 func (p *plan) scan(before []byte, fn func(tk, sum []byte) bool) {
-	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil || p.done != nil || p.snoozed != nil
+	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil || p.done != nil || p.snoozed != nil || p.leads != nil
 	c := p.byTime.Cursor()
 	var k, v []byte
 	if before == nil {
@@ -228,6 +253,8 @@ func (p *plan) match(v []byte) bool {
 	case p.campaign != 0 && s.campaign != p.campaign:
 		return false
 	case p.lead != 0 && s.lead != p.lead:
+		return false
+	case p.leads != nil && !p.leads[s.lead]:
 		return false
 	case p.text != nil && !p.text.match(s):
 		return false

@@ -22,6 +22,9 @@ import (
 type Desk interface {
 	Answer(eventID string, a desk.Answer) (store.OutboxEntry, error)
 	Cancel(outboxID string) (store.OutboxEntry, error)
+	Draft(eventID string) (desk.Draft, bool, error)
+	SaveDraft(eventID string, d desk.Draft) (desk.Draft, error)
+	DropDraft(eventID string) error
 	Categories(ctx context.Context) ([]smartlead.Category, error)
 	SetCategory(ctx context.Context, leadID, name string, pause bool) (event.Event, error)
 	// Snoozed tells the desk a snooze began or ended.
@@ -60,6 +63,9 @@ func (s *Server) routeDesk() {
 	s.mux.HandleFunc("GET /api/outbox", s.outbox)
 	s.mux.HandleFunc("GET /api/outbox/{id}", s.outboxEntry)
 	s.mux.HandleFunc("DELETE /api/outbox/{id}", s.cancelAnswer)
+	s.mux.HandleFunc("GET /api/events/{id}/draft", s.draft)
+	s.mux.HandleFunc("PUT /api/events/{id}/draft", s.saveDraft)
+	s.mux.HandleFunc("DELETE /api/events/{id}/draft", s.dropDraft)
 	s.mux.HandleFunc("GET /api/categories", s.categories)
 	s.mux.HandleFunc("POST /api/leads/{lead_id}/category", s.setCategory)
 }
@@ -198,4 +204,49 @@ func (s *Server) setCategory(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, ev)
 	}
+}
+
+// draft answers the draft answer to a reply, or 204 when there is none.
+func (s *Server) draft(w http.ResponseWriter, r *http.Request) {
+	d, ok, err := s.cfg.Desk.Draft(r.PathValue("id"))
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case !ok:
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+func (s *Server) saveDraft(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Body      string    `json:"body"`
+		CC        addresses `json:"cc"`
+		BCC       addresses `json:"bcc"`
+		Signature *bool     `json:"signature"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<10)).Decode(&body); err != nil {
+		WriteError(w, http.StatusBadRequest, "invalid", `body must be {"body": "...", "cc"?, "bcc"?, "signature"?}`)
+		return
+	}
+	d := desk.Draft{Body: body.Body, CC: body.CC, BCC: body.BCC, Signature: body.Signature == nil || *body.Signature}
+	saved, err := s.cfg.Desk.SaveDraft(r.PathValue("id"), d)
+	if errors.Is(err, desk.ErrEmpty) {
+		WriteError(w, http.StatusBadRequest, "too_long", "This answer is too long to keep.")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, saved)
+}
+
+func (s *Server) dropDraft(w http.ResponseWriter, r *http.Request) {
+	if err := s.cfg.Desk.DropDraft(r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

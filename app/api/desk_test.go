@@ -84,6 +84,12 @@ func TestAnswerThroughTheAPI(t *testing.T) {
 		t.Fatalf("cancel: %d %s", resp.StatusCode, body)
 	}
 
+	if resp, body := f.do("PUT", "/api/events/"+reply.ID+"/draft", "", "", `{"body":"Tuesday 10:0","cc":["a@x.test"]}`); resp.StatusCode != 200 {
+		t.Fatalf("save draft: %d %s", resp.StatusCode, body)
+	}
+	if _, body := f.do("GET", "/api/events/"+reply.ID+"/draft", "", "", ""); decode[desk.Draft](t, body).Body != "Tuesday 10:0" || !decode[desk.Draft](t, body).Signature {
+		t.Fatalf("the draft reads %s", body)
+	}
 	resp, body = f.do("POST", "/api/events/"+reply.ID+"/reply", "", "", `{"body":"Tuesday 10:00?","cc":"a@x.test, b@x.test","delay_s":0}`)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("reply: %d %s", resp.StatusCode, body)
@@ -93,6 +99,9 @@ func TestAnswerThroughTheAPI(t *testing.T) {
 		_, body := f.do("GET", "/api/outbox/"+sent.ID, "", "", "")
 		return decode[Outbox](t, body).State == "sent"
 	})
+	if resp, _ := f.do("GET", "/api/events/"+reply.ID+"/draft", "", "", ""); resp.StatusCode != http.StatusNoContent {
+		t.Errorf("the draft after sending: %d, want 204 (gone)", resp.StatusCode)
+	}
 	if got := sim.ThreadReplies(); len(got) != 1 || got[0].CC != "a@x.test,b@x.test" || !strings.Contains(got[0].Body, "Tuesday 10:00?") {
 		t.Errorf("SmartLead took %+v, want only the answer not taken back", got)
 	}
@@ -132,6 +141,12 @@ func TestCategoriesThroughTheAPI(t *testing.T) {
 	}
 	if _, body := f.do("GET", "/api/events/"+reply.ID, "", "", ""); decode[event.Event](t, body).Category != "Interested" {
 		t.Errorf("the reply reads %s, want the lead's new category", body)
+	}
+	if _, body := f.do("GET", "/api/events?type=EMAIL_REPLIED&category=Interested", "", "", ""); len(decode[store.Page](t, body).Events) != 1 {
+		t.Errorf("replies of Interested leads: %s, want the one", body)
+	}
+	if _, body := f.do("GET", "/api/events?category=Wrong%20Person", "", "", ""); len(decode[store.Page](t, body).Events) != 0 {
+		t.Errorf("events of Wrong Person leads: %s, want none", body)
 	}
 	if resp, body := f.do("POST", "/api/leads/"+reply.LeadID+"/category", "", "", `{"category":"Hot"}`); resp.StatusCode != 400 || !strings.Contains(body, "unknown_category") {
 		t.Errorf("an unknown category: %d %s", resp.StatusCode, body)

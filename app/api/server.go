@@ -191,6 +191,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		Campaign: q.Get("campaign"),
 		Lead:     q.Get("lead"),
 		Text:     q.Get("q"),
+		Category: q.Get("category"),
 		Before:   q.Get("before"),
 	}
 	for _, f := range []struct {

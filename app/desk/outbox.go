@@ -81,6 +81,9 @@ func (d *Desk) Answer(eventID string, a Answer) (store.OutboxEntry, error) {
 		return store.OutboxEntry{}, err
 	}
 	d.cfg.Logger.Info("answer kept", "outbox_id", e.ID, "event_id", ev.ID, "send_at", e.SendAt)
+	if err := d.DropDraft(ev.ID); err != nil {
+		d.cfg.Logger.Warn("unable to forget a sent draft", "event_id", ev.ID, "error", err)
+	}
 	d.poke()
 	return e, nil
 }
