@@ -170,22 +170,25 @@ func (d *Desk) send(ctx context.Context, id string) {
 	}
 	if err != nil {
 		log.Warn("answer not sent", "error", err)
-		d.finish(id, store.OutboxFailed, problem(err))
+		d.finish(id, store.OutboxFailed, problem(err), time.Time{})
 		return
 	}
 	log.Info("answer sent")
-	if sent, ok := d.finish(id, store.OutboxSent, ""); ok {
-		d.record(ctx, sent)
-	}
+	d.sent(ctx, e)
 }
 
-// finish marks answer id sent or failed.
-func (d *Desk) finish(id string, state store.OutboxState, why string) (store.OutboxEntry, bool) {
+// sent records answer e as sent: in the lead's timeline first, then in the
+// outbox, so that whoever sees it sent finds it in the timeline.
+func (d *Desk) sent(ctx context.Context, e store.OutboxEntry) {
+	e.SentAt = time.Now().UTC()
+	d.record(ctx, e)
+	d.finish(e.ID, store.OutboxSent, "", e.SentAt)
+}
+
+// finish marks answer id sent (at sentAt) or failed.
+func (d *Desk) finish(id string, state store.OutboxState, why string, sentAt time.Time) (store.OutboxEntry, bool) {
 	e, err := d.cfg.Store.UpdateOutbox(id, func(e *store.OutboxEntry) error {
-		e.State, e.Problem = state, why
-		if state == store.OutboxSent {
-			e.SentAt = time.Now().UTC()
-		}
+		e.State, e.Problem, e.SentAt = state, why, sentAt
 		return nil
 	})
 	if err != nil {

@@ -90,13 +90,11 @@ func (d *Desk) recover(ctx context.Context) {
 		}
 		if d.foundAtSmartLead(ctx, e) {
 			d.cfg.Logger.Info("an answer interrupted while sending was sent", "outbox_id", e.ID)
-			if sent, ok := d.finish(e.ID, store.OutboxSent, ""); ok {
-				d.record(ctx, sent)
-			}
+			d.sent(ctx, e)
 			continue
 		}
 		d.cfg.Logger.Warn("an answer interrupted while sending is not at SmartLead", "outbox_id", e.ID)
-		d.finish(e.ID, store.OutboxFailed, problem(errInterrupted))
+		d.finish(e.ID, store.OutboxFailed, problem(errInterrupted), time.Time{})
 	}
 }
 
