@@ -1,0 +1,40 @@
+package triage
+
+import "testing"
+
+func TestReferral(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"address only", "I'm no longer with the company, contact jane@x.com", "jane@x.com"},
+		{"name after contact", "I'm not the right person - please contact Maria Lopez.", "Maria Lopez"},
+		{"name and address", "Wrong person. Please reach out to Maria Lopez (maria.lopez@acme.com), she runs marketing.", "Maria Lopez <maria.lopez@acme.com>"},
+		{"role before the name", "I don't handle this. You'll want to speak with our VP of Sales, Marcus Bell.", "Marcus Bell"},
+		{"name before a cue", "Sorry, wrong person - our Head of Sales, Tom Baker, handles this.", "Tom Baker"},
+		{"german title and surname", "Dafür bin ich nicht zuständig, bitte wenden Sie sich an Frau Schmidt.", "Frau Schmidt"},
+		{"german title and full name", "Ich bin nicht mehr bei der Firma Kessler. Wenden Sie sich an Herrn Markus Frank: markus.frank@kessler.de", "Markus Frank <markus.frank@kessler.de>"},
+		{"french hyphenated name", "Je ne suis pas la bonne personne, adressez-vous à Jean-Luc Dupont.", "Jean-Luc Dupont"},
+		{"spanish particles", "No soy la persona adecuada. Contacta con Ana de la Fuente.", "Ana de la Fuente"},
+		{"no one named", "I'm not the right person for this.", ""},
+		{"a department is not a person", "Dafür bin ich nicht zuständig. Das entscheidet bei uns die Geschäftsführung.", ""},
+		{"company is not a person", "Ich habe Ihre Mail an unseren Einkauf weitergeleitet.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Classify(Reply{Subject: "Re: Quick question", Body: tt.body})
+			if got.Class != WrongPerson {
+				t.Fatalf("Classify = %s (%s), want wrong_person", got.Class, got.Reason)
+			}
+			if got.Referral != tt.want {
+				t.Errorf("Referral = %q, want %q", got.Referral, tt.want)
+			}
+		})
+	}
+}
+
+// TestReferralOnlyForWrongPerson checks that an out-of-office deputy is not
+// reported as a referral: Referral belongs to wrong_person.
+func TestReferralOnlyForWrongPerson(t *testing.T) {
+	got := Classify(Reply{Body: "I'm on parental leave. Please contact Tom Fischer (tom@x.com) in the meantime."})
+	if got.Class != OutOfOffice || got.Referral != "" {
+		t.Errorf("Classify = %+v, want out_of_office without referral", got)
+	}
+}
