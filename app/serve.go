@@ -92,7 +92,7 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 		return st
 	}
 	changes, back := broker.New(), broker.New()
-	dsk := desk.New(desk.Config{Store: st, Client: eng.Client, Stored: eng.Broker().Publish,
+	dsk := desk.New(desk.Config{Store: st, Client: eng.Client, New: eng.Broker(), Stored: eng.Broker().Publish,
 		Changed: changes.Publish, Woken: back.Publish, Logger: cfg.Logger.With("component", "desk")})
 	in := &Instance{
 		demo:   cfg.Demo,

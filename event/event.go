@@ -72,18 +72,23 @@ type Event struct {
 	// new one, on other events the lead's current one as the store knows
 	// it when the event is read. PreviousCategory is the one a category
 	// update replaced.
-	Category         string          `json:"category,omitempty"`
-	PreviousCategory string          `json:"previous_category,omitempty"`
-	VerifiedBy       string          `json:"verified_by,omitempty"`
-	Backfilled       bool            `json:"backfilled,omitempty"`
-	Read             bool            `json:"read"`
+	Category         string `json:"category,omitempty"`
+	PreviousCategory string `json:"previous_category,omitempty"`
+	VerifiedBy       string `json:"verified_by,omitempty"`
+	Backfilled       bool   `json:"backfilled,omitempty"`
+	Read             bool   `json:"read"`
 	// Done is set when the user is finished with the event: it leaves the
 	// inbox's default view.
 	Done bool `json:"done,omitempty"`
 	// SnoozedUntil is when a snoozed event comes back (unread, with a
 	// notification); zero when it is not snoozed.
 	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
-	Raw              json.RawMessage `json:"raw,omitempty"`
+	// Triage is what Leadbell makes of a reply before anyone has
+	// categorised it (one of TriageClasses, app/triage), TriageReason why,
+	// in words; both empty until it has looked.
+	Triage       string          `json:"triage,omitempty"`
+	TriageReason string          `json:"triage_reason,omitempty"`
+	Raw          json.RawMessage `json:"raw,omitempty"`
 
 	// Key is the idempotency key: two deliveries with the same key are the
 	// same event. It is set by Parse and is not part of the JSON contract.
@@ -117,3 +122,7 @@ func (e *Event) CheckSubject() error {
 	}
 	return ErrNoSubject
 }
+
+// TriageClasses are the classes of Event.Triage. The store numbers them
+// from 1 in this order: add at the end, never reorder.
+var TriageClasses = []string{"interested", "question", "not_now", "not_interested", "unsubscribe", "out_of_office", "wrong_person", "auto_reply"}

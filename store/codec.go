@@ -42,7 +42,8 @@ const (
 	flagRead       = 1 << 0
 	flagBackfilled = 1 << 1
 	// flagDone and flagSnoozed are the reply desk's (desk.go); a binary
-	// from before them ignores them.
+	// from before them ignores them, as it does the triage class in the
+	// high four bits (triage.go).
 	flagDone    = 1 << 2
 	flagSnoozed = 1 << 3
 )
@@ -97,7 +98,7 @@ func eventFlags(ev *event.Event) byte {
 	if ev.Done {
 		f |= flagDone
 	}
-	return f
+	return f | triageCode(ev.Triage)
 }
 
 // encodeEvent encodes ev without its ID.

@@ -169,3 +169,37 @@ func TestListByCategory(t *testing.T) {
 		t.Errorf("a category nobody has: %v", got)
 	}
 }
+
+// A reply's triage reads back with its reason, filters the list, and a
+// reply not triaged yet is found as such.
+func TestTriage(t *testing.T) {
+	s := openTest(t)
+	stored := mustAppendAll(t, s, loadFixtures(t))
+	var replies []event.Event
+	for _, ev := range stored {
+		if ev.Type == event.Replied {
+			replies = append(replies, ev)
+		}
+	}
+	a := replies[0]
+	ev, err := s.SetTriage(a.ID, "out_of_office", "says they are out of the office until 12 January")
+	if err != nil || ev.Triage != "out_of_office" {
+		t.Fatalf("SetTriage: %+v, %v", ev, err)
+	}
+	if _, err := s.SetTriage(a.ID, "maybe", ""); err == nil {
+		t.Error("a class that is none of the classes was taken")
+	}
+	if got, _ := s.Event(a.ID); got.Triage != "out_of_office" || got.TriageReason != "says they are out of the office until 12 January" || got.Read != a.Read {
+		t.Errorf("the reply reads %q %q", got.Triage, got.TriageReason)
+	}
+	if got := listIDs(t, s, Query{Triage: "out_of_office"}); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("out of office: %v, want [%s]", got, a.ID)
+	}
+	untriaged := listIDs(t, s, Query{Triage: "none"})
+	if slices.Contains(untriaged, a.ID) || len(untriaged) != len(replies)-1 {
+		t.Errorf("not triaged yet: %v, want every reply but %s", untriaged, a.ID)
+	}
+	if page, _ := s.List(Query{Triage: "out_of_office"}); page.Events[0].TriageReason == "" {
+		t.Error("a listed reply lacks its triage reason")
+	}
+}

@@ -58,10 +58,16 @@ func getEvent(tx *bolt.Tx, seq uint64, withRaw bool) (event.Event, error) {
 		return event.Event{}, ErrNotFound
 	}
 	ev, err := decodeEvent(seq, v, withRaw)
-	if err == nil && len(v) > 1 && v[1]&flagSnoozed != 0 {
+	if err != nil || len(v) < 2 {
+		return ev, err
+	}
+	if v[1]&flagSnoozed != 0 {
 		ev.SnoozedUntil = snoozedUntil(tx, seq)
 	}
-	return ev, err
+	if ev.Triage = triageClass(v[1]); ev.Triage != "" {
+		ev.TriageReason = triageReason(tx, seq)
+	}
+	return ev, nil
 }
 
 func (w *txn) loadEvent(seq uint64) (event.Event, error) {

@@ -200,11 +200,17 @@ func (w *txn) deleteEvent(vi victim) error {
 			}
 		}
 		snoozed := len(rec) > 1 && rec[1]&flagSnoozed != 0
+		triaged := len(rec) > 1 && rec[1]&triageMask != 0
 		if err := w.events.Delete(sk); err != nil {
 			return err
 		}
 		if snoozed {
 			if err := w.tx.Bucket(bucketSnoozes).Delete(sk); err != nil {
+				return err
+			}
+		}
+		if triaged {
+			if err := w.tx.Bucket(bucketTriage).Delete(sk); err != nil {
 				return err
 			}
 		}

@@ -36,6 +36,9 @@ type Query struct {
 	// Category keeps the events of leads whose current SmartLead category
 	// is this one (its exact name), as the lead directory knows it.
 	Category string
+	// Triage keeps the replies triaged as this class (event.TriageClasses);
+	// "none" keeps the replies not triaged yet.
+	Triage string
 	// Limit is the page size: DefaultLimit when zero or less, at most
 	// MaxLimit.
 	Limit int
@@ -144,6 +147,7 @@ type plan struct {
 	done     *bool
 	snoozed  *bool
 	leads    map[uint32]bool // the leads of the category asked for; nil for any
+	triage   *byte           // the triage code asked for (0: none yet); nil for any
 	text     *textFilter
 }
 
@@ -167,6 +171,17 @@ func newPlan(tx *bolt.Tx, q Query, lookup lookupFunc) (p plan, none bool) {
 		if p.lead, ok = lookup(idPart(idLead, q.Lead)); !ok {
 			return p, true
 		}
+	}
+	switch q.Triage {
+	case "":
+	case "none":
+		p.typ, p.triage = event.Replied, new(byte)
+	default:
+		code := triageCode(q.Triage)
+		if code == 0 {
+			return p, true
+		}
+		p.triage = &code
 	}
 	if q.Category != "" {
 		if p.leads = leadsOfCategory(tx, q.Category); len(p.leads) == 0 {
@@ -199,7 +214,7 @@ func leadsOfCategory(tx *bolt.Tx, name string) map[uint32]bool {
 // nil), newest first, calling fn with the time key and the summary of each
 // match until fn returns false. Both are only valid during the call.
 func (p *plan) scan(before []byte, fn func(tk, sum []byte) bool) {
-	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil || p.done != nil || p.snoozed != nil || p.leads != nil
+	filter := p.unread || p.typ != "" || p.campaign != 0 || p.lead != 0 || p.text != nil || p.done != nil || p.snoozed != nil || p.leads != nil || p.triage != nil
 	c := p.byTime.Cursor()
 	var k, v []byte
 	if before == nil {
@@ -255,6 +270,8 @@ func (p *plan) match(v []byte) bool {
 	case p.lead != 0 && s.lead != p.lead:
 		return false
 	case p.leads != nil && !p.leads[s.lead]:
+		return false
+	case p.triage != nil && s.flags&triageMask != *p.triage:
 		return false
 	case p.text != nil && !p.text.match(s):
 		return false

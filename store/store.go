@@ -46,7 +46,7 @@ var (
 	allBuckets = [][]byte{
 		bucketEvents, bucketByTime,
 		bucketJournal, bucketStrs, bucketMeta, bucketSettings, bucketRejected,
-		bucketPruned, bucketLeads, bucketBackfilled, bucketSnoozes, bucketOutbox,
+		bucketPruned, bucketLeads, bucketBackfilled, bucketSnoozes, bucketOutbox, bucketTriage,
 	}
 )
 

@@ -192,6 +192,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		Lead:     q.Get("lead"),
 		Text:     q.Get("q"),
 		Category: q.Get("category"),
+		Triage:   q.Get("triage"),
 		Before:   q.Get("before"),
 	}
 	for _, f := range []struct {

@@ -1,8 +1,8 @@
 // Package desk is the reply desk's work beside the inbox: it sends the
 // answers the user writes (after an undo window, exactly once, across
 // restarts and crashes: outbox.go), sets a lead's SmartLead category
-// (category.go), and brings snoozed replies back when their time comes
-// (snooze.go). What it keeps is in the store (store.OutboxEntry, the done
+// (category.go), brings snoozed replies back when their time comes
+// (snooze.go), and triages new replies (triage.go). What it keeps is in the store (store.OutboxEntry, the done
 // and snoozed marks); what it asks of SmartLead goes through the signed-in
 // account's client.
 package desk
@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/event"
 	"github.com/leadbell/leadbell/store"
@@ -29,6 +30,9 @@ type Config struct {
 	// Client is the signed-in account's SmartLead client; nil when
 	// signed out.
 	Client func() *smartlead.Client
+	// New is the feed of newly stored events, whose replies the desk
+	// triages (triage.go); nil: none are.
+	New *broker.Broker
 	// Stored is told of each event the desk stores (a sent answer, in the
 	// lead's timeline); Changed of each event it changes (a reply back
 	// from a snooze, unread); Woken of each reply back from a snooze, to
@@ -64,8 +68,14 @@ func New(cfg Config) *Desk {
 }
 
 // Run sends the answers and wakes the snoozed replies when they are due,
-// until ctx ends. It first settles the answers a crash left on their way.
+// and triages new replies, until ctx ends. It first settles the answers a
+// crash left on their way.
 func (d *Desk) Run(ctx context.Context) {
+	if d.cfg.New != nil {
+		triaged := make(chan struct{})
+		go func() { defer close(triaged); d.triageLoop(ctx, d.cfg.New.Subscribe(0)) }()
+		defer func() { <-triaged }()
+	}
 	d.recover(ctx)
 	t := time.NewTimer(0)
 	defer t.Stop()

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/smartlead"
 	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
@@ -289,4 +290,32 @@ func TestSetCategory(t *testing.T) {
 	if _, err := d.SetCategory(ctx, f.reply.LeadID, "Hot Lead", false); err == nil || !strings.Contains(err.Error(), "no such category") {
 		t.Errorf("an unknown category: %v", err)
 	}
+}
+
+// A new reply is triaged off the receiver's path, and one stored before
+// the desk ran is triaged at its start; each change is told.
+func TestRepliesAreTriaged(t *testing.T) {
+	f := newFixture(t, false) // a reply stored before the desk runs
+	feed := broker.New()
+	d := f.desk(time.Hour)
+	d.cfg.New = feed
+	run(t, d)
+	testkit.Poll(t, "the stored reply triaged", func() event.Event { ev, _ := f.st.Event(f.reply.ID); return ev },
+		func(ev event.Event) bool { return ev.Triage != "" && ev.TriageReason != "" })
+	ooo, _, err := f.st.Append(context.Background(), event.Event{Type: event.Replied, SourceType: "EMAIL_REPLY", LeadID: "9", CampaignID: f.reply.CampaignID,
+		ReceivedAt: time.Now().UTC(), Body: "I am out of the office until 12 January with limited access to email.", Key: "ooo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed.Publish(ooo)
+	got := testkit.Poll(t, "the new reply triaged", func() event.Event { ev, _ := f.st.Event(ooo.ID); return ev },
+		func(ev event.Event) bool { return ev.Triage != "" })
+	if got.Triage != "out_of_office" || !strings.Contains(got.TriageReason, "12 January") {
+		t.Errorf("triaged as %q (%q), want out_of_office until 12 January", got.Triage, got.TriageReason)
+	}
+	testkit.WaitFor(t, "both triages told", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.changed) == 2
+	})
 }
