@@ -23,9 +23,11 @@ type batch struct {
 	byType    map[event.Type]int
 	first     time.Time // when the first event arrived
 	notBefore time.Time // when the window has room for one more pop-up
+	loud      bool      // an event in it may play the sound (not a silent one)
 }
 
-func (b *batch) add(ev event.Event) {
+func (b *batch) add(ev event.Event, loud bool) {
+	b.loud = b.loud || loud
 	if b.byType == nil {
 		b.byType = make(map[event.Type]int)
 	}
@@ -57,12 +59,12 @@ func (b *batch) only(on map[event.Type]bool) {
 // passed without another event, or Window after its first event, whichever
 // comes first; but never while two notifications already went out within
 // the last Window. n.mu is held.
-func (n *Notifier) hold(ev event.Event, now time.Time) {
+func (n *Notifier) hold(ev event.Event, now time.Time, loud bool) {
 	if n.batch.count == 0 {
 		n.batch.first = now
 		n.batch.notBefore = n.windowFreeAt(now)
 	}
-	n.batch.add(ev)
+	n.batch.add(ev, loud)
 	due := now.Add(n.opts.Hold)
 	if limit := n.batch.first.Add(n.opts.Window); due.After(limit) {
 		due = limit
@@ -118,15 +120,16 @@ func (n *Notifier) flush(gen uint64) {
 		return
 	}
 	b.only(cfg.Types)
+	sound := cfg.Sound && b.loud
 	var out []Notification
 	switch room := perWindow - len(n.recent(now)); {
 	case b.count == 0:
 	case b.count <= max(room, 1): // a lone event is never a "group of 1"
 		for _, ev := range b.events {
-			out = append(out, single(ev, cfg.Sound))
+			out = append(out, single(ev, sound))
 		}
 	default:
-		out = append(out, grouped(&b, cfg.Sound))
+		out = append(out, grouped(&b, sound))
 	}
 	for range out {
 		n.sent = append(n.sent, now)

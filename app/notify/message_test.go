@@ -112,7 +112,7 @@ func TestGrouped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var b batch
 			for _, ev := range tt.events {
-				b.add(ev)
+				b.add(ev, true)
 			}
 			n := grouped(&b, false)
 			if n.Summary != tt.summary || n.Body != tt.body {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadbell/leadbell/app/broker"
 	"github.com/leadbell/leadbell/app/settings"
+	"github.com/leadbell/leadbell/app/triage"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -146,11 +147,36 @@ func (n *Notifier) Handle(ev event.Event) {
 		n.log.Debug("skipped", "event_id", ev.ID, "reason", reasonDuplicate)
 		return
 	}
+	pop := popOf(ev, cfg)
+	if pop == settings.PopNow && cfg.UrgentInQuietHours && n.silenced(now, cfg) == reasonQuiet {
+		cfg.QuietHours.Enabled = false // the user lets these through
+	}
 	if why := n.skip(ev, now, cfg); why != "" {
 		n.log.Debug("skipped", "event_id", ev.ID, "type", ev.Type, "reason", why)
 		return
 	}
-	n.hold(ev, now)
+	switch pop {
+	case settings.PopNever:
+		n.log.Debug("skipped", "event_id", ev.ID, "type", ev.Type, "reason", reasonTriage)
+	case settings.PopNow:
+		n.sent = append(n.sent, now)
+		go n.now(single(ev, cfg.Sound))
+	default:
+		n.hold(ev, now, pop != settings.PopSilent)
+	}
+}
+
+// popOf is how ev pops up: a reply by its triage (classified here when the
+// desk has not yet), anything else normally.
+func popOf(ev event.Event, cfg settings.Notifications) string {
+	if ev.Type != event.Replied {
+		return settings.PopNormal
+	}
+	class := ev.Triage
+	if class == "" {
+		class = string(triage.Classify(triage.Reply{Subject: ev.Subject, Body: ev.Body, Received: ev.When()}).Class)
+	}
+	return cfg.Pop(class)
 }
 
 // PauseUntil silences notifications until t (the tray's "Pause

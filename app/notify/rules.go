@@ -16,6 +16,7 @@ const (
 	reasonPaused     = "paused"
 	reasonQuiet      = "quiet_hours"
 	reasonStopped    = "stopped"
+	reasonTriage     = "triage_never"
 )
 
 // skip says why ev must not be notified at now under cfg, or "" when it may.

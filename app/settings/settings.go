@@ -156,6 +156,40 @@ type Notifications struct {
 	Types      map[event.Type]bool `json:"types"`
 	QuietHours QuietHours          `json:"quiet_hours"`
 	Sound      bool                `json:"sound"`
+	// Triage says how a reply pops up by what Leadbell makes of it
+	// (event.TriageClasses): PopNow, PopNormal, PopSilent or PopNever. A
+	// class not named pops up as PopNormal.
+	Triage map[string]string `json:"triage"`
+	// UrgentInQuietHours lets PopNow replies through the quiet hours.
+	UrgentInQuietHours bool `json:"urgent_in_quiet_hours"`
+}
+
+// How a class of replies pops up.
+const (
+	PopNow    = "now"    // at once, on its own, never held or grouped
+	PopNormal = "normal" // as any event: held briefly, grouped in bursts
+	PopSilent = "silent" // as normal, without a sound
+	PopNever  = "never"  // in the inbox only
+)
+
+// DefaultTriagePops: a lead who is interested pops up at once; an
+// unsubscribe request quietly; out-of-office and automatic replies never.
+func DefaultTriagePops() map[string]string {
+	return map[string]string{
+		"interested": PopNow, "question": PopNormal, "not_now": PopNormal, "not_interested": PopNormal,
+		"unsubscribe": PopSilent, "out_of_office": PopNever, "wrong_person": PopNormal, "auto_reply": PopNever,
+	}
+}
+
+// Pop is how a reply triaged as class pops up.
+func (n Notifications) Pop(class string) string {
+	if p, ok := n.Triage[class]; ok {
+		return p
+	}
+	if p, ok := DefaultTriagePops()[class]; ok && n.Triage == nil {
+		return p
+	}
+	return PopNormal
 }
 
 // QuietHours is a daily window ("22:00" to "07:00", local time) without
@@ -182,6 +216,7 @@ func Default() Settings {
 			},
 			QuietHours: QuietHours{Start: "22:00", End: "07:00"},
 			Sound:      true,
+			Triage:     DefaultTriagePops(),
 		},
 		Retention: Retention{SentDays: DefaultSentDays, OpenedDays: DefaultOpenedDays, ClickedDays: DefaultClickedDays},
 	}
@@ -258,6 +293,17 @@ func (s Settings) Apply(u Update) (Settings, error) {
 		}
 		if n.Types == nil {
 			n.Types = s.Notifications.Types
+		}
+		if n.Triage == nil {
+			n.Triage = s.Notifications.Triage
+		}
+		for class, pop := range n.Triage {
+			if !slices.Contains(event.TriageClasses, class) {
+				return s, fmt.Errorf("settings: unknown kind of reply %q", class)
+			}
+			if pop != PopNow && pop != PopNormal && pop != PopSilent && pop != PopNever {
+				return s, fmt.Errorf("settings: a reply pops up now, normally, silently or never, not %q", pop)
+			}
 		}
 		s.Notifications = n
 	}
