@@ -191,7 +191,8 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 
 // bridge pushes new events to the window as Wails events (streaming
 // responses are buffered by the asset server on Windows) and keeps the
-// unread count in the title and the tray. It follows the session across a
+// count of replies that need the user (unread, not done, snoozed, out of
+// the office or automatic: store.Stats.NeedsYou) in the title and the tray. It follows the session across a
 // switch to or from the demo.
 func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 	in, changed := sess.Current(), sess.Changed()
@@ -223,13 +224,13 @@ func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 		if stats, err := in.Store.Stats(); err == nil {
 			status := in.Engine.Status()
 			status.Demo = in.demo
-			tr.update(status, stats.Unread)
+			tr.update(status, stats.NeedsYou)
 			t := "Leadbell"
 			if in.demo {
 				t = "Leadbell (demo)"
 			}
-			if stats.Unread > 0 {
-				t = fmt.Sprintf("(%d) %s", stats.Unread, t)
+			if stats.NeedsYou > 0 {
+				t = fmt.Sprintf("(%d) %s", stats.NeedsYou, t)
 			}
 			if t != title {
 				runtime.WindowSetTitle(window, t)

@@ -13,7 +13,8 @@ import (
 )
 
 // tray is Leadbell's icon in the system tray (a StatusNotifierItem over
-// D-Bus on Linux): the unread count, a status line, and the menu.
+// D-Bus on Linux): how many replies wait for the user, a status line, and
+// the menu.
 type tray struct {
 	status, pause *systray.MenuItem
 	end           func()
@@ -72,8 +73,8 @@ func startTray(icon []byte, do trayActions) *tray {
 	return t
 }
 
-// update shows the state and the unread count.
-func (t *tray) update(st api.Status, unread int) {
+// update shows the state and how many replies need the user.
+func (t *tray) update(st api.Status, waiting int) {
 	line := map[string]string{
 		api.StateListening: "Listening", api.StateReconnecting: "Reconnecting…", api.StateSignedOut: "Signed out",
 		api.StateStalled: "Stalled: events are not coming back", api.StateUnauthorized: "SmartLead refused the key",
@@ -85,8 +86,11 @@ func (t *tray) update(st api.Status, unread int) {
 		line += " (demo)"
 	}
 	tip := "Leadbell — " + line
-	if unread > 0 {
-		tip = fmt.Sprintf("Leadbell — %d unread · %s", unread, line)
+	switch {
+	case waiting == 1:
+		tip = "Leadbell — 1 reply waiting for you · " + line
+	case waiting > 1:
+		tip = fmt.Sprintf("Leadbell — %d replies waiting for you · %s", waiting, line)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -96,8 +100,8 @@ func (t *tray) update(st api.Status, unread int) {
 	t.last = tip
 	t.status.SetTitle(line)
 	systray.SetTooltip(tip)
-	if unread > 0 {
-		systray.SetTitle(fmt.Sprintf("Leadbell (%d)", unread))
+	if waiting > 0 {
+		systray.SetTitle(fmt.Sprintf("Leadbell (%d)", waiting))
 	} else {
 		systray.SetTitle("Leadbell")
 	}

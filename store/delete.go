@@ -90,5 +90,5 @@ func (o *deleteOp) apply(w *txn) error {
 	if sum == nil {
 		return fmt.Errorf("%w: summary of event %d", errCorrupt, o.seq)
 	}
-	return w.deleteEvent(victim{tk: tk, seq: o.seq, typ: ev.Type, read: ev.Read, lead: summaryLead(sum)})
+	return w.deleteEvent(victim{tk: tk, seq: o.seq, typ: ev.Type, flags: sum[0], lead: summaryLead(sum)})
 }

@@ -171,9 +171,11 @@ func (w *txn) setFlags(ev *event.Event, flag byte, on bool) error {
 	rec[1] = setFlag(rec[1], flag, on)
 	tk := timeKey(binary.BigEndian.Uint64(rec[2:10]), seq)
 	sv := bytes.Clone(w.byTime.Get(tk))
-	if len(sv) == 0 {
+	sum, ok := parseSummary(sv)
+	if !ok {
 		return fmt.Errorf("%w: summary of event %d", errCorrupt, seq)
 	}
+	w.recountFlags(sum.isType(event.Replied), sv[0], setFlag(sv[0], flag, on))
 	sv[0] = setFlag(sv[0], flag, on)
 	if err := w.events.Put(sk, rec); err != nil {
 		return err

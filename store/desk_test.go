@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbell/leadbell/event"
+	bolt "go.etcd.io/bbolt"
 )
 
 func ids(evs []event.Event) []string {
@@ -201,5 +202,96 @@ func TestTriage(t *testing.T) {
 	}
 	if page, _ := s.List(Query{Triage: "out_of_office"}); page.Events[0].TriageReason == "" {
 		t.Error("a listed reply lacks its triage reason")
+	}
+}
+
+// NeedsYou counts the unread replies that are not done, snoozed, out of
+// the office or automatic, through every change, a delete and a reopen.
+func TestNeedsYou(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := mustAppendAll(t, s, loadFixtures(t))
+	var replies []event.Event
+	unread := 0
+	for _, ev := range stored {
+		if ev.Type == event.Replied {
+			replies = append(replies, ev)
+			if !ev.Read {
+				unread++
+			}
+		}
+	}
+	want := unread
+	check := func(what string) {
+		t.Helper()
+		st, err := s.Stats()
+		if err != nil || st.NeedsYou != want {
+			t.Fatalf("%s: needs you %d (%v), want %d", what, st.NeedsYou, err, want)
+		}
+	}
+	check("as stored")
+	a, b := replies[0], replies[1]
+	s.SetRead(a.ID, false)
+	s.SetRead(b.ID, false)
+	if !a.Read {
+		want--
+	}
+	if !b.Read {
+		want--
+	}
+	want += 2
+	check("both unread")
+	s.SetDone(a.ID, true)
+	want--
+	check("one done")
+	s.SetDone(a.ID, true)
+	check("done twice")
+	s.SetTriage(b.ID, "out_of_office", "away")
+	want--
+	check("one out of the office")
+	s.SetTriage(b.ID, "interested", "wants a call")
+	want++
+	check("then interested")
+	s.Snooze(b.ID, time.Now().Add(time.Hour))
+	want--
+	check("snoozed")
+	s.Wake(b.ID)
+	want++
+	check("back from the snooze")
+	if err := s.Delete(b.ID); err != nil {
+		t.Fatal(err)
+	}
+	want--
+	check("deleted")
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check("after a reopen")
+}
+
+// A file from before the counter gets it counted once at open.
+func TestNeedsYouCountedForAnOlderFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leadbell.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppendAll(t, s, loadFixtures(t))
+	before, _ := s.Stats()
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaNeeds) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if after, _ := s.Stats(); after.NeedsYou != before.NeedsYou || before.NeedsYou == 0 {
+		t.Errorf("needs you %d after counting at open, want %d (not 0)", after.NeedsYou, before.NeedsYou)
 	}
 }

@@ -226,6 +226,7 @@ func (w *txn) setRead(seq uint64, read bool) error {
 	}
 	replied := sum.isType(event.Replied)
 	sv := bytes.Clone(w.byTime.Get(tk))
+	w.recountFlags(replied, sv[0], setFlag(sv[0], flagRead, read))
 	sv[0] = setFlag(sv[0], flagRead, read)
 	if err := w.events.Put(sk, ev); err != nil {
 		return err

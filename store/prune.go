@@ -121,11 +121,11 @@ func (o *pruneOp) finish(err error) { o.done <- err }
 
 // victim is an event a pruneOp deletes.
 type victim struct {
-	tk   []byte
-	seq  uint64
-	typ  event.Type
-	read bool
-	lead uint32 // the string id of its lead ID, 0 for none
+	tk    []byte
+	seq   uint64
+	typ   event.Type
+	flags byte   // as in its summary
+	lead  uint32 // the string id of its lead ID, 0 for none
 }
 
 func (o *pruneOp) apply(w *txn) error {
@@ -155,7 +155,7 @@ func (o *pruneOp) apply(w *txn) error {
 		}
 		typ := summaryType(sum)
 		if cut, ok := o.cuts[typ]; ok && binary.BigEndian.Uint64(k) < cut {
-			victims = append(victims, victim{tk: bytes.Clone(k), seq: binary.BigEndian.Uint64(k[8:]), typ: typ, read: sum.flags&flagRead != 0, lead: sum.lead})
+			victims = append(victims, victim{tk: bytes.Clone(k), seq: binary.BigEndian.Uint64(k[8:]), typ: typ, flags: sum.flags, lead: sum.lead})
 		}
 	}
 	for _, vi := range victims {
@@ -218,7 +218,7 @@ func (w *txn) deleteEvent(vi victim) error {
 	if err := w.byTime.Delete(vi.tk); err != nil {
 		return err
 	}
-	w.uncountEvent(vi.typ, vi.read)
+	w.uncountEvent(vi.typ, vi.flags)
 	if vi.lead != 0 && vi.typ == event.CategoryUpdated {
 		return w.unsetCategory(vi.lead, vi.seq)
 	}

@@ -19,6 +19,7 @@ var (
 	metaUnread  = []byte("unread")
 	metaLastAt  = []byte("last_at")
 	metaCountOf = []byte("count:") // followed by the event type
+	metaNeeds   = []byte("needs_you")
 )
 
 // Stats are the store's counters. Reading them costs O(1): they are kept up
@@ -30,6 +31,10 @@ type Stats struct {
 	Total int `json:"total"`
 	// Unread is the number of unread EMAIL_REPLIED events.
 	Unread int `json:"unread"`
+	// NeedsYou is the number of replies that need the user (needsYou):
+	// unread, not done, not snoozed, not an out-of-office or automatic
+	// reply.
+	NeedsYou int `json:"needs_you"`
 	// LastEventAt is the latest ReceivedAt of a stored event.
 	LastEventAt time.Time `json:"last_event_at,omitzero"`
 }
@@ -64,18 +69,50 @@ func (w *txn) countEvent(ev *event.Event) {
 	if ev.Type == event.Replied && !ev.Read {
 		w.stats.Unread++
 	}
+	if needsYou(ev.Type == event.Replied, eventFlags(ev)) {
+		w.stats.NeedsYou++
+	}
 	if ev.ReceivedAt.After(w.stats.LastEventAt) {
 		w.stats.LastEventAt = ev.ReceivedAt
 	}
 	w.statsDirty = true
 }
 
-// uncountEvent takes a deleted event of type typ off the counters.
-func (w *txn) uncountEvent(typ event.Type, read bool) {
+// uncountEvent takes a deleted event of type typ, with flags, off the
+// counters.
+func (w *txn) uncountEvent(typ event.Type, flags byte) {
 	w.stats.Counts[typ]--
 	w.stats.Total--
-	if typ == event.Replied && !read {
+	if typ == event.Replied && flags&flagRead == 0 {
 		w.stats.Unread--
+	}
+	if needsYou(typ == event.Replied, flags) {
+		w.stats.NeedsYou--
+	}
+	w.statsDirty = true
+}
+
+// needsYou reports whether an event, a reply or not, with flags needs the
+// user: an unread reply, not done, not snoozed, that is not an
+// out-of-office or automatic reply.
+func needsYou(reply bool, flags byte) bool {
+	if !reply || flags&(flagRead|flagDone|flagSnoozed) != 0 {
+		return false
+	}
+	c := triageClass(flags)
+	return c != "out_of_office" && c != "auto_reply"
+}
+
+// recountFlags keeps NeedsYou right when an event's flags change from
+// before to after.
+func (w *txn) recountFlags(reply bool, before, after byte) {
+	switch was, is := needsYou(reply, before), needsYou(reply, after); {
+	case was && !is:
+		w.stats.NeedsYou--
+	case is && !was:
+		w.stats.NeedsYou++
+	default:
+		return
 	}
 	w.statsDirty = true
 }
@@ -102,6 +139,7 @@ func saveStats(meta *bolt.Bucket, st Stats) error {
 	}
 	put(metaTotal, u64(uint64(st.Total)))
 	put(metaUnread, u64(uint64(st.Unread)))
+	put(metaNeeds, u64(uint64(max(st.NeedsYou, 0))))
 	if !st.LastEventAt.IsZero() {
 		v, merr := st.LastEventAt.MarshalBinary()
 		if merr != nil {
@@ -133,6 +171,9 @@ func loadStats(meta *bolt.Bucket) (Stats, error) {
 	if v := meta.Get(metaUnread); len(v) == 8 {
 		st.Unread = int(readU64(v))
 	}
+	if v := meta.Get(metaNeeds); len(v) == 8 {
+		st.NeedsYou = int(readU64(v))
+	}
 	if v := meta.Get(metaLastAt); v != nil {
 		if err := st.LastEventAt.UnmarshalBinary(v); err != nil {
 			return st, err
@@ -146,6 +187,26 @@ func loadStats(meta *bolt.Bucket) (Stats, error) {
 		st.Counts[event.Type(k[len(metaCountOf):])] = int(readU64(v))
 	}
 	return st, nil
+}
+
+// countNeedsYou counts the replies that need the user once, in a file
+// from before the counter: a walk of the time index.
+func countNeedsYou(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(metaNeeds) != nil {
+		return nil
+	}
+	n := 0
+	err := tx.Bucket(bucketByTime).ForEach(func(_, v []byte) error {
+		if sum, ok := parseSummary(v); ok && needsYou(sum.isType(event.Replied), sum.flags) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return meta.Put(metaNeeds, u64(uint64(n)))
 }
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

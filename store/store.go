@@ -358,6 +358,14 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	if err := s.migrate(tx); err != nil {
+		return err
+	}
+	return countNeedsYou(tx)
+}
+
+// migrate upgrades a file of an older schema.
+func (s *Store) migrate(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	switch v := meta.Get(metaSchema); {
 	case v == nil:

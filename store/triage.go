@@ -70,9 +70,11 @@ func (w *txn) setTriageFlags(seq uint64, code byte) error {
 	rec[1] = rec[1]&^triageMask | code
 	tk := timeKey(binary.BigEndian.Uint64(rec[2:10]), seq)
 	sv := append([]byte(nil), w.byTime.Get(tk)...)
-	if len(sv) == 0 {
+	sum, ok := parseSummary(sv)
+	if !ok {
 		return fmt.Errorf("%w: summary of event %d", errCorrupt, seq)
 	}
+	w.recountFlags(sum.isType(event.Replied), sv[0], sv[0]&^triageMask|code)
 	sv[0] = sv[0]&^triageMask | code
 	if err := w.events.Put(sk, rec); err != nil {
 		return err

@@ -34,6 +34,9 @@ type Status struct {
 	LastEventAt *time.Time         `json:"last_event_at"`
 	Counts      map[event.Type]int `json:"counts"`
 	Unread      int                `json:"unread"`
+	// NeedsYou counts the replies waiting for the user: unread, not done
+	// or snoozed, not an out-of-office or automatic reply.
+	NeedsYou int `json:"needs_you"`
 	// Demo is set when the events come from the built-in simulator.
 	Demo bool `json:"demo,omitempty"`
 	// ConfirmedAt is when SmartLead's own test event, or its first
@@ -176,7 +179,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if st.Counts == nil {
 		st.Counts = map[event.Type]int{}
 	}
-	st.Unread = stats.Unread
+	st.Unread, st.NeedsYou = stats.Unread, stats.NeedsYou
 	if !stats.LastEventAt.IsZero() {
 		t := stats.LastEventAt
 		st.LastEventAt = &t
