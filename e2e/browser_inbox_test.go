@@ -94,8 +94,9 @@ func testReplyAppearsLive(t *testing.T, b *browser) {
 	p.stop()
 }
 
-// testKeyboardReadUnread selects a reply with j, marks it unread with u and
-// read again with e; u must stick while the reply stays selected.
+// testKeyboardReadUnread selects a reply with j; once it is read (a
+// second after it is opened), m marks it unread, m read again, u unread;
+// an unread mark must stick while the reply stays selected. (e is done.)
 func testKeyboardReadUnread(t *testing.T, b *browser) {
 	p, sim := serveWithSim(t, t.TempDir())
 	id := emitID(t, p, sim, sim.Generator().Event(event.Replied))
@@ -104,8 +105,13 @@ func testKeyboardReadUnread(t *testing.T, b *browser) {
 	tb.waitFor("the reply's row", sel(row(id)))
 	tb.press("j")
 	tb.waitFor("j to select the reply", sel(`[data-testid=reading-pane]`)+`?.dataset.id === `+quoteJS(id))
-	tb.press("e")
-	tb.waitFor("e to mark it read", sel(row(id))+`.dataset.read === "true"`)
+	tb.waitFor("the opened reply to be marked read", sel(row(id))+`.dataset.read === "true"`)
+	waitRead(t, p, id, true)
+	tb.press("m")
+	tb.waitFor("m to mark it unread", sel(row(id))+`.dataset.read === "false"`)
+	waitRead(t, p, id, false)
+	tb.press("m")
+	tb.waitFor("m to mark it read again", sel(row(id))+`.dataset.read === "true"`)
 	waitRead(t, p, id, true)
 	tb.press("u")
 	tb.waitFor("u to mark it unread", sel(row(id))+`.dataset.read === "false"`)

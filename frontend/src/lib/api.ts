@@ -52,6 +52,8 @@ export interface Status {
   last_event_at: string | null;
   counts: Partial<Record<EventType, number>>;
   unread: number;
+  /** The replies waiting for the user: unread, not done or snoozed, not an out-of-office or automatic reply. */
+  needs_you: number;
   /** Set when the events come from the built-in simulator ("Try the demo"). */
   demo?: boolean;
   /** When SmartLead itself first reached the current address (its test event, or a first event); null until then. */
@@ -112,6 +114,10 @@ export interface LeadEvent {
   done?: boolean;
   /** When a snoozed event comes back (unread, with a notification); absent when it is not snoozed. */
   snoozed_until?: string;
+  /** What Leadbell makes of a reply (interested, question, out_of_office...); absent until it has looked. */
+  triage?: string;
+  /** Why, in words. */
+  triage_reason?: string;
   raw?: unknown;
 }
 
@@ -126,8 +132,62 @@ export interface EventQuery {
   lead?: string;
   q?: string;
   unread?: boolean;
+  /** true: only replies marked done; false: none of them. */
+  done?: boolean;
+  /** true: only snoozed replies; false: none of them. */
+  snoozed?: boolean;
+  /** The lead's current SmartLead category, by name. */
+  category?: string;
   limit?: number;
   before?: string;
+}
+
+/** Where an answer is: waiting out its undo window, being sent, sent, not sent (problem says why), or taken back. */
+export type OutboxState = "waiting" | "sending" | "sent" | "failed" | "cancelled";
+
+/** An answer on its way (POST /api/events/{id}/reply, GET and DELETE /api/outbox/{id}). */
+export interface Outbox {
+  outbox_id: string;
+  /** The reply it answers. */
+  event_id: string;
+  state: OutboxState;
+  /** When it leaves: the end of its undo window. */
+  send_at: string;
+  sent_at?: string;
+  body: string;
+  cc?: string[];
+  bcc?: string[];
+  /** Why it was not sent, a sentence for the user. */
+  problem?: string;
+}
+
+/** A POST /api/events/{id}/reply body (an anonymous struct in its handler). */
+export interface AnswerRequest {
+  body: string;
+  /** Addresses, comma-separated. */
+  cc?: string;
+  bcc?: string;
+  /** Seconds to wait before sending; the 10 s undo window when left out, 0 at once. */
+  delay_s?: number;
+  /** Add the sender's SmartLead signature (the default). */
+  signature?: boolean;
+}
+
+/** What is written so far in answer to a reply (GET /api/events/{id}/draft). */
+export interface Draft {
+  body: string;
+  cc?: string[];
+  bcc?: string[];
+  signature: boolean;
+  saved_at: string;
+}
+
+/** One of the account's lead categories (GET /api/categories). */
+export interface Category {
+  id: string;
+  name: string;
+  /** "positive", "negative" or "neutral" when SmartLead says. */
+  sentiment?: string;
 }
 
 /** GET /api/stats?range= */
@@ -234,6 +294,10 @@ export interface Notifications {
   types: Partial<Record<EventType, boolean>>;
   quiet_hours: QuietHours;
   sound: boolean;
+  /** How a reply pops up by its triage class: "now", "normal", "silent" or "never"; null keeps the defaults. */
+  triage: Record<string, string> | null;
+  /** Lets the "now" replies through the quiet hours. */
+  urgent_in_quiet_hours: boolean;
 }
 
 /** A daily window without notifications, "22:00" to "07:00" (local time). */
@@ -319,12 +383,13 @@ export function errorText(err: unknown, fallback = "Something went wrong. Try ag
   return /[.!?…]$/.test(m) ? m : `${m}.`;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, keepalive = false): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       signal,
+      keepalive,
       headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
@@ -376,6 +441,9 @@ export const api = {
           lead: q.lead,
           q: q.q?.trim(),
           unread: q.unread ? true : undefined,
+          done: q.done,
+          snoozed: q.snoozed,
+          category: q.category,
           limit: q.limit,
           before: q.before,
         }),
@@ -386,6 +454,39 @@ export const api = {
   event: (id: string, signal?: AbortSignal) => call<LeadEvent>("GET", `/api/events/${seg(id)}`, undefined, signal),
 
   setRead: (id: string, read: boolean) => call<{ id: string; read: boolean }>("POST", `/api/events/${seg(id)}/read`, { read }),
+
+  /** Marks a reply done (it leaves the inbox) or back in the inbox; answers the event as changed. */
+  setDone: (id: string, done: boolean) => call<LeadEvent>("POST", `/api/events/${seg(id)}/done`, { done }),
+
+  /** Snoozes a reply until a time in the future (RFC 3339), or ends its snooze (null). */
+  snooze: (id: string, until: string | null) => call<LeadEvent>("POST", `/api/events/${seg(id)}/snooze`, { until }),
+
+  /** Answers a reply in its thread: kept for the undo window, then sent. */
+  answer: (id: string, req: AnswerRequest) => call<Outbox>("POST", `/api/events/${seg(id)}/reply`, req),
+
+  outboxEntry: (id: string, signal?: AbortSignal) => call<Outbox>("GET", `/api/outbox/${seg(id)}`, undefined, signal),
+
+  /** The answers to one reply, sent or not. */
+  outboxFor: (eventID: string, signal?: AbortSignal) =>
+    call<{ outbox: Outbox[] }>("GET", `/api/outbox${query({ event_id: eventID })}`, undefined, signal),
+
+  /** Takes an answer back while it waits; fails with code too_late once it has left. */
+  cancelAnswer: (id: string) => call<Outbox>("DELETE", `/api/outbox/${seg(id)}`),
+
+  /** The draft answer to a reply; null when there is none (204). */
+  draft: (id: string, signal?: AbortSignal) => call<Draft | null>("GET", `/api/events/${seg(id)}/draft`, undefined, signal),
+
+  /** Keeps the draft answer (an empty one is dropped); keepalive lets it finish as the page goes. */
+  saveDraft: (id: string, d: Omit<AnswerRequest, "delay_s">, keepalive = false) =>
+    call<Draft | null>("PUT", `/api/events/${seg(id)}/draft`, d, undefined, keepalive),
+
+  dropDraft: (id: string) => call<null>("DELETE", `/api/events/${seg(id)}/draft`),
+
+  categories: (signal?: AbortSignal) => call<{ categories: Category[] }>("GET", "/api/categories", undefined, signal),
+
+  /** Sets a lead's SmartLead category ("" clears it); answers the category update it recorded. */
+  setCategory: (leadID: string, category: string, pauseLead: boolean) =>
+    call<LeadEvent>("POST", `/api/leads/${seg(leadID)}/category`, { category, pause_lead: pauseLead }),
 
   /** Deletes an event for good; a redelivery of it by SmartLead does not bring it back. */
   deleteEvent: (id: string) => call<{ id: string; deleted: boolean }>("DELETE", `/api/events/${seg(id)}`),

@@ -1,6 +1,7 @@
 // The app's shared state, handed to screens through Svelte context.
 
 import { getContext, setContext } from "svelte";
+import type { Desk } from "./desk/desk.svelte";
 import type { EventList } from "./eventlist.svelte";
 import type { Live } from "./live.svelte";
 
@@ -8,6 +9,8 @@ export interface AppContext {
   live: Live;
   inbox: EventList;
   activity: EventList;
+  /** The reply desk: categories, done, snooze. */
+  desk: Desk;
   navigate: (route: Route) => void;
   /** Shows the welcome screen (sign in, or try the demo) again. */
   showWelcome: () => void;

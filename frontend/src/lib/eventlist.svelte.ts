@@ -10,7 +10,7 @@ import type { Live } from "./live.svelte";
 const PAGE = 100;
 const LOAD_FAILED = "Something went wrong while loading events.";
 
-export type Filter = Pick<EventQuery, "type" | "campaign" | "lead" | "q" | "unread">;
+export type Filter = Pick<EventQuery, "type" | "campaign" | "lead" | "q" | "unread" | "done" | "snoozed" | "category">;
 
 export class EventList {
   /** The events fetched or received so far, in list order. */
@@ -45,8 +45,12 @@ export class EventList {
     this.live = live;
     this.base = base;
     this.filter = { ...base };
-    live.onEvent((ev) => this.accept(ev));
+    live.onEvent((ev) => {
+      if (ev.type === "LEAD_CATEGORY_UPDATED") this.recategorize(ev);
+      this.accept(ev);
+    });
     live.onDeleted((id) => this.remove(id));
+    live.onUpdated((ev) => this.update(ev));
     live.onReady(() => void this.refresh());
   }
 
@@ -187,13 +191,76 @@ export class EventList {
    * not bring it back.
    */
   remove(id: string): void {
-    const i = this.items.findIndex((e) => e.id === id);
-    if (i < 0) return;
-    const out = this.items.slice();
-    out.splice(i, 1);
+    this.dropWhere((e) => e.id === id);
+  }
+
+  /**
+   * Takes an event as it is now (marked done, snoozed, back from a
+   * snooze): its row is refreshed in place, leaves when it no longer fits
+   * the filter (the selection moving on, as for a delete), or joins in its
+   * time order when it has come to fit (a reply back from a snooze).
+   */
+  update(ev: LeadEvent): void {
+    const fits = matches(ev, this.filter);
+    if (!this.ids.has(ev.id)) {
+      if (fits) this.accept(ev);
+      return;
+    }
+    if (!fits) {
+      // Forgotten, so that it can come back (moved back to the inbox).
+      this.dropWhere((e) => e.id === ev.id, true);
+      return;
+    }
+    this.items = this.items.map((e) => (e.id === ev.id ? ev : e));
+  }
+
+  /**
+   * A lead's category changed (in SmartLead, here, or in another window):
+   * every row of the lead shows the new one. Under a category filter, its
+   * rows leave when the new one is another, and are fetched when it is the
+   * one asked for.
+   */
+  private recategorize(change: LeadEvent): void {
+    const lead = change.lead_id;
+    if (!lead) return;
+    const name = change.category?.trim() ?? "";
+    const want = this.filter.category;
+    const ofLead = (e: LeadEvent) => e.lead_id === lead && e.type !== "LEAD_CATEGORY_UPDATED";
+    if (want && name !== want) {
+      this.dropWhere(ofLead, true);
+      return;
+    }
+    if (this.items.some((e) => ofLead(e) && (e.category ?? "") !== name)) {
+      this.items = this.items.map((e) => (ofLead(e) && (e.category ?? "") !== name ? { ...e, category: name || undefined } : e));
+    }
+    if (want) void this.refresh();
+  }
+
+  /**
+   * Takes the rows for which gone is true out of the list. When the
+   * selected one goes, the selection moves to the row that takes its place
+   * (the last row when it was the last). A deleted event's id stays known,
+   * so a page already on its way does not bring it back; with forget, it
+   * may come back.
+   */
+  private dropWhere(gone: (e: LeadEvent) => boolean, forget = false): void {
+    const cur = this.items;
+    const out: LeadEvent[] = [];
+    let sel = -1;
+    let first = -1;
+    for (const e of cur) {
+      if (!gone(e)) {
+        out.push(e);
+        continue;
+      }
+      if (first < 0) first = out.length;
+      if (e.id === this.selectedID) sel = out.length;
+      if (forget) this.ids.delete(e.id);
+    }
+    if (first < 0) return;
     this.items = out;
-    if (this.selectedID === id) this.selectedID = out.length ? out[Math.min(i, out.length - 1)].id : "";
-    if (i >= out.length - 10) void this.loadMore();
+    if (sel >= 0) this.selectedID = out.length ? out[Math.min(sel, out.length - 1)].id : "";
+    if (first >= out.length - 10) void this.loadMore();
   }
 
   /** Moves the selection by delta rows; returns the new index. */
@@ -277,6 +344,9 @@ export function matches(ev: LeadEvent, f: Filter): boolean {
   if (f.campaign && ev.campaign_id !== f.campaign) return false;
   if (f.lead && ev.lead_id !== f.lead) return false;
   if (f.unread && ev.read) return false;
+  if (f.done !== undefined && !!ev.done !== f.done) return false;
+  if (f.snoozed !== undefined && !!ev.snoozed_until !== f.snoozed) return false;
+  if (f.category && (ev.category ?? "") !== f.category) return false;
   const q = f.q?.trim().toLowerCase();
   if (q) {
     const hay = [ev.lead_name, ev.lead_email, ev.company, ev.campaign_name, ev.subject, ev.body?.slice(0, 4096)]
@@ -294,7 +364,10 @@ function sameFilter(a: Filter, b: Filter): boolean {
     (a.campaign ?? "") === (b.campaign ?? "") &&
     (a.lead ?? "") === (b.lead ?? "") &&
     (a.q ?? "").trim() === (b.q ?? "").trim() &&
-    !!a.unread === !!b.unread
+    !!a.unread === !!b.unread &&
+    a.done === b.done &&
+    a.snoozed === b.snoozed &&
+    (a.category ?? "") === (b.category ?? "")
   );
 }
 

@@ -212,3 +212,24 @@ export function categoryClass(name: string | undefined): string {
 export function who(ev: LeadEvent): string {
   return ev.lead_name?.trim() || ev.lead_email || "Unknown lead";
 }
+
+const weekdayClock = lazyFormat({ weekday: "short", hour: "numeric", minute: "2-digit" });
+
+/** When a snooze ends, for a person: "16:30", "tomorrow 8:00", "Mon 8:00", "Mar 9, 8:00". */
+export function laterTime(t: number, now: number): string {
+  if (!t) return "";
+  const day = (x: number) => {
+    const d = new Date(x);
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  };
+  const days = Math.round((day(t) - day(now)) / 86_400_000);
+  if (days === 0) return clock(t);
+  if (days === 1) return `tomorrow ${clock(t)}`;
+  if (days > 1 && days < 7) return weekdayClock(t);
+  return dayClock(t);
+}
+
+/** Whether ev is an answer the user sent from Leadbell (it shows as "Sent from Leadbell"). */
+export function fromLeadbell(ev: LeadEvent): boolean {
+  return ev.source_type === "LEADBELL_ANSWER" || ev.source_type === "LEADBELL_CATEGORY";
+}

@@ -12,6 +12,9 @@ interface WailsRuntime {
 /** The Wails event the Go side emits for each newly stored event (data: the Event). */
 export const WAILS_EVENT = "leadbell:event";
 
+/** The Wails event for an event changed after it was stored (done, snoozed, back from a snooze; data: the Event), as the stream's "updated". */
+export const WAILS_UPDATED = "leadbell:updated";
+
 function runtime(): WailsRuntime | undefined {
   return (window as unknown as { runtime?: WailsRuntime }).runtime;
 }
@@ -21,11 +24,11 @@ export function inWindow(): boolean {
   return typeof runtime()?.EventsOn === "function";
 }
 
-/** Subscribes to Wails' live events when running in the window; a no-op in a browser. */
-export function onWailsEvent(cb: (data: unknown) => void): () => void {
+/** Subscribes to a Wails event (new events by default) when running in the window; a no-op in a browser. */
+export function onWailsEvent(cb: (data: unknown) => void, name = WAILS_EVENT): () => void {
   const rt = runtime();
   if (typeof rt?.EventsOn !== "function") return () => {};
-  return rt.EventsOn(WAILS_EVENT, (data) => cb(data));
+  return rt.EventsOn(name, (data) => cb(data));
 }
 
 export function setTitle(title: string): void {

@@ -4,7 +4,7 @@
 
 import { SvelteMap } from "svelte/reactivity";
 import { api, errorText, type LeadEvent, type Status } from "./api";
-import { onWailsEvent, setTitle } from "./host";
+import { onWailsEvent, setTitle, WAILS_UPDATED } from "./host";
 
 type EventListener = (ev: LeadEvent) => void;
 type ReadyListener = () => void;
@@ -29,6 +29,7 @@ export class Live {
   private lastID = "";
   private eventListeners = new Set<EventListener>();
   private deletedListeners = new Set<(id: string) => void>();
+  private updatedListeners = new Set<EventListener>();
   private readyListeners = new Set<ReadyListener>();
   private statusTimer = 0;
   private statusSoon = 0;
@@ -38,9 +39,13 @@ export class Live {
   /** Opens the stream first, then polls the status. */
   start(): () => void {
     this.open();
+    const isEvent = (data: unknown): data is LeadEvent => !!data && typeof data === "object" && typeof (data as LeadEvent).id === "string";
     const offWails = onWailsEvent((data) => {
-      if (data && typeof data === "object" && typeof (data as LeadEvent).id === "string") this.deliver(data as LeadEvent);
+      if (isEvent(data)) this.deliver(data);
     });
+    const offWailsUpdated = onWailsEvent((data) => {
+      if (isEvent(data)) this.updated(data);
+    }, WAILS_UPDATED);
     void this.refreshStatus();
     this.statusTimer = window.setInterval(() => void this.refreshStatus(), STATUS_EVERY_MS);
     const tick = window.setInterval(() => (this.now = Date.now()), 15_000);
@@ -70,6 +75,7 @@ export class Live {
       window.removeEventListener("pagehide", onHide);
       window.removeEventListener("pageshow", onShow);
       offWails();
+      offWailsUpdated();
       window.clearInterval(this.statusTimer);
       window.clearInterval(tick);
       window.clearTimeout(this.statusSoon);
@@ -98,6 +104,32 @@ export class Live {
     this.refreshStatusSoon();
   }
 
+  /**
+   * Calls fn with each event changed after it was stored (marked done,
+   * snoozed, back from a snooze), here or in another window.
+   */
+  onUpdated(fn: EventListener): () => void {
+    this.updatedListeners.add(fn);
+    return () => this.updatedListeners.delete(fn);
+  }
+
+  /**
+   * Passes on an event as it is now (the server's answer to a change made
+   * here, or the stream's "updated" message): the lists update or drop its
+   * row, and read marks made here give way to its read state.
+   */
+  updated(ev: LeadEvent): void {
+    if (!ev || typeof ev.id !== "string" || !ev.id) return;
+    this.reads.delete(ev.id);
+    for (const fn of this.updatedListeners) fn(ev);
+    this.refreshStatusSoon();
+  }
+
+  /** Passes on an event this window made (a category set here) without waiting for the stream. */
+  received(ev: LeadEvent): void {
+    this.deliver(ev);
+  }
+
   /** Calls fn each time the stream is (re)established: time to (re)fetch the first page. */
   onReady(fn: ReadyListener): () => void {
     this.readyListeners.add(fn);
@@ -113,16 +145,17 @@ export class Live {
   async setRead(ev: LeadEvent, read: boolean): Promise<void> {
     const was = this.isRead(ev);
     if (was === read) return;
-    // The unread count is of replies only (as the server counts it).
+    // The counts are of replies only, as the server counts them.
     const counted = ev.type === "EMAIL_REPLIED";
+    const waits = waitsForUser(ev);
     this.reads.set(ev.id, read);
-    if (counted) this.bumpUnread(read ? -1 : 1);
+    if (counted) this.bumpUnread(read ? -1 : 1, waits);
     try {
       const res = await api.setRead(ev.id, read);
       this.reads.set(ev.id, res.read);
     } catch (err) {
       this.reads.set(ev.id, was);
-      if (counted) this.bumpUnread(read ? 1 : -1);
+      if (counted) this.bumpUnread(read ? 1 : -1, waits);
       throw err;
     } finally {
       this.refreshStatusSoon();
@@ -147,7 +180,7 @@ export class Live {
       }
       this.status = st;
       this.statusError = "";
-      this.setTitle(st.unread);
+      this.setTitle(st.needs_you);
     } catch (err) {
       this.statusError = errorText(err, "Leadbell is not answering.");
     } finally {
@@ -164,16 +197,19 @@ export class Live {
     }, 700);
   }
 
-  private bumpUnread(delta: number): void {
+  /** Moves the unread count by delta, and the count of replies waiting for the user too when waits. */
+  private bumpUnread(delta: number, waits: boolean): void {
     if (!this.status) return;
     const unread = Math.max(0, this.status.unread + delta);
-    this.status = { ...this.status, unread };
-    this.setTitle(unread);
+    const needs_you = Math.max(0, this.status.needs_you + (waits ? delta : 0));
+    this.status = { ...this.status, unread, needs_you };
+    this.setTitle(needs_you);
   }
 
-  private setTitle(unread: number): void {
+  /** The title counts the replies waiting for the user, as the window's own title and the tray do. */
+  private setTitle(waiting: number): void {
     const name = this.status?.demo ? "Leadbell (demo)" : "Leadbell";
-    setTitle(unread > 0 ? `(${unread}) ${name}` : name);
+    setTitle(waiting > 0 ? `(${waiting}) ${name}` : name);
   }
 
   private campaignsAsked = false;
@@ -222,6 +258,13 @@ export class Live {
         // not ours
       }
     });
+    es.addEventListener("updated", (msg) => {
+      try {
+        this.updated(JSON.parse(msg.data) as LeadEvent);
+      } catch {
+        // not ours
+      }
+    });
     es.addEventListener("event", (msg) => {
       let ev: LeadEvent;
       try {
@@ -251,4 +294,13 @@ export class Live {
     for (const fn of this.eventListeners) fn(ev);
     this.refreshStatusSoon();
   }
+}
+
+/**
+ * Whether an unread ev counts among the replies waiting for the user
+ * (status.needs_you): a reply in the inbox (not done, not snoozed) that is
+ * not an out-of-office or automatic answer.
+ */
+function waitsForUser(ev: LeadEvent): boolean {
+  return ev.type === "EMAIL_REPLIED" && !ev.done && !ev.snoozed_until && ev.triage !== "out_of_office" && ev.triage !== "auto_reply";
 }

@@ -24,6 +24,9 @@ export class SettingsForm {
   quietStart = $state("22:00");
   quietEnd = $state("07:00");
   sound = $state(true);
+  /** How replies pop up by their triage, and whether urgent ones pass the quiet hours: not edited here, saved as loaded. */
+  triagePops = $state.raw<Record<string, string> | null>(null);
+  urgentInQuietHours = $state(false);
   // Days kept; 0 is forever. Defaults as the server's (settings.Default).
   keepSent = $state(90);
   keepOpened = $state(90);
@@ -58,6 +61,8 @@ export class SettingsForm {
     this.quietStart = s.notifications?.quiet_hours?.start || "22:00";
     this.quietEnd = s.notifications?.quiet_hours?.end || "07:00";
     this.sound = s.notifications?.sound ?? true;
+    this.triagePops = s.notifications?.triage ?? null;
+    this.urgentInQuietHours = !!s.notifications?.urgent_in_quiet_hours;
     this.keepSent = s.retention?.sent_days ?? 90;
     this.keepOpened = s.retention?.opened_days ?? 90;
     this.keepClicked = s.retention?.clicked_days ?? 180;
@@ -79,6 +84,8 @@ export class SettingsForm {
         types: this.notifyTypes,
         quiet_hours: { enabled: this.quietEnabled, start: this.quietStart, end: this.quietEnd },
         sound: this.sound,
+        triage: this.triagePops,
+        urgent_in_quiet_hours: this.urgentInQuietHours,
       },
       retention: { sent_days: this.keepSent, opened_days: this.keepOpened, clicked_days: this.keepClicked },
     };
