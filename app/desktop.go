@@ -196,8 +196,8 @@ func Desktop(ctx context.Context, cfg Config, assets fs.FS, icon []byte, ready f
 // switch to or from the demo.
 func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 	in, changed := sess.Current(), sess.Changed()
-	sub := in.Engine.Broker().Subscribe(0)
-	defer func() { sub.Cancel() }()
+	sub, upd := in.Engine.Broker().Subscribe(0), in.Changes.Subscribe(0)
+	defer func() { sub.Cancel(); upd.Cancel() }()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	title := ""
@@ -207,10 +207,11 @@ func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 			return
 		case <-changed:
 			sub.Cancel()
+			upd.Cancel()
 			if in, changed = sess.Current(), sess.Changed(); in == nil {
 				return
 			}
-			sub = in.Engine.Broker().Subscribe(0)
+			sub, upd = in.Engine.Broker().Subscribe(0), in.Changes.Subscribe(0)
 			runtime.EventsEmit(window, "leadbell:resync")
 		case ev, ok := <-sub.C:
 			if !ok { // fell behind: the page catches up from the API
@@ -219,6 +220,12 @@ func bridge(ctx, window context.Context, sess *Session, tr *tray) {
 				continue
 			}
 			runtime.EventsEmit(window, "leadbell:event", ev)
+		case ev, ok := <-upd.C:
+			if !ok {
+				upd = in.Changes.Subscribe(0)
+				continue
+			}
+			runtime.EventsEmit(window, "leadbell:updated", ev)
 		case <-tick.C:
 		}
 		if stats, err := in.Store.Stats(); err == nil {

@@ -35,9 +35,11 @@ type Instance struct {
 	Engine *engine.Engine
 	Store  *store.Store
 	// Desk sends answers and wakes snoozed replies; Back carries the
-	// replies back from a snooze, for notifications.
-	Desk *desk.Desk
-	Back *broker.Broker
+	// replies back from a snooze, for notifications; Changes every event
+	// changed after it was stored, for the window.
+	Desk    *desk.Desk
+	Back    *broker.Broker
+	Changes *broker.Broker
 	// API is the local JSON API and UI, without the Host check: serve it
 	// over TCP wrapped in api.HostCheck, or hand it to the window.
 	API    http.Handler
@@ -95,11 +97,12 @@ func Start(cfg Config, assets fs.FS) (*Instance, error) {
 	dsk := desk.New(desk.Config{Store: st, Client: eng.Client, New: eng.Broker(), Stored: eng.Broker().Publish,
 		Changed: changes.Publish, Woken: back.Publish, Logger: cfg.Logger.With("component", "desk")})
 	in := &Instance{
-		demo:   cfg.Demo,
-		Engine: eng,
-		Store:  st,
-		Desk:   dsk,
-		Back:   back,
+		demo:    cfg.Demo,
+		Engine:  eng,
+		Store:   st,
+		Desk:    dsk,
+		Back:    back,
+		Changes: changes,
 		API: api.New(api.Config{Store: st, Broker: eng.Broker(), Control: eng, Desk: dsk, Changes: changes,
 			Status: status, Assets: assets, Logger: cfg.Logger}).Handler(),
 		tunnel: tun,
