@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/leadbell/leadbell/app/smartlead/simulator"
 	"github.com/leadbell/leadbell/event"
 )
 
@@ -194,6 +198,122 @@ func TestBrowserDesk(t *testing.T) {
 	if n := len(sim.ThreadReplies()); n != 1 {
 		t.Errorf("SmartLead holds %d answers at the end, want 1", n)
 	}
+	if strings.Contains(p.logs(), "panic") {
+		t.Errorf("leadbell logged a panic:\n%s", p.logs())
+	}
+	p.stop()
+}
+
+// TestBrowserDeskTriage drives what Leadbell thinks of a reply: two
+// replies, one asking for a meeting and one out of the office, get a
+// suggestion in the reading pane with its reason and a dashed tag on their
+// rows; the inbox filters by it; a accepts it, and SmartLead has the
+// matching category (Meeting Request, Out Of Office). Settings save a
+// changed pop-up rule for a kind of reply. Screenshots of the pane with
+// the suggestion, the inbox rows and the notifications card, light and
+// dark, go to artifacts/triage-*.png.
+func TestBrowserDeskTriage(t *testing.T) {
+	p, sim := serveWithSim(t, t.TempDir())
+	gen := sim.Generator()
+	leads := gen.Leads()
+	withBody := func(s simulator.Sample, text string) simulator.Sample {
+		s.Body = text
+		s.BodyHTML = "<div>" + strings.ReplaceAll(text, "\n", "<br>") + "</div>"
+		return s
+	}
+	meet := emitID(t, p, sim, withBody(gen.EventFor(event.Replied, leads[0]),
+		"Hi,\n\nYes, this is relevant for us. Can you do Wednesday at 3:30pm GMT? If not, send me a couple of slots.\n\nSarah"))
+	away := emitID(t, p, sim, withBody(gen.EventFor(event.Replied, leads[1]),
+		"Thank you for your email. I'm out of the office until January 12 and will respond when I return."))
+
+	br := newBrowser(t)
+	tb := br.tab(t)
+	scheme(tb, "light")
+	tb.open(p, "/#/inbox")
+	rowsAre := func(what string, want ...string) {
+		t.Helper()
+		slices.Sort(want)
+		js, _ := json.Marshal(want)
+		tb.waitFor(what+fmt.Sprintf(" (rows %v)", want),
+			`JSON.stringify([...document.querySelectorAll('[data-testid=event-row]')].map(r => r.dataset.id).sort()) === `+quoteJS(string(js)))
+	}
+	rowsAre("both replies", meet, away)
+	tb.waitFor("Leadbell's tags on both rows",
+		sel(row(meet)+` [data-testid=row-triage]`)+`?.dataset.triage === "interested" && `+sel(row(away)+` [data-testid=row-triage]`)+`?.dataset.triage === "out_of_office"`)
+
+	// The inbox filtered by what Leadbell thinks.
+	tb.selectValue(`[data-testid=filter-triage]`, "out_of_office")
+	rowsAre("the inbox filtered to out-of-office replies", away)
+	tb.selectValue(`[data-testid=filter-triage]`, "none")
+	tb.waitFor("no reply left to sort", sel(`[data-testid=event-row]`)+` === null && `+sel(`.rows`)+`?.textContent.includes("No replies match")`)
+	tb.selectValue(`[data-testid=filter-triage]`, "")
+	rowsAre("both replies again", meet, away)
+	shoot(tb, filepath.Join("artifacts", "triage-rows-light.png"))
+
+	// The suggestion, with its reason, and a to accept it.
+	suggestion := sel(`[data-testid=reading-pane] [data-testid=triage-suggestion]`)
+	tb.click(row(meet))
+	tb.waitFor("the suggestion with its reason and Accept",
+		suggestion+`?.dataset.category === "Meeting Request" && `+sel(`[data-testid=triage-reason]`)+`?.textContent.trim().length > 3 && `+sel(`[data-testid=triage-accept]`))
+	t.Logf("the pane says %q", evalJS[string](tb, suggestion+`.textContent.trim().replace(/\s+/g, " ")`))
+	shoot(tb, filepath.Join("artifacts", "triage-pane-light.png"))
+	tb.press("a")
+	tb.waitFor("a to set the category, and the suggestion to go",
+		sel(row(meet)+` [data-testid=row-category]`)+`?.textContent.trim() === "Meeting Request" && !`+suggestion)
+	var ev eventJSON
+	p.getJSON("/api/events/"+meet, &ev)
+	if cat, paused := sim.LeadCategory(ev.CampaignID, ev.LeadID); cat != "Meeting Request" || paused {
+		t.Errorf("SmartLead has the lead who asked for a meeting in %q (paused %v), want Meeting Request, not paused", cat, paused)
+	}
+	tb.press("?")
+	tb.waitFor("the shortcuts sheet to list a", sel(`[data-testid=shortcuts]`)+`?.open && `+sel(`[data-testid=shortcuts]`)+`.textContent.includes("Accept what Leadbell thinks")`)
+	tb.press(kb.Escape)
+
+	// Dark: the out-of-office reply, accepted with a.
+	dark := br.tab(t)
+	scheme(dark, "dark")
+	dark.open(p, "/#/inbox")
+	dark.click(row(away))
+	dark.waitFor("the out-of-office suggestion with its reason",
+		suggestion+`?.dataset.category === "Out Of Office" && `+sel(`[data-testid=triage-label]`)+`?.textContent === "Out of office" && `+sel(`[data-testid=triage-reason]`)+`?.textContent.includes("12")`)
+	t.Logf("the pane says %q", evalJS[string](dark, suggestion+`.textContent.trim().replace(/\s+/g, " ")`))
+	shoot(dark, filepath.Join("artifacts", "triage-pane-dark.png"))
+	dark.press("a")
+	dark.waitFor("a to set Out Of Office", sel(`[data-testid=reading-pane] [data-testid=category]`)+`?.textContent.trim() === "Out Of Office" && !`+suggestion)
+	p.getJSON("/api/events/"+away, &ev)
+	if cat, _ := sim.LeadCategory(ev.CampaignID, ev.LeadID); cat != "Out Of Office" {
+		t.Errorf("SmartLead has the lead out of the office in %q, want Out Of Office", cat)
+	}
+
+	// Settings: a changed pop-up rule is saved with the rest.
+	card := `document.getElementById("notif").closest("section")`
+	dark.open(p, "/#/settings")
+	dark.waitFor("the pop-up rules", sel(`[data-testid=pop-out_of_office]`)+`?.value === "never" && `+sel(`[data-testid=pop-interested]`)+`.value === "now"`)
+	dark.do("show the card", chromedp.Evaluate[chromedp.Void](card+`.scrollIntoView({block: "center"})`))
+	shoot(dark, filepath.Join("artifacts", "triage-settings-dark.png"))
+	dark.selectValue(`[data-testid=pop-question]`, "now")
+	dark.selectValue(`[data-testid=pop-out_of_office]`, "silent")
+	dark.click(`[data-testid=quiet-enabled]`)
+	dark.click(`[data-testid=urgent-in-quiet-hours]`)
+	dark.click(`[data-testid=settings-save]`)
+	dark.waitFor("the save to be done", sel(`[data-testid=save-result]`)+`?.textContent.includes("Saved")`)
+	var saved struct {
+		Notifications struct {
+			Triage             map[string]string `json:"triage"`
+			UrgentInQuietHours bool              `json:"urgent_in_quiet_hours"`
+		} `json:"notifications"`
+	}
+	p.getJSON("/api/settings", &saved)
+	want := map[string]string{"interested": "now", "question": "now", "not_now": "normal", "not_interested": "normal",
+		"unsubscribe": "silent", "out_of_office": "silent", "wrong_person": "normal", "auto_reply": "never"}
+	if n := saved.Notifications; !maps.Equal(n.Triage, want) || !n.UrgentInQuietHours {
+		t.Errorf("saved pop-ups %v, urgent in quiet hours %v; want %v, true", n.Triage, n.UrgentInQuietHours, want)
+	}
+	tb.open(p, "/#/settings")
+	tb.waitFor("the saved rule", sel(`[data-testid=pop-question]`)+`?.value === "now" && `+sel(`[data-testid=urgent-in-quiet-hours]`)+`.checked`)
+	tb.do("show the card", chromedp.Evaluate[chromedp.Void](card+`.scrollIntoView({block: "center"})`))
+	shoot(tb, filepath.Join("artifacts", "triage-settings-light.png"))
+
 	if strings.Contains(p.logs(), "panic") {
 		t.Errorf("leadbell logged a panic:\n%s", p.logs())
 	}

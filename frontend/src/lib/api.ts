@@ -138,6 +138,8 @@ export interface EventQuery {
   snoozed?: boolean;
   /** The lead's current SmartLead category, by name. */
   category?: string;
+  /** What Leadbell makes of the reply (interested, question...), or "none": not sorted yet. */
+  triage?: string;
   limit?: number;
   before?: string;
 }
@@ -444,6 +446,7 @@ export const api = {
           done: q.done,
           snoozed: q.snoozed,
           category: q.category,
+          triage: q.triage,
           limit: q.limit,
           before: q.before,
         }),

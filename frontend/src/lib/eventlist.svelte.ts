@@ -10,7 +10,7 @@ import type { Live } from "./live.svelte";
 const PAGE = 100;
 const LOAD_FAILED = "Something went wrong while loading events.";
 
-export type Filter = Pick<EventQuery, "type" | "campaign" | "lead" | "q" | "unread" | "done" | "snoozed" | "category">;
+export type Filter = Pick<EventQuery, "type" | "campaign" | "lead" | "q" | "unread" | "done" | "snoozed" | "category" | "triage">;
 
 export class EventList {
   /** The events fetched or received so far, in list order. */
@@ -347,6 +347,7 @@ export function matches(ev: LeadEvent, f: Filter): boolean {
   if (f.done !== undefined && !!ev.done !== f.done) return false;
   if (f.snoozed !== undefined && !!ev.snoozed_until !== f.snoozed) return false;
   if (f.category && (ev.category ?? "") !== f.category) return false;
+  if (f.triage && (ev.triage ?? "") !== (f.triage === "none" ? "" : f.triage)) return false;
   const q = f.q?.trim().toLowerCase();
   if (q) {
     const hay = [ev.lead_name, ev.lead_email, ev.company, ev.campaign_name, ev.subject, ev.body?.slice(0, 4096)]
@@ -367,7 +368,8 @@ function sameFilter(a: Filter, b: Filter): boolean {
     !!a.unread === !!b.unread &&
     a.done === b.done &&
     a.snoozed === b.snoozed &&
-    (a.category ?? "") === (b.category ?? "")
+    (a.category ?? "") === (b.category ?? "") &&
+    (a.triage ?? "") === (b.triage ?? "")
   );
 }
 

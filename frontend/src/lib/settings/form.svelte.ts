@@ -24,8 +24,13 @@ export class SettingsForm {
   quietStart = $state("22:00");
   quietEnd = $state("07:00");
   sound = $state(true);
-  /** How replies pop up by their triage, and whether urgent ones pass the quiet hours: not edited here, saved as loaded. */
+  /**
+   * How replies pop up by what Leadbell thinks of them (class -> "now",
+   * "normal", "silent" or "never"), as loaded: null keeps the server's
+   * defaults. Classes this version does not know are kept and saved back.
+   */
   triagePops = $state.raw<Record<string, string> | null>(null);
+  /** Lets the "now" replies through the quiet hours. */
   urgentInQuietHours = $state(false);
   // Days kept; 0 is forever. Defaults as the server's (settings.Default).
   keepSent = $state(90);
@@ -136,6 +141,36 @@ export class SettingsForm {
   setNotify(t: EventType, on: boolean): void {
     this.notifyTypes = { ...this.notifyTypes, [t]: on };
   }
+
+  /** How replies of a class pop up, as the server reads the settings (settings.Notifications.Pop). */
+  pop(cls: string): Pop {
+    const p = this.triagePops ? this.triagePops[cls] : DEFAULT_POPS[cls];
+    return isPop(p) ? p : "normal";
+  }
+
+  /** Sets how replies of a class pop up; the other classes keep theirs (the defaults, when none were saved). */
+  setPop(cls: string, p: Pop): void {
+    this.triagePops = { ...(this.triagePops ?? DEFAULT_POPS), [cls]: p };
+  }
+}
+
+/** How a kind of reply pops up. */
+export type Pop = "now" | "normal" | "silent" | "never";
+
+/** The server's defaults (settings.DefaultTriagePops), used while none are saved. */
+const DEFAULT_POPS: Record<string, Pop> = {
+  interested: "now",
+  question: "normal",
+  not_now: "normal",
+  not_interested: "normal",
+  unsubscribe: "silent",
+  out_of_office: "never",
+  wrong_person: "normal",
+  auto_reply: "never",
+};
+
+function isPop(p: string | undefined): p is Pop {
+  return p === "now" || p === "normal" || p === "silent" || p === "never";
 }
 
 function toggle<T>(list: T[], v: T, on: boolean): T[] {
