@@ -1,6 +1,7 @@
-// Command bench measures Leadbell where it matters and prints a table:
-// durable ingest beside a bare Go handler, the first inbox page and a
-// search over a large store, bytes on disk per event, and peak memory.
+// Command bench measures Leadbell where it matters and prints tables: the
+// triage's precision and recall per class on its labelled replies, durable
+// ingest beside a bare Go handler, the first inbox page and a search over a
+// large store, bytes on disk per event, and peak memory.
 //
 //	go run ./bench                    (make bench)
 //	BENCH_EVENTS=200000 go run ./bench
@@ -41,6 +42,11 @@ func run() error {
 	cache = filepath.Join(cache, strconv.Itoa(events))
 
 	fmt.Printf("Leadbell bench — %s, %d CPUs\n\n", time.Now().Format("2006-01-02 15:04"), runtime.NumCPU())
+	if os.Getenv("BENCH_INGEST_ONLY") == "" {
+		if err := benchTriage(); err != nil {
+			return err
+		}
+	}
 	live := os.Getenv("BENCH_SHAPE") == "live"
 	shape := "signed spec-shape"
 	if live {
