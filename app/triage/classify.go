@@ -92,11 +92,12 @@ func Classify(r Reply) Suggestion {
 	if h.bounce {
 		return Suggestion{Class: AutoReply, Reason: h.reason}
 	}
+	t := vocabulary.scan(l.folded)
 	for _, s := range steps {
 		if h.automatic && s.human {
 			continue
 		}
-		c, ok := match(l.folded, s.cues, s.last...)
+		c, ok := match(&t, s.cues, s.last...)
 		if !ok {
 			continue
 		}
@@ -104,15 +105,15 @@ func Classify(r Reply) Suggestion {
 		case Unsubscribe:
 			// Someone who has left and names a successor is worth more as
 			// a referral than as a removal.
-			if w, ok := match(l.folded, wrongPersonCues); ok {
-				if ref := referral(l); ref != "" {
+			if w, ok := match(&t, wrongPersonCues); ok {
+				if ref := referral(l, &t); ref != "" {
 					return wrongPerson(w, ref)
 				}
 			}
 		case WrongPerson:
-			return wrongPerson(c, referral(l))
+			return wrongPerson(c, referral(l, &t))
 		case OutOfOffice:
-			return outOfOffice(c, l, r.Received)
+			return outOfOffice(c, &t, r.Received)
 		}
 		return Suggestion{Class: s.class, Reason: c.reason}
 	}
@@ -127,22 +128,42 @@ func Classify(r Reply) Suggestion {
 
 func wrongPersonCues(l *language) []cue { return l.wrongPerson }
 
-// match returns the first cue that matches text: of the lists cues gives
-// for each language in turn, then of last.
-func match(text string, cues func(*language) []cue, last ...cue) (cue, bool) {
+// match returns the first cue that matches t: of the lists cues gives for
+// each language in turn, then of last.
+func match(t *scanned, cues func(*language) []cue, last ...cue) (cue, bool) {
 	for _, lang := range languages {
 		for _, c := range cues(lang) {
-			if c.re.MatchString(text) {
+			if c.scan.matches(t) {
 				return c, true
 			}
 		}
 	}
 	for _, c := range last {
-		if c.re.MatchString(text) {
+		if c.scan.matches(t) {
 			return c, true
 		}
 	}
 	return cue{}, false
+}
+
+// vocabulary finds the strings every scanner of the package needs, in one
+// pass over a text.
+var vocabulary = newLexicon(allScanners())
+
+// allScanners lists the scanners of the cues, dates and referrals.
+func allScanners() []*scanner {
+	var out []*scanner
+	for _, s := range steps {
+		for _, lang := range languages {
+			for _, c := range s.cues(lang) {
+				out = append(out, c.scan)
+			}
+		}
+		for _, c := range s.last {
+			out = append(out, c.scan)
+		}
+	}
+	return append(append(out, dateScanners...), pointsTo, pointedAt)
 }
 
 func wrongPerson(c cue, ref string) Suggestion {
@@ -153,9 +174,9 @@ func wrongPerson(c cue, ref string) Suggestion {
 	return s
 }
 
-func outOfOffice(c cue, l lead, received time.Time) Suggestion {
+func outOfOffice(c cue, text *scanned, received time.Time) Suggestion {
 	s := Suggestion{Class: OutOfOffice, Reason: c.reason}
-	if t := returnDate(l.folded, received, guessLang(l.folded)); !t.IsZero() {
+	if t := returnDate(text, received, guessLang(text.text)); !t.IsZero() {
 		s.ReturnDate = t
 		s.Reason += " until " + formatDay(t, received)
 	}

@@ -1,7 +1,6 @@
 package triage
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -9,7 +8,7 @@ import (
 // A cue is a set of phrases that all point to one reading of a reply, and
 // that reading in words a salesperson understands.
 type cue struct {
-	re     *regexp.Regexp
+	scan   *scanner
 	reason string
 }
 
@@ -18,13 +17,13 @@ type cue struct {
 // written with them) and is matched as whole words. Patterns must not use
 // upper-case escapes such as \S or \W.
 func says(reason string, phrases ...string) cue {
-	return cue{re: regexp.MustCompile(`(?m)\b(?:` + foldAccents(strings.Join(phrases, "|")) + `)\b`), reason: reason}
+	return cue{scan: newScanner(`(?m)\b(?:` + foldAccents(strings.Join(phrases, "|")) + `)\b`), reason: reason}
 }
 
 // pattern compiles one regular expression over folded text, without the
 // word boundaries of says: for cues made of punctuation or whole lines.
 func pattern(reason, expr string) cue {
-	return cue{re: regexp.MustCompile(`(?m)` + foldAccents(expr)), reason: reason}
+	return cue{scan: newScanner(`(?m)` + foldAccents(expr)), reason: reason}
 }
 
 // The reasons Classify gives, shared by the languages so that a reply

@@ -32,49 +32,60 @@ type span struct {
 
 func (s span) calendar() bool { return s.month != 0 || s.first != 0 }
 
-// The expressions that find spans and the return words, built from the
-// vocabulary of every language.
+// The words of dates in every language, folded.
 var (
-	dmyDate, mdyDate, numericDate, isoDate, weekdayWord, offsetWord *regexp.Regexp
-	returnBefore, returnAfter                                       *regexp.Regexp
-
-	monthByName   = map[string]time.Month{}
-	weekdayByName = map[string]time.Weekday{}
-	offsetByName  = map[string]int{}
+	monthByName   = byName(func(l *language) map[string]time.Month { return l.months })
+	weekdayByName = byName(func(l *language) map[string]time.Weekday { return l.weekdays })
+	offsetByName  = byName(func(l *language) map[string]int { return l.days })
 )
+
+// The expressions that find spans, built from the words of every
+// language.
+var (
+	dmyDate     = newScanner(`\b(\d{1,2})(?:st|nd|rd|th|er|\.|º)?\s*(?:of\s+|de\s+)?` + alternation(monthByName) + `\b\.?(?:,?\s*(?:de\s+|del\s+)?(\d{4})\b)?`)
+	mdyDate     = newScanner(`\b` + alternation(monthByName) + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	numericDate = newScanner(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{4}|\d{2}))?\b`)
+	isoDate     = newScanner(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`)
+	weekdayWord = newScanner(`\b` + alternation(weekdayByName) + `\b`)
+	offsetWord  = newScanner(`\b` + alternation(offsetByName) + `\b`)
+
+	dateScanners = []*scanner{dmyDate, mdyDate, numericDate, isoDate, weekdayWord, offsetWord}
+)
+
+// The return words before and after a date, of every language.
+var returnBefore, returnAfter = returnWords()
 
 // rangeEnd matches the end of "from the 3rd to", "del 3 al", "vom 3. bis",
 // "22.12.-": the date that follows ends the absence.
 var rangeEnd = regexp.MustCompile(`\d(?:st|nd|rd|th|er|\.)?\s*(?:[a-z]+\.?\s*)?(?:-|to|au|al|a|bis|hasta|until|till)\s*$`)
 
-func init() {
-	var before, after []string
+// byName merges a vocabulary of every language, folded; a later language
+// wins a word two share.
+func byName[V any](vocabulary func(*language) map[string]V) map[string]V {
+	m := map[string]V{}
 	for _, l := range languages {
-		for name, m := range l.months {
-			monthByName[foldAccents(name)] = m
+		for name, v := range vocabulary(l) {
+			m[foldAccents(name)] = v
 		}
-		for name, d := range l.weekdays {
-			weekdayByName[foldAccents(name)] = d
-		}
-		for name, n := range l.days {
-			offsetByName[foldAccents(name)] = n
-		}
-		before = append(before, foldAccents(l.returnBefore))
+	}
+	return m
+}
+
+// returnWords builds the expressions of the return words of every
+// language, before a date and after one (none when no language has any).
+func returnWords() (before, after *regexp.Regexp) {
+	var b, a []string
+	for _, l := range languages {
+		b = append(b, foldAccents(l.returnBefore))
 		if l.returnAfter != "" {
-			after = append(after, foldAccents(l.returnAfter))
+			a = append(a, foldAccents(l.returnAfter))
 		}
 	}
-	month := alternation(monthByName)
-	dmyDate = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th|er|\.|º)?\s*(?:of\s+|de\s+)?` + month + `\b\.?(?:,?\s*(?:de\s+|del\s+)?(\d{4})\b)?`)
-	mdyDate = regexp.MustCompile(`\b` + month + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	numericDate = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{4}|\d{2}))?\b`)
-	isoDate = regexp.MustCompile(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`)
-	weekdayWord = regexp.MustCompile(`\b` + alternation(weekdayByName) + `\b`)
-	offsetWord = regexp.MustCompile(`\b` + alternation(offsetByName) + `\b`)
-	returnBefore = regexp.MustCompile(`\b(?:` + strings.Join(before, "|") + `)\b`)
-	if len(after) > 0 {
-		returnAfter = regexp.MustCompile(`\b(?:` + strings.Join(after, "|") + `)\b`)
+	before = regexp.MustCompile(`\b(?:` + strings.Join(b, "|") + `)\b`)
+	if len(a) > 0 {
+		after = regexp.MustCompile(`\b(?:` + strings.Join(a, "|") + `)\b`)
 	}
+	return before, after
 }
 
 // alternation makes a capturing group of the keys of m, longest first so
@@ -93,26 +104,27 @@ func alternation[V any](m map[string]V) string {
 // maxSpans bounds the spans read from one text.
 const maxSpans = 64
 
-// findSpans returns the date-like spans of text, in order, without
-// overlaps (the earlier, then the longer, wins).
-func findSpans(text string) []span {
+// findSpans returns the date-like spans of t, in order, without overlaps
+// (the earlier, then the longer, wins).
+func findSpans(t *scanned) []span {
+	text := t.text
 	var all []span
-	for _, m := range dmyDate.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range dmyDate.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], day: atoi(text, m, 1), month: int(monthByName[group(text, m, 2)]), year: atoi(text, m, 3)})
 	}
-	for _, m := range mdyDate.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range mdyDate.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], month: int(monthByName[group(text, m, 1)]), day: atoi(text, m, 2), year: atoi(text, m, 3)})
 	}
-	for _, m := range isoDate.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range isoDate.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], year: atoi(text, m, 1), month: atoi(text, m, 2), day: atoi(text, m, 3)})
 	}
-	for _, m := range numericDate.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range numericDate.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], first: atoi(text, m, 1), second: atoi(text, m, 3), dotted: group(text, m, 2) == ".", year: atoi(text, m, 4)})
 	}
-	for _, m := range weekdayWord.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range weekdayWord.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], weekday: weekdayByName[group(text, m, 1)], isWeekday: true})
 	}
-	for _, m := range offsetWord.FindAllStringSubmatchIndex(text, maxSpans) {
+	for _, m := range offsetWord.findAll(t, maxSpans) {
 		all = append(all, span{start: m[0], end: m[1], offset: offsetByName[group(text, m, 1)]})
 	}
 	slices.SortFunc(all, func(a, b span) int {
@@ -131,8 +143,9 @@ func findSpans(text string) []span {
 // returnDate finds the date the lead says they are back, resolved against
 // received, or the zero time. lang is the language the text seems to be
 // in; it decides whether "12/01" is day first.
-func returnDate(folded string, received time.Time, lang string) time.Time {
-	spans := findSpans(folded)
+func returnDate(t *scanned, received time.Time, lang string) time.Time {
+	folded := t.text
+	spans := findSpans(t)
 	// Explicit dates before weekdays; a word before the date ("until",
 	// "bis") before one after it ("ab dem 2. März wieder"), which is
 	// less sure: "absent à partir du 18 décembre et de retour le 4
@@ -209,7 +222,11 @@ func group(text string, m []int, i int) string {
 
 // atoi returns submatch i of m as a number, or 0.
 func atoi(text string, m []int, i int) int {
-	n, err := strconv.Atoi(group(text, m, i))
+	g := group(text, m, i)
+	if g == "" {
+		return 0 // without asking Atoi, whose error would be made for nothing
+	}
+	n, err := strconv.Atoi(g)
 	if err != nil {
 		return 0
 	}

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -10,7 +11,15 @@ import (
 // um 09:14 schrieb Lukas Weber <...>:", "Le mar. 10 mars 2026 à 09:12, Hugo
 // <...> a écrit :", "El mar, 10 mar 2026 a las 9:12, Carlos (<...>)
 // escribió:". Clients wrap it, so it is also tried on two lines joined.
-var attribution = regexp.MustCompile(`^.{0,300}\b(?:wrote|schrieb|a ecrit|escribio)\b[^:]{0,200}:\s*$`)
+// Its ".{0,300}" makes it slow, so it is only tried on lines with one of
+// attributionWords.
+var attribution = regexp.MustCompile(`^.{0,300}\b(?:` + strings.Join(attributionWords, "|") + `)\b[^:]{0,200}:\s*$`)
+
+var attributionWords = []string{"wrote", "schrieb", "a ecrit", "escribio"}
+
+func hasAttributionWord(s string) bool {
+	return slices.ContainsFunc(attributionWords, func(w string) bool { return strings.Contains(s, w) })
+}
 
 // separator matches the lines that start a forwarded or quoted message in
 // Outlook and others.
@@ -36,72 +45,70 @@ var sentFrom = regexp.MustCompile(`^(?:sent from my|von meinem .{0,30}gesendet|e
 // ends the text; so do an Outlook header block or separator, the "-- "
 // signature delimiter and a legal disclaimer.
 func ownText(body string) string {
-	lines := strings.Split(body, "\n")
-	var out []string
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		t := fold(strings.TrimSpace(line))
+	lines := newBodyLines(body)
+	kept := make([]string, 0, 16)
+	for i := 0; lines.has(i); i++ {
+		line, t := lines.line(i)
 		switch {
 		case strings.HasPrefix(t, ">"):
 			continue
 		case strings.TrimRight(line, " ") == "--":
-			return strings.Join(out, "\n")
+			return strings.Join(kept, "\n")
 		case separator.MatchString(t), disclaimer.MatchString(t), isHeaderBlock(lines, i):
-			return strings.Join(out, "\n")
+			return strings.Join(kept, "\n")
 		case sentFrom.MatchString(t):
 			continue
 		}
 		if n := attributionLines(lines, i); n > 0 {
 			i += n - 1
-			if !quotedNext(lines, i+1) {
-				return strings.Join(out, "\n")
+			if !quotedNext(lines.after(i)) {
+				return strings.Join(kept, "\n")
 			}
 			continue
 		}
-		out = append(out, line)
+		kept = append(kept, line)
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(kept, "\n")
 }
 
 // attributionLines reports how many lines (0, 1 or 2) of an attribution
-// start at lines[i].
-func attributionLines(lines []string, i int) int {
-	t := fold(strings.TrimSpace(lines[i]))
+// start at line i.
+func attributionLines(lines *bodyLines, i int) int {
+	_, t := lines.line(i)
 	if t == "" || len(t) > 400 {
 		return 0
 	}
-	if attribution.MatchString(t) {
+	if hasAttributionWord(t) && attribution.MatchString(t) {
 		return 1
 	}
-	if i+1 < len(lines) {
-		joined := t + " " + fold(strings.TrimSpace(lines[i+1]))
-		if len(joined) <= 400 && attribution.MatchString(joined) {
+	if lines.has(i + 1) {
+		_, next := lines.line(i + 1)
+		if len(t)+1+len(next) <= 400 && (hasAttributionWord(t) || hasAttributionWord(next)) && attribution.MatchString(t+" "+next) {
 			return 2
 		}
 	}
 	return 0
 }
 
-// quotedNext reports whether the first non-blank line from lines[i] on is
-// quoted with ">".
-func quotedNext(lines []string, i int) bool {
-	for ; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		if t != "" {
+// quotedNext reports whether the first non-blank line of rest is quoted
+// with ">".
+func quotedNext(rest string) bool {
+	for line := range strings.SplitSeq(rest, "\n") {
+		if t := strings.TrimSpace(line); t != "" {
 			return strings.HasPrefix(t, ">")
 		}
 	}
 	return false
 }
 
-// isHeaderBlock reports whether lines[i] starts a "From:" header block: a
+// isHeaderBlock reports whether line i starts a "From:" header block: a
 // From line followed, within four lines, by another header field.
-func isHeaderBlock(lines []string, i int) bool {
-	if !headerStart.MatchString(fold(strings.TrimSpace(lines[i]))) {
+func isHeaderBlock(lines *bodyLines, i int) bool {
+	if _, t := lines.line(i); !headerStart.MatchString(t) {
 		return false
 	}
-	for j := i + 1; j < len(lines) && j <= i+4; j++ {
-		if headerField.MatchString(fold(strings.TrimSpace(lines[j]))) {
+	for j := i + 1; j <= i+4 && lines.has(j); j++ {
+		if _, t := lines.line(j); headerField.MatchString(t) {
 			return true
 		}
 	}

@@ -53,3 +53,27 @@ func TestQuotedTextIgnored(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyLines checks that lines are cut as strings.Split cuts them,
+// whatever the order they are read in.
+func TestBodyLines(t *testing.T) {
+	for _, body := range []string{"", "\n", "a", "a\n", "a\n\nb", " A \r\n\tÉ\n" + strings.Repeat("x\n", 20) + "y"} {
+		want := strings.Split(body, "\n")
+		lines := newBodyLines(body)
+		for _, i := range append([]int{0, 3, 1, 2}, 19, 0, 5, 21, 22, 23) {
+			if got := lines.has(i); got != (i < len(want)) {
+				t.Fatalf("%q: has(%d) = %v", body, i, got)
+			}
+			if i >= len(want) {
+				continue
+			}
+			raw, folded := lines.line(i)
+			if raw != want[i] || folded != fold(strings.TrimSpace(want[i])) {
+				t.Errorf("%q: line(%d) = %q, %q", body, i, raw, folded)
+			}
+			if after, wantAfter := lines.after(i), strings.Join(want[i+1:], "\n"); after != wantAfter {
+				t.Errorf("%q: after(%d) = %q, want %q", body, i, after, wantAfter)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"iter"
 	"regexp"
 	"strings"
 	"unicode"
@@ -17,7 +18,7 @@ import (
 
 // pointsTo matches, in folded text, the phrases after which a referral's
 // name or address comes.
-var pointsTo = regexp.MustCompile(`\b(?:` + strings.Join([]string{
+var pointsTo = newScanner(`\b(?:` + strings.Join([]string{
 	`contact`, `reach out to`, `reach`, `speak (?:to|with)`, `talk (?:to|with)`, `try`, `write to`, `e-?mail`, `ask`,
 	`(?:forwarded|passed|passing|forwarding)(?: \w+){0,3} to`, `loop(?:ing)? in`, `cc(?:'d|ed|ing)?`, `get in touch with`,
 	`direct(?: \w+){0,3} to`, `successor(?: is)?`, `replacement(?: is)?`, `colleague`,
@@ -29,7 +30,7 @@ var pointsTo = regexp.MustCompile(`\b(?:` + strings.Join([]string{
 }, "|") + `)\b`)
 
 // pointedAt matches the phrases before which a referral's name comes.
-var pointedAt = regexp.MustCompile(`\b(?:` + strings.Join([]string{
+var pointedAt = newScanner(`\b(?:` + strings.Join([]string{
 	`(?:is|would be|'s) (?:the )?(?:right|best|better) (?:person|contact)`, `(?:runs|handles|owns|manages|looks after|is responsible|is in charge)`,
 	`(?:ist|waere) (?:dafuer |hierfuer )?(?:zustaendig|verantwortlich|der richtige|die richtige)`, `kuemmert sich`,
 	`(?:est|sera) (?:en charge|responsable|la bonne personne|le bon interlocuteur)`, `s'occupe`,
@@ -39,9 +40,41 @@ var pointedAt = regexp.MustCompile(`\b(?:` + strings.Join([]string{
 // emailAddress matches an address, bounded to the lengths RFC 5321 allows.
 var emailAddress = regexp.MustCompile(`[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}`)
 
-// nameWord matches one word of a name as written, with its surroundings
-// judged separately.
-var nameWord = regexp.MustCompile(`\p{L}[\p{L}\p{M}'’-]*\.?`)
+// nameWords yields, from left to right, the start and end of at most n
+// words of a name as written, with their surroundings judged separately:
+// what the regular expression \p{L}[\p{L}\p{M}'’-]*\.? finds, without its
+// cost (TestNameWords).
+func nameWords(text string, n int) iter.Seq[[2]int] {
+	return func(yield func([2]int) bool) {
+		for i := 0; i < len(text) && n > 0; n-- {
+			for i < len(text) {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				if unicode.IsLetter(r) {
+					break
+				}
+				i += size
+			}
+			if i == len(text) {
+				return
+			}
+			start := i
+			_, size := utf8.DecodeRuneInString(text[i:])
+			for i += size; i < len(text); i += size {
+				var r rune
+				r, size = utf8.DecodeRuneInString(text[i:])
+				if !unicode.IsLetter(r) && !unicode.IsMark(r) && r != '\'' && r != '’' && r != '-' {
+					break
+				}
+			}
+			if i < len(text) && text[i] == '.' {
+				i++
+			}
+			if !yield([2]int{start, i}) {
+				return
+			}
+		}
+	}
+}
 
 // titles may stand before a name and are dropped from it, except before a
 // lone surname ("Frau Schmidt").
@@ -81,11 +114,16 @@ type name struct {
 }
 
 // referral returns the person or address l points to, as "Name
-// <address>", "Name" or "address"; "" when it names none.
-func referral(l lead) string {
-	folded, from := foldIndex(l.text, true)
+// <address>", "Name" or "address"; "" when it names none. t is l.folded
+// scanned.
+func referral(l lead, t *scanned) string {
+	folded, from := foldIndex(l.text)
+	if folded != t.text { // l.folded has no link queries
+		rescanned := vocabulary.scan(folded)
+		t = &rescanned
+	}
 	names := findNames(l.text)
-	who := pointedName(folded, from, names)
+	who := pointedName(t, from, names)
 	if who.text != "" {
 		if m := emailAddress.FindStringIndex(l.text[who.end:min(len(l.text), who.end+100)]); m != nil {
 			return who.text + " <" + l.text[who.end+m[0]:who.end+m[1]] + ">"
@@ -93,8 +131,8 @@ func referral(l lead) string {
 		return who.text
 	}
 	start := 0
-	if m := pointsTo.FindStringIndex(folded); m != nil {
-		start = from[m[1]]
+	if m := pointsTo.findAll(t, 1); m != nil {
+		start = from[m[0][1]]
 	}
 	if m := emailAddress.FindStringIndex(l.text[start:]); m != nil {
 		return l.text[start+m[0] : start+m[1]]
@@ -105,9 +143,10 @@ func referral(l lead) string {
 	return ""
 }
 
-// pointedName returns the first name a cue points to.
-func pointedName(folded string, from []int, names []name) name {
-	for _, m := range pointsTo.FindAllStringIndex(folded, maxSpans) {
+// pointedName returns the first name a cue points to in t, folded from
+// the text of names; from maps t back to it.
+func pointedName(t *scanned, from []int, names []name) name {
+	for _, m := range pointsTo.findAll(t, maxSpans) {
 		end := from[m[1]]
 		for _, n := range names {
 			if n.start >= end && n.start-end <= 60 {
@@ -115,7 +154,7 @@ func pointedName(folded string, from []int, names []name) name {
 			}
 		}
 	}
-	for _, m := range pointedAt.FindAllStringIndex(folded, maxSpans) {
+	for _, m := range pointedAt.findAll(t, maxSpans) {
 		start := from[m[0]]
 		for i := len(names) - 1; i >= 0; i-- {
 			if n := names[i]; n.end <= start && start-n.end <= 40 {
@@ -141,7 +180,7 @@ func findNames(text string) []name {
 		run, title = nil, ""
 	}
 	prevEnd := 0
-	for _, m := range nameWord.FindAllStringIndex(text, 2000) {
+	for m := range nameWords(text, 2000) {
 		word := strings.TrimRight(text[m[0]:m[1]], ".")
 		gap := text[prevEnd:m[0]]
 		if gap != " " {

@@ -1,6 +1,11 @@
 package triage
 
-import "testing"
+import (
+	"regexp"
+	"slices"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestReferral(t *testing.T) {
 	tests := []struct{ name, body, want string }{
@@ -36,5 +41,37 @@ func TestReferralOnlyForWrongPerson(t *testing.T) {
 	got := Classify(Reply{Body: "I'm on parental leave. Please contact Tom Fischer (tom@x.com) in the meantime."})
 	if got.Class != OutOfOffice || got.Referral != "" {
 		t.Errorf("Classify = %+v, want out_of_office without referral", got)
+	}
+}
+
+// nameWord is what nameWords finds.
+var nameWord = regexp.MustCompile(`\p{L}[\p{L}\p{M}'’-]*\.?`)
+
+func TestNameWords(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if r > 0xFFFF && r%61 != 0 {
+			continue // beyond the common plane, a sample
+		}
+		checkNameWords(t, "x"+string(r)+"x "+string(r)+".")
+	}
+	for _, body := range corpusBodies(t) {
+		checkNameWords(t, body)
+	}
+}
+
+func FuzzNameWords(f *testing.F) {
+	f.Add("Jean-Luc Dupont, Mr. O’Brien and Ana de la Fuente.\xff é\u0301")
+	f.Fuzz(checkNameWords)
+}
+
+func checkNameWords(t *testing.T, text string) {
+	for _, n := range []int{2000, 2} {
+		var got [][]int
+		for m := range nameWords(text, n) {
+			got = append(got, m[:])
+		}
+		if want := nameWord.FindAllStringIndex(text, n); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("nameWords(%q, %d) = %v, want %v", text, n, got, want)
+		}
 	}
 }

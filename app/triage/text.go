@@ -89,33 +89,65 @@ var foldRune = map[rune]string{
 
 // fold lower-cases s and folds its accents (foldRune).
 func fold(s string) string {
-	f, _ := foldIndex(s, false)
-	return f
+	if !needsFold(s) {
+		return s
+	}
+	return string(appendFold(make([]byte, 0, len(s)), s, nil))
 }
 
-// foldIndex folds s and, when index is set, also returns where each byte
-// of the result came from in s (one entry more, for the end), so that a
-// cue found in folded text can be read back as written.
-func foldIndex(s string, index bool) (string, []int) {
-	var b strings.Builder
-	b.Grow(len(s))
-	var from []int
-	for i, r := range s {
-		n := b.Len()
-		if f, ok := foldRune[unicode.ToLower(r)]; ok {
-			b.WriteString(f)
-		} else {
-			b.WriteRune(unicode.ToLower(r))
-		}
-		for ; index && n < b.Len(); n++ {
-			from = append(from, i)
+// needsFold reports whether fold would change s.
+func needsFold(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' || c == '`' {
+			return true
 		}
 	}
-	if index {
-		from = append(from, len(s))
-	}
-	return b.String(), from
+	return false
 }
+
+// foldIndex folds s and also returns where each byte of the result came
+// from in s (one entry more, for the end), so that a cue found in folded
+// text can be read back as written.
+func foldIndex(s string) (string, []int) {
+	from := make([]int, 0, len(s)+1)
+	folded := appendFold(make([]byte, 0, len(s)), s, &from)
+	return string(folded), append(from, len(s))
+}
+
+// appendFold appends s folded to dst and, when from is not nil, appends
+// to it where each byte appended came from in s.
+func appendFold(dst []byte, s string, from *[]int) []byte {
+	for i, r := range s {
+		n := len(dst)
+		if r < rune(len(foldLatin1)) {
+			dst = append(dst, foldLatin1[r]...)
+		} else {
+			dst = appendFoldedRune(dst, r)
+		}
+		for ; from != nil && n < len(dst); n++ {
+			*from = append(*from, i)
+		}
+	}
+	return dst
+}
+
+// appendFoldedRune appends r lower-cased and folded (foldRune).
+func appendFoldedRune(dst []byte, r rune) []byte {
+	lower := unicode.ToLower(r)
+	if f, ok := foldRune[lower]; ok {
+		return append(dst, f...)
+	}
+	return utf8.AppendRune(dst, lower)
+}
+
+// foldLatin1 holds the runes up to U+00FF folded, the most folded, so
+// that they are looked up once.
+var foldLatin1 = func() (folded [256]string) {
+	for r := range rune(len(folded)) {
+		folded[r] = string(appendFoldedRune(nil, r))
+	}
+	return folded
+}()
 
 // foldAccents folds accents without changing case; cue patterns go through
 // it so they can be written with their accents ("zurück", "réunion").
