@@ -11,6 +11,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// storedReplies stores the fixtures and returns the replies among them.
+func storedReplies(t *testing.T, s *Store) []event.Event {
+	t.Helper()
+	var replies []event.Event
+	for _, ev := range mustAppendAll(t, s, loadFixtures(t)) {
+		if ev.Type == event.Replied {
+			replies = append(replies, ev)
+		}
+	}
+	if len(replies) < 2 {
+		t.Fatalf("the fixtures hold %d replies, want two at least", len(replies))
+	}
+	return replies
+}
+
 func ids(evs []event.Event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
@@ -73,16 +88,7 @@ func TestDone(t *testing.T) {
 // woken; pruning a snoozed event forgets its snooze.
 func TestSnooze(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendAll(t, s, loadFixtures(t))
-	var replies []event.Event
-	for _, ev := range stored {
-		if ev.Type == event.Replied {
-			replies = append(replies, ev)
-		}
-	}
-	if len(replies) < 2 {
-		t.Fatalf("the fixtures hold %d replies, want two", len(replies))
-	}
+	replies := storedReplies(t, s)
 	a, b := replies[0], replies[1]
 	if _, err := s.SetRead(a.ID, true); err != nil {
 		t.Fatal(err)
@@ -175,13 +181,7 @@ func TestListByCategory(t *testing.T) {
 // reply not triaged yet is found as such.
 func TestTriage(t *testing.T) {
 	s := openTest(t)
-	stored := mustAppendAll(t, s, loadFixtures(t))
-	var replies []event.Event
-	for _, ev := range stored {
-		if ev.Type == event.Replied {
-			replies = append(replies, ev)
-		}
-	}
+	replies := storedReplies(t, s)
 	a := replies[0]
 	ev, err := s.SetTriage(a.ID, "out_of_office", "says they are out of the office until 12 January")
 	if err != nil || ev.Triage != "out_of_office" {
@@ -213,18 +213,13 @@ func TestNeedsYou(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := mustAppendAll(t, s, loadFixtures(t))
-	var replies []event.Event
-	unread := 0
-	for _, ev := range stored {
-		if ev.Type == event.Replied {
-			replies = append(replies, ev)
-			if !ev.Read {
-				unread++
-			}
+	replies := storedReplies(t, s)
+	want := 0
+	for _, ev := range replies {
+		if !ev.Read {
+			want++
 		}
 	}
-	want := unread
 	check := func(what string) {
 		t.Helper()
 		st, err := s.Stats()
