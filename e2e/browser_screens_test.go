@@ -96,6 +96,9 @@ func shoot(tb *tab, path string) {
 	if err != nil {
 		tb.t.Fatalf("screenshot %s: %v", path, err)
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		tb.t.Fatal(err)
 	}

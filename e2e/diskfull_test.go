@@ -129,8 +129,11 @@ func TestDiskFullOnARealDisk(t *testing.T) {
 	if refused == 0 {
 		t.Fatalf("%d deliveries taken and none refused on a full disk", taken)
 	}
-	if slowest > time.Second {
-		t.Errorf("the slowest answer took %v, want under a second", slowest)
+	// Refused at once, not held until the disk has room: a held delivery
+	// would wait for the end of the test. The bound is that, not a speed
+	// (the figure is logged below; make bench measures speed).
+	if slowest > 10*time.Second {
+		t.Errorf("the slowest answer took %v: a delivery waited for the full disk", slowest)
 	}
 	st := p.waitStatus("cannot_save on a full disk", func(st status) bool { return st.State == "cannot_save" })
 	if !strings.Contains(st.Message, "Your disk is full") || !strings.Contains(st.Message, dir) {
